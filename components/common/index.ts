@@ -1,0 +1,6 @@
+export * from "./validate";
+export * from "./names";
+export * from "./labels";
+export * from "./security";
+export * from "./quantity";
+export * from "./image";

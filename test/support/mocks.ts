@@ -1,0 +1,137 @@
+/**
+ * Recording Pulumi mocks shared by every unit test. Importing this module installs the mocks once
+ * per mocha process; tests call `resetRecorded()` in `beforeEach` and read `recorded` afterwards.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+    type: string;
+    name: string;
+    inputs: any;
+    provider?: string;
+    custom: boolean;
+    id: string;
+    /** State returned to the program: inputs plus computed fields. */
+    state: any;
+}
+
+export interface RecordedCall {
+    token: string;
+    inputs: any;
+    provider?: string;
+}
+
+export const recorded: Recorded[] = [];
+export const calls: RecordedCall[] = [];
+
+/**
+ * Computed fields a real provider would fill in, by type token. Components that read a computed
+ * output register a filler here so the mock returns something realistic.
+ */
+export const computed: Record<string, (name: string, inputs: any) => any> = {
+    "kubernetes:core/v1:Service": (name, inputs) => ({
+        spec: { ...inputs.spec, clusterIP: inputs.spec?.clusterIP ?? "10.96.0.10" },
+        metadata: { ...inputs.metadata, name: inputs.metadata?.name ?? name },
+    }),
+    "random:index/randomPassword:RandomPassword": (_name, inputs) => ({
+        result: "x".repeat(inputs.length ?? 32),
+        bcryptHash: "$2a$10$mock",
+    }),
+};
+
+/** Results of provider function calls (invokes), by token. An unknown token fails the test. */
+export const invokes: Record<string, (inputs: any) => any> = {};
+
+let counter = 0;
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
+            const fill = computed[args.type];
+            const metadata = args.inputs?.metadata;
+            const state = {
+                ...args.inputs,
+                ...(metadata ? { metadata: { ...metadata, name: metadata.name ?? args.name } } : {}),
+                ...(fill ? fill(args.name, args.inputs) : {}),
+            };
+            const id = args.id ?? `${args.name}-id-${++counter}`;
+            recorded.push({
+                type: args.type, name: args.name, inputs: args.inputs, provider: args.provider,
+                custom: args.custom ?? true, id, state,
+            });
+            return { id, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            calls.push({ token: args.token, inputs: args.inputs, provider: args.provider });
+            const fn = invokes[args.token];
+            if (!fn) throw new Error(`unexpected invoke ${args.token} in a unit test: add it to invokes`);
+            return fn(args.inputs);
+        },
+    },
+    "kubecache",
+    "dev",
+    false,
+);
+
+export function resetRecorded(): void {
+    recorded.length = 0;
+    calls.length = 0;
+}
+
+/** Resolves an Output's value (also its secretness via {@link isSecret}). */
+export function promiseOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return new Promise(resolve => pulumi.output(output).apply(v => resolve(v as T)));
+}
+
+export async function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/** Waits until every resource registration started so far has reached the mock. */
+export async function settle(): Promise<void> {
+    let before = -1;
+    for (let i = 0; i < 50 && before !== recorded.length; i++) {
+        before = recorded.length;
+        await new Promise(resolve => setTimeout(resolve, 5));
+    }
+}
+
+export function findAll(type: string): Recorded[] {
+    return recorded.filter(r => r.type === type);
+}
+
+/** The one resource of `type` whose Pulumi name is `name`; throws with the list of names otherwise. */
+export function findCreated(type: string, name?: string): Recorded {
+    const hits = recorded.filter(r => r.type === type && (name === undefined || r.name === name));
+    if (hits.length !== 1) {
+        const names = findAll(type).map(r => r.name).join(", ");
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${hits.length} (have: ${names || "none"})`);
+    }
+    return hits[0];
+}
+
+/** Counts of recorded resources by type token. */
+export function countsByType(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of recorded) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    return counts;
+}
+
+/** Asserts that `fn` throws synchronously with a message matching `pattern` and that no resource was recorded. */
+export async function expectRejected(fn: () => unknown, pattern: RegExp): Promise<void> {
+    const before = recorded.length;
+    let error: unknown;
+    try {
+        fn();
+    } catch (e) {
+        error = e;
+    }
+    if (!error) throw new Error(`expected an error matching ${pattern}, but nothing was thrown`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (!pattern.test(message)) throw new Error(`error ${JSON.stringify(message)} does not match ${pattern}`);
+    await settle();
+    const children = recorded.slice(before).filter(r => r.custom);
+    if (children.length) {
+        throw new Error(`resources were created before the error: ${children.map(c => `${c.type} ${c.name}`).join(", ")}`);
+    }
+}
