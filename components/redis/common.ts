@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    ArgumentError, isQuantity, known, quantityToBytes, requireDnsLabel, requirePinnedImage,
+    restrictedContainerSecurityContext,
+} from "../common";
+import { RedisAuthArgs } from "./auth";
+import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, REDIS_IMAGE, REDIS_PORT } from "./defaults";
+
+type Resources = k8s.types.input.core.v1.ResourceRequirements;
+
+/** Arguments every Redis component takes. */
+export interface RedisCommonArgs {
+    /** Namespace for every object (default `default`). Must already exist. */
+    namespace?: pulumi.Input<string>;
+    /** Redis 7 image pinned to a tag or digest (default `redis:7.4.2-bookworm`). */
+    image?: string;
+    /** Container resources (default requests 100m/128Mi, limit 256Mi). */
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    /** `maxmemory` as a quantity (default 75% of the memory limit); must fit under the limit. */
+    maxmemory?: string;
+    /** `maxmemory-policy` (default `noeviction`, so a cache that is full refuses writes rather than losing data). */
+    maxmemoryPolicy?: string;
+    /** Password settings; auth is on by default. */
+    auth?: RedisAuthArgs;
+    /** Persistent data on a PVC; an emptyDir otherwise. */
+    persistence?: { enabled?: boolean; size?: string; storageClass?: string };
+}
+
+export interface ResolvedCommon {
+    namespace: pulumi.Input<string>;
+    image: string;
+    resources: Resources;
+    maxmemoryBytes?: number;
+    maxmemoryPolicy: string;
+    persistence: { enabled: boolean; size: string; storageClass?: string };
+}
+
+const POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
+
+/** Validates the shared arguments and fills defaults. Throws ArgumentError naming the field. */
+export function resolveCommon(component: string, name: string, args: RedisCommonArgs): ResolvedCommon {
+    requireDnsLabel(component, "name", name, 40);
+    const image = args.image ?? REDIS_IMAGE;
+    requirePinnedImage(component, "image", image);
+    const resources = {
+        requests: { ...DEFAULT_RESOURCES.requests, ...args.resources?.requests },
+        limits: { ...DEFAULT_RESOURCES.limits, ...args.resources?.limits },
+    };
+    for (const [field, q] of [["resources.limits.memory", resources.limits.memory], ["resources.requests.memory", resources.requests.memory]] as const) {
+        if (q !== undefined && !isQuantity(q)) throw new ArgumentError(component, field, `must be a quantity such as "256Mi"; got ${JSON.stringify(q)}.`);
+    }
+    const limitBytes = resources.limits.memory ? quantityToBytes(resources.limits.memory) : undefined;
+    let maxmemoryBytes: number | undefined;
+    if (args.maxmemory !== undefined) {
+        maxmemoryBytes = quantityToBytes(args.maxmemory);
+        if (maxmemoryBytes === undefined || maxmemoryBytes <= 0) {
+            throw new ArgumentError(component, "maxmemory", `must be a positive quantity such as "192Mi"; got ${JSON.stringify(args.maxmemory)}.`);
+        }
+        if (limitBytes !== undefined && limitBytes < maxmemoryBytes) {
+            throw new ArgumentError(component, "resources.limits.memory",
+                `(${resources.limits.memory}) is below \`maxmemory\` (${args.maxmemory}); raise the limit or lower maxmemory, or Redis is OOM-killed before it evicts.`);
+        }
+    } else if (limitBytes !== undefined) {
+        maxmemoryBytes = Math.floor(limitBytes * MAXMEMORY_SHARE);
+    }
+    const maxmemoryPolicy = args.maxmemoryPolicy ?? "noeviction";
+    if (!POLICIES.includes(maxmemoryPolicy)) {
+        throw new ArgumentError(component, "maxmemoryPolicy", `must be one of ${POLICIES.join(", ")}; got ${JSON.stringify(maxmemoryPolicy)}.`);
+    }
+    const size = args.persistence?.size ?? "1Gi";
+    if (!isQuantity(size)) throw new ArgumentError(component, "persistence.size", `must be a quantity such as "8Gi"; got ${JSON.stringify(size)}.`);
+    const ns = known(args.namespace);
+    if (ns !== undefined) requireDnsLabel(component, "namespace", ns);
+    return {
+        namespace: args.namespace ?? "default",
+        image, resources, maxmemoryBytes, maxmemoryPolicy,
+        persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass },
+    };
+}
+
+/** `redis-cli ping` (auth via REDISCLI_AUTH), for liveness and readiness. */
+export function pingProbe(port: number, initialDelaySeconds: number): k8s.types.input.core.v1.Probe {
+    return {
+        exec: { command: ["sh", "-c", `redis-cli -p ${port} ping | grep -q PONG`] },
+        initialDelaySeconds, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
+    };
+}
+
+export interface ContainerParts {
+    name: string;
+    image: string;
+    script: string;
+    env: k8s.types.input.core.v1.EnvVar[];
+    resources: Resources;
+    port?: number;
+    portName?: string;
+    volumeMounts: k8s.types.input.core.v1.VolumeMount[];
+}
+
+/** A Redis-family container: runs the mounted start script under the restricted security context. */
+export function redisContainer(p: ContainerParts): k8s.types.input.core.v1.Container {
+    const port = p.port ?? REDIS_PORT;
+    return {
+        name: p.name,
+        image: p.image,
+        command: ["sh", p.script],
+        env: p.env,
+        ports: [{ name: p.portName ?? "redis", containerPort: port }],
+        resources: p.resources,
+        livenessProbe: pingProbe(port, 15),
+        readinessProbe: pingProbe(port, 5),
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: p.volumeMounts,
+    };
+}

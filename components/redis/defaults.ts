@@ -1,0 +1,14 @@
+/** Redis 7 image pinned by tag; the Debian variant runs as uid/gid 999 (`redis`). */
+export const REDIS_IMAGE = "redis:7.4.2-bookworm";
+export const REDIS_UID = 999;
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
+/** Key in the password Secret (the name Bitnami's chart uses, so existing Secrets can be reused). */
+export const PASSWORD_KEY = "redis-password";
+
+export const DEFAULT_RESOURCES = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { memory: "256Mi" },
+};
+/** Share of the memory limit given to `maxmemory` when it is not set: room for buffers and forks. */
+export const MAXMEMORY_SHARE = 0.75;
