@@ -15,7 +15,7 @@ else
 fi
 
 echo "== mocha"
-npx mocha "$@" || failed=1
+npx mocha "${@:-test/**/*.spec.ts}" || failed=1
 
 if [ -f operator/go.mod ]; then
   echo "== go test (operator/)"

@@ -7,7 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 export interface Recorded {
     type: string;
     name: string;
+    /** Inputs with secret markers removed (see `rawInputs` and {@link secretAt}). */
     inputs: any;
+    /** Inputs as the engine sent them: secret values are wrapped in the secret signature. */
+    rawInputs: any;
     provider?: string;
     custom: boolean;
     id: string;
@@ -44,19 +47,48 @@ export const invokes: Record<string, (inputs: any) => any> = {};
 
 let counter = 0;
 
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function isSecretWrapper(v: any): boolean {
+    return v !== null && typeof v === "object" && v[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+/** Removes secret markers, leaving the plain values. */
+export function unwrapSecrets(v: any): any {
+    if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v !== null && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    }
+    return v;
+}
+
+/** True when the value at `path` (dot-separated) of a recorded resource's inputs, or one of its parents, is secret. */
+export function secretAt(r: Recorded, path: string): boolean {
+    let v = r.rawInputs;
+    for (const key of path.split(".")) {
+        if (isSecretWrapper(v)) return true;
+        if (v === null || typeof v !== "object") return false;
+        v = v[key];
+    }
+    return isSecretWrapper(v);
+}
+
 pulumi.runtime.setMocks(
     {
         newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
             const fill = computed[args.type];
-            const metadata = args.inputs?.metadata;
+            const inputs = unwrapSecrets(args.inputs);
+            const metadata = inputs?.metadata;
             const state = {
                 ...args.inputs,
                 ...(metadata ? { metadata: { ...metadata, name: metadata.name ?? args.name } } : {}),
-                ...(fill ? fill(args.name, args.inputs) : {}),
+                ...(fill ? fill(args.name, inputs) : {}),
             };
             const id = args.id ?? `${args.name}-id-${++counter}`;
             recorded.push({
-                type: args.type, name: args.name, inputs: args.inputs, provider: args.provider,
+                type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider,
                 custom: args.custom ?? true, id, state,
             });
             return { id, state };

@@ -1,0 +1,106 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { recommendedLabels, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
+import { createRedisAuth, passwordEnv } from "./auth";
+import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
+import { renderRedisConf, renderStartScript } from "./config";
+import { REDIS_PORT, REDIS_UID } from "./defaults";
+import { dataVolume, redisConfigVolumes } from "./volumes";
+
+const COMPONENT = "RedisStandalone";
+
+export interface RedisStandaloneArgs extends RedisCommonArgs {
+    /**
+     * `Deployment` (default) re-creates the pod when it dies; a bare `Pod` is gone for good, as the
+     * seed shows. `Pod` exists for that demonstration and for throw-away tests.
+     */
+    kind?: "Pod" | "Deployment";
+}
+
+/** One Redis server behind a ClusterIP Service: the seed's `kubectl run redis` done properly. */
+export class RedisStandalone extends pulumi.ComponentResource {
+    /** `host:port` of the Service. */
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly host: pulumi.Output<string>;
+    public readonly port: pulumi.Output<number>;
+    public readonly serviceName: pulumi.Output<string>;
+    /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
+    public readonly passwordSecretName: pulumi.Output<string | undefined>;
+    /** The workload's kind and name, e.g. `Deployment/cache`. */
+    public readonly workload: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisStandaloneArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("kubecache:index:RedisStandalone", name, {}, opts);
+        const kind = args.kind ?? "Deployment";
+        requireOneOf(COMPONENT, "kind", kind, ["Pod", "Deployment"] as const);
+        const c = resolveCommon(COMPONENT, name, args);
+
+        const labels = recommendedLabels("redis", name, "standalone");
+        const selector = selectorLabels("redis", name, "standalone");
+        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this);
+        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
+            metadata: { name: `${name}-config`, namespace: c.namespace, labels },
+            data: {
+                "redis.conf": renderRedisConf({ port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy }),
+                "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis" }),
+            },
+        }, { parent: this });
+
+        let claimName: pulumi.Output<string> | undefined;
+        if (c.persistence.enabled) {
+            const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
+                metadata: { name: `${name}-data`, namespace: c.namespace, labels },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: c.persistence.storageClass,
+                    resources: { requests: { storage: c.persistence.size } },
+                },
+            }, { parent: this });
+            claimName = pvc.metadata.name;
+        }
+
+        const podSpec: k8s.types.input.core.v1.PodSpec = {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+            containers: [redisContainer({
+                name: "redis", image: c.image, script: "/etc/redis/start.sh", env: passwordEnv(auth),
+                resources: c.resources, volumeMounts: [
+                    { name: "config", mountPath: "/etc/redis", readOnly: true },
+                    { name: "run", mountPath: "/run/redis" },
+                    { name: "data", mountPath: "/data" },
+                ],
+            })],
+            volumes: [...redisConfigVolumes(config.metadata.name), dataVolume(claimName)],
+        };
+
+        const metadata = { name, namespace: c.namespace, labels: { ...labels, ...selector } };
+        const workload = kind === "Pod"
+            ? new k8s.core.v1.Pod(name, { metadata, spec: podSpec }, { parent: this })
+            : new k8s.apps.v1.Deployment(name, {
+                metadata,
+                spec: {
+                    replicas: 1,
+                    // A single-writer volume cannot be attached to two pods during a rolling update.
+                    strategy: { type: "Recreate" },
+                    selector: { matchLabels: selector },
+                    template: { metadata: { labels: { ...labels, ...selector } }, spec: podSpec },
+                },
+            }, { parent: this });
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: { name, namespace: c.namespace, labels },
+            spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+        }, { parent: this });
+
+        this.serviceName = service.metadata.name;
+        this.host = pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([s, ns]) => serviceHost(s, ns));
+        this.port = pulumi.output(REDIS_PORT);
+        this.endpoint = pulumi.interpolate`${this.host}:${REDIS_PORT}`;
+        this.passwordSecretName = pulumi.output(auth.secretName);
+        this.workload = pulumi.interpolate`${kind}/${workload.metadata.name}`;
+        this.registerOutputs({
+            endpoint: this.endpoint, host: this.host, port: this.port, serviceName: this.serviceName,
+            passwordSecretName: this.passwordSecretName, workload: this.workload,
+        });
+    }
+}

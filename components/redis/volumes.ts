@@ -1,0 +1,17 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+type Volume = k8s.types.input.core.v1.Volume;
+
+/** The rendered config (read-only) and a small writable emptyDir for the runtime copy with the password. */
+export function redisConfigVolumes(configMapName: pulumi.Input<string>): Volume[] {
+    return [
+        { name: "config", configMap: { name: configMapName, defaultMode: 0o444 } },
+        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+    ];
+}
+
+/** Data on the given PVC, or an emptyDir (lost with the pod) when there is none. */
+export function dataVolume(claimName?: pulumi.Input<string>): Volume {
+    return claimName ? { name: "data", persistentVolumeClaim: { claimName } } : { name: "data", emptyDir: {} };
+}

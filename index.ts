@@ -1,0 +1,45 @@
+// The kubecache stack: reads typed config (schema in Pulumi.yaml) and wires components.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { RedisReplicated, RedisStandalone } from "./components";
+
+const config = new pulumi.Config();
+const namespaceName = config.get("namespace") ?? "kubecache";
+const persistence = {
+    enabled: config.getBoolean("redisPersistence") ?? false,
+    size: config.get("redisStorageSize") ?? "1Gi",
+    storageClass: config.get("redisStorageClass"),
+};
+
+// Cluster selection (`cluster`: kind | ack | existing) is wired below once the cluster components land;
+// until then the ambient kubeconfig's provider is used.
+const provider: k8s.Provider | undefined = undefined;
+const opts: pulumi.ComponentResourceOptions = provider ? { provider } : {};
+
+const namespace = new k8s.core.v1.Namespace("namespace", {
+    metadata: {
+        name: namespaceName,
+        // Every kubecache workload meets the "restricted" Pod Security Standard; enforce it.
+        labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "kubecache" },
+    },
+}, provider ? { provider } : {});
+const ns = namespace.metadata.name;
+const inNamespace = { ...opts, dependsOn: [namespace] };
+
+export const redis: Record<string, pulumi.Output<string>> = {};
+
+if (config.getBoolean("redisPod") ?? false) {
+    // The seed's `kubectl run redis`: a bare Pod, kept for the demonstration that it is not re-created.
+    redis.pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns }, inNamespace).endpoint;
+}
+if (config.getBoolean("redisStandalone") ?? true) {
+    redis.standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, persistence }, inNamespace).endpoint;
+}
+const replicas = config.getNumber("redisReplicas") ?? 2;
+if (replicas > 0) {
+    const sfs = new RedisReplicated("redis-sfs", { replicas, namespace: ns, persistence }, inNamespace);
+    redis.replicatedMaster = sfs.masterEndpoint;
+    redis.replicatedRead = sfs.readEndpoint;
+}
+
+export const namespaceOut = ns;

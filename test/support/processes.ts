@@ -1,0 +1,62 @@
+/** Loopback server processes for tests: started detached, tracked by PID, always stopped. */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export function tempDir(prefix: string): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), `kubecache-${prefix}-`));
+}
+
+export class ProcessGroup {
+    private readonly children: ChildProcess[] = [];
+
+    /** Starts `command` with output appended to `logFile`. */
+    start(command: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+        const log = fs.openSync(logFile, "a");
+        const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
+        fs.closeSync(log);
+        this.children.push(child);
+        return child;
+    }
+
+    stopAll(): void {
+        for (const c of this.children) {
+            if (c.exitCode === null && c.signalCode === null && c.pid) {
+                try { process.kill(c.pid, "SIGKILL"); } catch { /* already gone */ }
+            }
+        }
+        this.children.length = 0;
+    }
+}
+
+export function commandExists(name: string): boolean {
+    try {
+        execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Polls `probe` every `intervalMs` until it returns true or `timeoutMs` passes; returns whether it did. */
+export async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        try {
+            if (await probe()) return true;
+        } catch { /* not yet */ }
+        await new Promise(r => setTimeout(r, intervalMs));
+    }
+    return false;
+}
+
+/** `redis-cli` against 127.0.0.1:port with the password passed through REDISCLI_AUTH. */
+export function redisCli(port: number, password: string | undefined, ...args: string[]): string {
+    return execFileSync("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args], {
+        env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
+        timeout: 5000,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
+}
