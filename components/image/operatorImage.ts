@@ -1,0 +1,128 @@
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { ArgumentError, requireOneOf } from "../common";
+import { operatorDir } from "../memcached/operatorConfig";
+import { hashSources } from "./sourceHash";
+
+const COMPONENT = "OperatorImage";
+export const DEFAULT_OPERATOR_REPOSITORY = "kubecache/memcached-operator";
+export const OPERATOR_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A registry to push to; `ClusterRegistry` from a cluster component fits. */
+export interface OperatorImageRegistry {
+    /** Host[:port] the deploying machine pushes to, e.g. `localhost:5001`. */
+    pushServer: pulumi.Input<string>;
+    /** Host[:port] the nodes pull from; default `pushServer`. */
+    pullServer?: pulumi.Input<string>;
+    /** Push user name; give it together with `password`. */
+    username?: pulumi.Input<string>;
+    /** Push password or token; always handled as a secret. */
+    password?: pulumi.Input<string>;
+}
+
+export interface OperatorImageArgs {
+    /** Where to push; required unless `skipPush`. */
+    registry?: OperatorImageRegistry;
+    /** Repository path inside the registry; default `kubecache/memcached-operator`. */
+    repository?: string;
+    /** Image tag; default `src-` plus the first 12 hex digits of the source hash. `latest` is refused. */
+    tag?: string;
+    /** Target platform, `linux/amd64` (default) or `linux/arm64`; the manager is cross-compiled for it. */
+    platform?: (typeof OPERATOR_PLATFORMS)[number];
+    /** Build without pushing (preview, local experiments); `imageRef` is then tag-based, not digest-pinned. */
+    skipPush?: boolean;
+    /** The operator's Go module (with Makefile and Dockerfile); default the package's `operator/`. */
+    sourceDir?: string;
+    /** Command run in `sourceDir` that writes the static manager binary; default `make build`. */
+    buildCommand?: string;
+}
+
+/**
+ * Builds the operator's manager binary, bakes it into the `FROM scratch` image and pushes it to the
+ * cluster's registry. `imageRef` names the pushed manifest by digest, so a rebuild under the same
+ * tag still changes the Deployment's pod template and rolls the operator.
+ */
+export class OperatorImage extends pulumi.ComponentResource {
+    /** `pullServer/repository@sha256:…` (with `skipPush`: `…:tag`). */
+    public readonly imageRef: pulumi.Output<string>;
+    /** `pushServer/repository:tag` as pushed. */
+    public readonly imageName: pulumi.Output<string>;
+    /** Hash of the Go sources the binary was built from. */
+    public readonly sourceHash: pulumi.Output<string>;
+
+    constructor(name: string, args: OperatorImageArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("kubecache:index:OperatorImage", name, {}, opts);
+        const skipPush = args.skipPush ?? false;
+        const registry = args.registry;
+        if (!registry && !skipPush) {
+            throw new ArgumentError(COMPONENT, "registry", "is required unless `skipPush` is true: the cluster pulls the operator from it.");
+        }
+        if (registry && (registry.username === undefined) !== (registry.password === undefined)) {
+            throw new ArgumentError(COMPONENT, "registry.password", "and `registry.username` must be given together.");
+        }
+        const repository = args.repository ?? DEFAULT_OPERATOR_REPOSITORY;
+        if (!REPOSITORY.test(repository)) {
+            throw new ArgumentError(COMPONENT, "repository", `must be a lower-case repository path such as "kubecache/memcached-operator"; got ${JSON.stringify(repository)}.`);
+        }
+        const platform = args.platform ?? "linux/amd64";
+        requireOneOf(COMPONENT, "platform", platform, OPERATOR_PLATFORMS);
+        const sourceDir = path.resolve(args.sourceDir ?? operatorDir());
+        for (const file of ["Makefile", "Dockerfile"]) {
+            if (!fs.existsSync(path.join(sourceDir, file))) {
+                throw new ArgumentError(COMPONENT, "sourceDir", `must hold the operator's ${file}; ${path.join(sourceDir, file)} does not exist.`);
+            }
+        }
+        const hash = hashSources(sourceDir);
+        const tag = args.tag ?? `src-${hash.slice(0, 12)}`;
+        if (!TAG.test(tag) || tag === "latest") {
+            throw new ArgumentError(COMPONENT, "tag", `must be a Docker tag other than "latest"; got ${JSON.stringify(tag)}.`);
+        }
+        const buildCommand = args.buildCommand ?? "make build";
+
+        const build = new command.local.Command(`${name}-manager`, {
+            create: buildCommand,
+            dir: sourceDir,
+            environment: { CGO_ENABLED: "0", GOOS: "linux", GOARCH: platform.split("/")[1] },
+            triggers: [hash, platform, buildCommand],
+        }, { parent: this });
+
+        const pushServer = registry ? pulumi.output(registry.pushServer) : undefined;
+        const pullServer = registry ? pulumi.output(registry.pullServer ?? registry.pushServer) : undefined;
+        const imageName = pushServer ? pulumi.interpolate`${pushServer}/${repository}:${tag}` : pulumi.output(`${repository}:${tag}`);
+        const image = new docker.Image(name, {
+            build: { context: sourceDir, dockerfile: path.join(sourceDir, "Dockerfile"), platform },
+            imageName,
+            registry: registry && !skipPush ? {
+                server: pushServer,
+                username: registry.username,
+                password: registry.password === undefined ? undefined : pulumi.secret(registry.password),
+            } : undefined,
+            skipPush,
+        }, { parent: this, dependsOn: [build] });
+
+        this.imageName = image.imageName;
+        this.sourceHash = pulumi.output(hash);
+        this.imageRef = skipPush
+            ? (pullServer ? pulumi.interpolate`${pullServer}/${repository}:${tag}` : pulumi.output(`${repository}:${tag}`))
+            : pulumi.all([pullServer!, image.repoDigest]).apply(([server, repoDigest]) => pinnedRef(server, repository, repoDigest));
+        this.registerOutputs({ imageRef: this.imageRef, imageName: this.imageName, sourceHash: this.sourceHash });
+    }
+}
+
+/**
+ * `server/repository@digest` from the provider's `repoDigest` (`pushServer/repository@sha256:…`):
+ * the digest is the manifest's, so it is the same whichever host name the nodes use for the registry.
+ */
+export function pinnedRef(server: string, repository: string, repoDigest: string): string {
+    const digest = repoDigest.slice(repoDigest.lastIndexOf("@") + 1);
+    if (!repoDigest.includes("@") || !DIGEST.test(digest)) {
+        throw new Error(`${COMPONENT}: the registry returned no manifest digest for ${repository} (repoDigest ${JSON.stringify(repoDigest)})`);
+    }
+    return `${server}/${repository}@${digest}`;
+}
