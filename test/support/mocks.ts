@@ -75,35 +75,37 @@ export function secretAt(r: Recorded, path: string): boolean {
     return isSecretWrapper(v);
 }
 
-pulumi.runtime.setMocks(
-    {
-        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
-            const fill = computed[args.type];
-            const inputs = unwrapSecrets(args.inputs);
-            const metadata = inputs?.metadata;
-            const state = {
-                ...args.inputs,
-                ...(metadata ? { metadata: { ...metadata, name: metadata.name ?? args.name } } : {}),
-                ...(fill ? fill(args.name, inputs) : {}),
-            };
-            const id = args.id ?? `${args.name}-id-${++counter}`;
-            recorded.push({
-                type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider,
-                custom: args.custom ?? true, id, state,
-            });
-            return { id, state };
-        },
-        call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
-            calls.push({ token: args.token, inputs: args.inputs, provider: args.provider });
-            const fn = invokes[args.token];
-            if (!fn) throw new Error(`unexpected invoke ${args.token} in a unit test: add it to invokes`);
-            return fn(args.inputs);
-        },
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
+        const fill = computed[args.type];
+        const inputs = unwrapSecrets(args.inputs);
+        const metadata = inputs?.metadata;
+        const state = {
+            ...args.inputs,
+            ...(metadata ? { metadata: { ...metadata, name: metadata.name ?? args.name } } : {}),
+            ...(fill ? fill(args.name, inputs) : {}),
+        };
+        const id = args.id ?? `${args.name}-id-${++counter}`;
+        recorded.push({
+            type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider,
+            custom: args.custom ?? true, id, state,
+        });
+        return { id, state };
     },
-    "kubecache",
-    "dev",
-    false,
-);
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        calls.push({ token: args.token, inputs: args.inputs, provider: args.provider });
+        const fn = invokes[args.token];
+        if (!fn) throw new Error(`unexpected invoke ${args.token} in a unit test: add it to invokes`);
+        return fn(args.inputs);
+    },
+};
+
+pulumi.runtime.setMocks(mocks, "kubecache", "dev", false);
+
+/** Re-installs the mocks under another stack name (e.g. `prod`), as `pulumi.getStack()` reports it. */
+export function useStack(stack: string): void {
+    pulumi.runtime.setMocks(mocks, "kubecache", stack, false);
+}
 
 export function resetRecorded(): void {
     recorded.length = 0;
