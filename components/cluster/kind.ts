@@ -1,0 +1,121 @@
+import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { requirePinnedImage } from "../common/image";
+import { requireDnsLabel } from "../common/names";
+import { ArgumentError, requireInteger } from "../common/validate";
+import {
+    configHash, DEFAULT_NODE_IMAGE, DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT, localRegistryHostingData, LocalRegistry,
+    registryCreateScript, registryDeleteScript, registryHost, registryWireScript, renderKindConfig,
+} from "./kindConfig";
+import { ClusterRegistry, KubecacheCluster } from "./types";
+
+const COMPONENT = "KindCluster";
+
+/** Arguments for {@link KindCluster}. Plain values: they are rendered into the kind config before anything runs. */
+export interface KindClusterArgs {
+    /** kind cluster name (`kind get clusters`); the kubectl context becomes `kind-<name>`. Defaults to `kubecache`. */
+    clusterName?: string;
+    /** Node image, pinned by digest (kind's node images change format between releases). Defaults to the kind v0.29 image for Kubernetes 1.33.1. */
+    nodeImage?: string;
+    /** Worker nodes besides the control plane, 0 to 5. Defaults to 1. */
+    workers?: number;
+    /** Local registry; `false` for none. Defaults to `kind-registry` on 127.0.0.1:5001. */
+    registry?: false | {
+        /** Container name, also its host name on the `kind` network. Defaults to `kind-registry`. */
+        name?: string;
+        /** Port bound on 127.0.0.1. Defaults to 5001 (macOS uses 5000 for AirPlay). */
+        port?: number;
+        /** Registry image. Defaults to `registry:2`. */
+        image?: string;
+    };
+    /** Seconds `kind create cluster` waits for the control plane to be ready. Defaults to 120. */
+    waitSeconds?: number;
+}
+
+/**
+ * A local kind cluster driven through the `kind` and `docker` CLIs (there is no kind provider), with
+ * a `registry:2` container the nodes pull from as `localhost:<port>`, mapped by containerd `hosts.toml`.
+ */
+export class KindCluster extends pulumi.ComponentResource implements KubecacheCluster {
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    public readonly registry?: ClusterRegistry;
+    /** The rendered kind config, as passed on stdin. */
+    public readonly config: string;
+
+    constructor(name: string, args: KindClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("kubecache:index:KindCluster", name, {}, opts);
+        const clusterName = args.clusterName ?? "kubecache";
+        requireDnsLabel(COMPONENT, "clusterName", clusterName, 40);
+        requirePinnedImage(COMPONENT, "nodeImage", args.nodeImage);
+        if (args.nodeImage !== undefined && !/@sha256:[0-9a-f]{64}$/.test(args.nodeImage)) {
+            throw new ArgumentError(COMPONENT, "nodeImage",
+                `must be pinned by digest (kindest/node:<version>@sha256:<digest>, from the kind release notes); got ${JSON.stringify(args.nodeImage)}.`);
+        }
+        requireInteger(COMPONENT, "workers", args.workers, 0, 5);
+        requireInteger(COMPONENT, "waitSeconds", args.waitSeconds, 0, 3600);
+        const registry = args.registry === false ? undefined : {
+            name: args.registry?.name ?? "kind-registry",
+            port: args.registry?.port ?? DEFAULT_REGISTRY_PORT,
+            image: args.registry?.image ?? DEFAULT_REGISTRY_IMAGE,
+            owner: clusterName,
+        } satisfies LocalRegistry;
+        if (registry) {
+            requireDnsLabel(COMPONENT, "registry.name", registry.name);
+            requireInteger(COMPONENT, "registry.port", registry.port, 1024, 65535);
+            requirePinnedImage(COMPONENT, "registry.image", registry.image);
+        }
+
+        this.config = renderKindConfig({ clusterName, nodeImage: args.nodeImage ?? DEFAULT_NODE_IMAGE, workers: args.workers ?? 1 });
+        const hash = configHash(this.config);
+        const child = { parent: this };
+
+        const cluster = new command.local.Command(`${name}-cluster`, {
+            create: `kind create cluster --name '${clusterName}' --config - --wait ${args.waitSeconds ?? 120}s`,
+            stdin: this.config,
+            delete: `kind delete cluster --name '${clusterName}'`,
+            triggers: [hash],
+        }, { ...child, deleteBeforeReplace: true });
+
+        // Re-read whenever the cluster is recreated; stdout is the admin kubeconfig, so keep it out of logs and state.
+        const read = new command.local.Command(`${name}-kubeconfig`, {
+            create: `kind get kubeconfig --name '${clusterName}'`,
+            triggers: [hash],
+            logging: "stderr",
+        }, { ...child, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] });
+        this.kubeconfig = pulumi.secret(read.stdout);
+
+        const providerDeps: pulumi.Resource[] = [cluster];
+        if (registry) {
+            const container = new command.local.Command(`${name}-registry`, {
+                create: registryCreateScript(registry),
+                delete: registryDeleteScript(registry),
+                triggers: [registry.name, registry.port, registry.image],
+            }, { ...child, deleteBeforeReplace: true });
+            const wiring = new command.local.Command(`${name}-registry-hosts`, {
+                create: registryWireScript(clusterName, registry),
+                triggers: [hash, registry.name, registry.port],
+            }, { ...child, dependsOn: [cluster, container] });
+            providerDeps.push(wiring);
+            const host = pulumi.output(registryHost(registry));
+            this.registry = { pushServer: host, pullServer: host };
+        }
+
+        // The identity changes only when the cluster is recreated (new config hash): then every
+        // Kubernetes resource must be recreated in it, which a replaced provider achieves.
+        this.provider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.kubeconfig,
+            clusterIdentifier: `kind-${clusterName}-${hash}`,
+            enableServerSideApply: true,
+        }, { ...child, dependsOn: providerDeps });
+
+        if (registry) {
+            new k8s.core.v1.ConfigMap(`${name}-local-registry-hosting`, {
+                metadata: { name: "local-registry-hosting", namespace: "kube-public" },
+                data: localRegistryHostingData(registry),
+            }, { ...child, provider: this.provider });
+        }
+        this.registerOutputs({ kubeconfig: this.kubeconfig, registry: this.registry, config: this.config });
+    }
+}

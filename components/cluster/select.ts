@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ArgumentError } from "../common/validate";
+import { AckCluster } from "./ack";
+import { NetworkPlugin } from "./ackPlan";
+import { ExistingCluster } from "./existing";
+import { KindCluster } from "./kind";
+import { KubecacheCluster } from "./types";
+
+export type ClusterKind = "kind" | "ack" | "existing";
+export const CLUSTER_KINDS: readonly ClusterKind[] = ["kind", "ack", "existing"];
+
+/**
+ * Builds the cluster the stack config asks for, from the flat `kubecache:` keys documented in
+ * Pulumi.yaml (`kind*`, `ack*`, `kubeconfig*`, `registry*`). The only place that knows the keys, so
+ * index.ts stays a few lines and tests can drive each kind with `setAllConfig`.
+ */
+export function createCluster(kind: string, config: pulumi.Config = new pulumi.Config(), name = "cluster",
+    opts?: pulumi.ComponentResourceOptions): KubecacheCluster {
+    switch (kind) {
+        case "kind":
+            return new KindCluster(name, {
+                clusterName: config.get("kindClusterName"),
+                nodeImage: config.get("kindNodeImage"),
+                workers: config.getNumber("kindWorkers"),
+                registry: config.getBoolean("kindRegistry") === false ? false : { port: config.getNumber("kindRegistryPort") },
+            }, opts);
+        case "ack": {
+            const production = config.getBoolean("ackProduction") ?? /^prod/.test(pulumi.getStack());
+            return new AckCluster(name, {
+                region: config.require("ackRegion"),
+                zones: config.requireObject<string[]>("ackZones"),
+                production,
+                deletionProtection: config.getBoolean("ackDeletionProtection"),
+                clusterName: config.get("ackClusterName"),
+                clusterSpec: config.get("ackClusterSpec"),
+                kubernetesVersion: config.get("ackKubernetesVersion"),
+                networkPlugin: config.get("ackNetworkPlugin") as NetworkPlugin | undefined,
+                vpcCidr: config.get("ackVpcCidr"),
+                podCidr: config.get("ackPodCidr"),
+                serviceCidr: config.get("ackServiceCidr"),
+                publicApiServer: config.getBoolean("ackPublicApiServer"),
+                instanceTypes: config.requireObject<string[]>("ackInstanceTypes"),
+                desiredSize: config.getNumber("ackDesiredSize"),
+                maxSize: config.getNumber("ackMaxSize"),
+                systemDiskSize: config.getNumber("ackSystemDiskSize"),
+                registry: config.getBoolean("ackRegistry") === false ? false : {
+                    pushAllowedCidrs: config.getObject<string[]>("ackRegistryPushCidrs"),
+                },
+            }, opts);
+        }
+        case "existing": {
+            const server = config.get("registryServer");
+            const password = config.getSecret("registryPassword");
+            return new ExistingCluster(name, {
+                // Read as plain text so the document is validated before any resource exists;
+                // ExistingCluster wraps it as a secret straight away.
+                kubeconfig: config.get("kubeconfig"),
+                kubeconfigPath: config.get("kubeconfigPath"),
+                context: config.get("kubeconfigContext"),
+                registry: server === undefined ? undefined : {
+                    pushServer: server,
+                    pullServer: config.get("registryPullServer"),
+                    username: config.get("registryUsername"),
+                    password: config.get("registryPassword") === undefined ? undefined : password,
+                },
+            }, opts);
+        }
+        default:
+            throw new ArgumentError("createCluster", "cluster",
+                `must be one of ${CLUSTER_KINDS.map(k => `"${k}"`).join(", ")}; got ${JSON.stringify(kind)}.`);
+    }
+}
