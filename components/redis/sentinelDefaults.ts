@@ -1,0 +1,22 @@
+/**
+ * Defaults of RedisSentinel, tuned for failover in about 3 s: a master is suspected after 1 s
+ * without a valid PING reply, and a stalled election is retried after 2 × 3 s instead of 6 min.
+ */
+export const SENTINEL_DEFAULTS = {
+    masterName: "mymaster",
+    downAfterMilliseconds: 1000,
+    failoverTimeoutMilliseconds: 3000,
+    parallelSyncs: 1,
+    /**
+     * A master without a replica ack for this long refuses writes; keeps an isolated old master
+     * from acknowledging writes for longer than a failover takes.
+     */
+    minReplicasMaxLagSeconds: 3,
+};
+
+/** Official HAProxy image, pinned (the Alpine variant runs as the unprivileged `haproxy` user, uid 99). */
+export const HAPROXY_IMAGE = "haproxy:3.0.5-alpine";
+export const HAPROXY_UID = 99;
+export const HAPROXY_HEALTH_PORT = 8888;
+/** HAProxy check interval of a healthy server; failing ones are re-checked 4× as often. */
+export const HAPROXY_CHECK_INTERVAL_MS = 1000;
