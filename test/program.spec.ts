@@ -1,0 +1,70 @@
+import { countsByType, findAll, findCreated, promiseOf, recorded, useStack } from "./support/mocks";
+import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { runProgram, stackConfig } from "./support/program";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function listTs(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+        e.isDirectory() ? listTs(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+}
+
+describe("the kubecache program (index.ts) under each stack's configuration", () => {
+    after(() => useStack("dev"));
+
+    it("declares every config key the program reads in the typed schema of Pulumi.yaml", () => {
+        const project: any = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+        const declared = new Set(Object.keys(project.config));
+        const sources = [path.join(ROOT, "index.ts"), ...listTs(path.join(ROOT, "components"))]
+            .filter(f => /new pulumi\.Config\(/.test(fs.readFileSync(f, "utf8")));
+        const read = new Set<string>();
+        for (const f of sources) {
+            for (const m of fs.readFileSync(f, "utf8").matchAll(/config\.(?:get|require)\w*(?:<[^>]*>)?\(\s*"([\w.-]+)"/g)) read.add(m[1]);
+        }
+        assert.ok(read.size >= 5, `found only ${[...read].join(", ")}`);
+        const missing = [...read].filter(k => !declared.has(k));
+        assert.deepStrictEqual(missing, [], `keys read but not declared in Pulumi.yaml: ${missing.join(", ")}`);
+        for (const stack of ["dev", "prod"]) {
+            const undeclared = Object.keys(stackConfig(stack).config)
+                .filter(k => k.startsWith("kubecache:") && !declared.has(k.slice("kubecache:".length)));
+            assert.deepStrictEqual(undeclared, [], `Pulumi.${stack}.yaml sets undeclared keys`);
+        }
+    });
+
+    it("dev: the seed's bare Pod, a Deployment and the redis-sfs StatefulSet in a restricted namespace", async () => {
+        const out = await runProgram("dev");
+        const ns = findCreated("kubernetes:core/v1:Namespace", "namespace");
+        assert.strictEqual(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        findCreated("kubernetes:core/v1:Pod", "redis-pod");
+        findCreated("kubernetes:apps/v1:Deployment", "redis");
+        const sts = findCreated("kubernetes:apps/v1:StatefulSet", "redis-sfs");
+        assert.strictEqual(sts.inputs.spec.replicas, 2);
+        assert.strictEqual(await promiseOf(out.redis.replicatedMaster), "redis-sfs-master.kubecache.svc.cluster.local:6379");
+        for (const r of recorded.filter(r => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
+            if (r.inputs.metadata) assert.strictEqual(r.inputs.metadata.namespace, "kubecache", `${r.type} ${r.name}`);
+        }
+    });
+
+    it("prod: no bare Pod, persistent 3-node StatefulSet", async () => {
+        await runProgram("prod");
+        assert.strictEqual(findAll("kubernetes:core/v1:Pod").length, 0);
+        const sts = findCreated("kubernetes:apps/v1:StatefulSet", "redis-sfs");
+        assert.strictEqual(sts.inputs.spec.replicas, 3);
+        assert.strictEqual(sts.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
+        assert.ok(countsByType()["kubernetes:core/v1:PersistentVolumeClaim"] >= 1);
+    });
+
+    it("turns topologies off through config", async () => {
+        await runProgram("dev", { redisPod: false, redisStandalone: false, redisReplicas: 0 });
+        assert.strictEqual(findAll("kubernetes:apps/v1:StatefulSet").filter(r => r.name === "redis-sfs").length, 0);
+        assert.strictEqual(findAll("kubernetes:core/v1:Pod").length, 0);
+        assert.strictEqual(findAll("kubernetes:apps/v1:Deployment").filter(r => r.name === "redis").length, 0);
+    });
+
+    it("fails the run with the component's message for a bad size in config", async () => {
+        await assert.rejects(runProgram("dev", { redisReplicas: 1 }), /RedisReplicated: `replicas` must be an integer >= 2; got 1/);
+    });
+});
