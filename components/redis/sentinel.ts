@@ -1,0 +1,211 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    recommendedLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext, selectorLabels, serviceHost,
+} from "../common";
+import { createRedisAuth, passwordEnv } from "./auth";
+import { redisContainer } from "./common";
+import { renderRedisConf } from "./config";
+import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
+import { renderHaproxyCfg, renderHaproxyStartScript } from "./haproxyConfig";
+import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
+import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID } from "./sentinelDefaults";
+import { configHash, networkPolicySpecs, oneDisruptionBudget, spreadAffinity, statefulHosts } from "./sentinelObjects";
+import { dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript } from "./sentinelScripts";
+import { dataVolume, redisConfigVolumes } from "./volumes";
+
+export { RedisSentinelArgs } from "./sentinelArgs";
+
+/**
+ * Highly available Redis behind one endpoint: data pods (one master, replicas), Sentinels that
+ * fail over automatically, and HAProxy pods whose Service `<name>` always reaches the master the
+ * sentinels agree on. Sentinel-aware clients can use `<name>-sentinel` instead.
+ */
+export class RedisSentinel extends pulumi.ComponentResource {
+    /** `host:port` of the unified endpoint (HAProxy Service `<name>`); always the current master. */
+    public readonly endpoint: pulumi.Output<string>;
+    /** `host:port` of the `<name>-sentinel` Service, for Sentinel-aware clients. */
+    public readonly sentinelEndpoint: pulumi.Output<string>;
+    /** Master-set name to ask the sentinels for. */
+    public readonly masterName: pulumi.Output<string>;
+    /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
+    public readonly passwordSecretName: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: RedisSentinelArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("kubecache:index:RedisSentinel", name, {}, opts);
+        const r = resolveSentinelArgs(name, args);
+        const c = r.common;
+        const ns = c.namespace;
+        const parent = { parent: this };
+
+        const names = {
+            data: `${name}-node`, headless: `${name}-headless`,
+            sentinel: `${name}-sentinel`, sentinelHeadless: `${name}-sentinel-headless`, proxy: `${name}-haproxy`,
+        };
+        const labelsOf = (part: string) => recommendedLabels("redis", name, part);
+        const sel = { data: selectorLabels("redis", name, "data"), sentinel: selectorLabels("redis", name, "sentinel"), proxy: selectorLabels("redis", name, "proxy") };
+        const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this);
+        const env = passwordEnv(auth);
+
+        const files = pulumi.output(ns).apply(namespace => {
+            const nodes = statefulHosts(names.data, names.headless, r.replicas, namespace, REDIS_PORT, r.clusterDomain);
+            const sentinels = statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, namespace, SENTINEL_PORT, r.clusterDomain);
+            const base = { nodes, sentinels, masterName: r.masterName, runtimeDir: "/run/redis" };
+            const tuning = {
+                masterName: r.masterName, quorum: r.quorum, downAfterMilliseconds: r.downAfterMilliseconds,
+                failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, parallelSyncs: r.parallelSyncs,
+            };
+            return {
+                data: {
+                    "redis.conf": renderRedisConf({
+                        port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
+                        extra: dataNodeConfExtra(r.minReplicasMaxLagSeconds),
+                    }),
+                    "start.sh": renderDataStartScript({
+                        ...base, configTemplate: "/etc/redis/redis.conf",
+                        selfMasterWaitSeconds: Math.ceil((r.downAfterMilliseconds + r.failoverTimeoutMilliseconds) / 1000) + 5,
+                    }),
+                },
+                sentinel: {
+                    "sentinel.conf": renderSentinelConf({ port: SENTINEL_PORT, dir: "/run/redis" }),
+                    "start.sh": renderSentinelStartScript({ ...base, ...tuning, configTemplate: "/etc/redis/sentinel.conf" }),
+                },
+                proxy: {
+                    "haproxy.cfg": renderHaproxyCfg({
+                        nodes, sentinels, masterName: r.masterName, port: REDIS_PORT, healthPort: HAPROXY_HEALTH_PORT,
+                        auth: auth.secretName !== undefined, checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS, dnsResolvers: true,
+                    }),
+                    "start.sh": renderHaproxyStartScript({ config: "/usr/local/etc/haproxy/haproxy.cfg" }),
+                },
+            };
+        });
+        const configMap = (key: "data" | "sentinel" | "proxy", cmName: string) => new k8s.core.v1.ConfigMap(cmName, {
+            metadata: { name: cmName, namespace: ns, labels: labelsOf(key) },
+            data: files.apply(f => f[key]),
+        }, parent);
+        const dataConfig = configMap("data", `${name}-node-config`);
+        const sentinelConfig = configMap("sentinel", `${name}-sentinel-config`);
+        const proxyConfig = configMap("proxy", `${name}-haproxy-config`);
+        const hashOf = (key: "data" | "sentinel" | "proxy") => files.apply(f => ({ "kubecache.io/config-hash": configHash(f[key]) }));
+
+        const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) => new k8s.core.v1.Service(svcName, {
+            metadata: { name: svcName, namespace: ns, labels: labelsOf(part) },
+            // Pods must resolve each other while still starting (a replica before its first sync).
+            spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: sel[part], ports: [{ name: portName, port, targetPort: portName }] },
+        }, parent);
+        const dataHeadless = headless(names.headless, "data", REDIS_PORT, "redis");
+        const sentinelHeadless = headless(names.sentinelHeadless, "sentinel", SENTINEL_PORT, "sentinel");
+
+        const volumeClaimTemplates = c.persistence.enabled ? [{
+            metadata: { name: "data", labels: labelsOf("data") },
+            spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.persistence.storageClass, resources: { requests: { storage: c.persistence.size } } },
+        }] : undefined;
+        const redisPod = (part: "data" | "sentinel", container: k8s.types.input.core.v1.Container, volumes: k8s.types.input.core.v1.Volume[]) => ({
+            metadata: { labels: { ...labelsOf(part), ...sel[part] }, annotations: hashOf(part) },
+            spec: {
+                automountServiceAccountToken: false,
+                securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+                affinity: spreadAffinity(sel[part], r.antiAffinity),
+                containers: [container],
+                volumes,
+            },
+        });
+        const mounts = [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "run", mountPath: "/run/redis" }];
+
+        const dataSts = new k8s.apps.v1.StatefulSet(names.data, {
+            metadata: { name: names.data, namespace: ns, labels: labelsOf("data") },
+            spec: {
+                replicas: r.replicas,
+                serviceName: dataHeadless.metadata.name,
+                // The start script finds the master itself, so pods need not wait for each other.
+                podManagementPolicy: "Parallel",
+                selector: { matchLabels: sel.data },
+                volumeClaimTemplates,
+                template: redisPod("data", redisContainer({
+                    name: "redis", image: c.image, script: "/etc/redis/start.sh", env, resources: c.resources,
+                    volumeMounts: [...mounts, { name: "data", mountPath: "/data" }],
+                }), [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])]),
+            },
+        }, { parent: this, dependsOn: [dataHeadless] });
+
+        const sentinelSts = new k8s.apps.v1.StatefulSet(names.sentinel, {
+            metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
+            spec: {
+                replicas: r.sentinels,
+                serviceName: sentinelHeadless.metadata.name,
+                podManagementPolicy: "Parallel",
+                selector: { matchLabels: sel.sentinel },
+                template: redisPod("sentinel", redisContainer({
+                    name: "sentinel", image: c.image, script: "/etc/redis/start.sh", env, resources: r.sentinelResources,
+                    port: SENTINEL_PORT, portName: "sentinel", volumeMounts: mounts,
+                }), redisConfigVolumes(sentinelConfig.metadata.name)),
+            },
+        }, { parent: this, dependsOn: [sentinelHeadless] });
+
+        const health = { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+        const proxy = new k8s.apps.v1.Deployment(names.proxy, {
+            metadata: { name: names.proxy, namespace: ns, labels: labelsOf("proxy") },
+            spec: {
+                replicas: r.proxy.replicas,
+                selector: { matchLabels: sel.proxy },
+                template: {
+                    metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy }, annotations: hashOf("proxy") },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
+                        affinity: spreadAffinity(sel.proxy, r.antiAffinity),
+                        containers: [{
+                            name: "haproxy", image: r.proxy.image,
+                            command: ["sh", "/usr/local/etc/haproxy/start.sh"],
+                            env,
+                            ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "health", containerPort: HAPROXY_HEALTH_PORT }],
+                            resources: r.proxy.resources,
+                            readinessProbe: { ...health, initialDelaySeconds: 2 },
+                            livenessProbe: { ...health, initialDelaySeconds: 10 },
+                            securityContext: restrictedContainerSecurityContext(),
+                            volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
+                        }],
+                        volumes: [{ name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } }],
+                    },
+                },
+            },
+        }, parent);
+
+        const service = new k8s.core.v1.Service(name, {
+            metadata: { name, namespace: ns, labels: labelsOf("proxy") },
+            spec: { type: "ClusterIP", selector: sel.proxy, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+        }, { parent: this, dependsOn: [proxy] });
+        const sentinelService = new k8s.core.v1.Service(names.sentinel, {
+            metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
+            spec: { type: "ClusterIP", selector: sel.sentinel, ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel" }] },
+        }, { parent: this, dependsOn: [sentinelSts] });
+
+        for (const [part, pdbName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
+            new k8s.policy.v1.PodDisruptionBudget(pdbName, {
+                metadata: { name: pdbName, namespace: ns, labels: labelsOf(part) },
+                spec: oneDisruptionBudget(sel[part]),
+            }, { parent: this, dependsOn: [dataSts, sentinelSts, proxy] });
+        }
+
+        if (r.networkPolicy) {
+            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT);
+            for (const [part, npName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
+                new k8s.networking.v1.NetworkPolicy(npName, {
+                    metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
+                    spec: specs[part],
+                }, parent);
+            }
+        }
+
+        const hostPort = (svc: k8s.core.v1.Service, port: number) =>
+            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, n]) => `${serviceHost(s, n, r.clusterDomain)}:${port}`);
+        this.endpoint = hostPort(service, REDIS_PORT);
+        this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
+        this.masterName = pulumi.output(r.masterName);
+        this.passwordSecretName = pulumi.output(auth.secretName);
+        this.registerOutputs({
+            endpoint: this.endpoint, sentinelEndpoint: this.sentinelEndpoint,
+            masterName: this.masterName, passwordSecretName: this.passwordSecretName,
+        });
+    }
+}

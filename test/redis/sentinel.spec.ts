@@ -1,0 +1,192 @@
+import { countsByType, expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
+import * as assert from "assert";
+import { RedisSentinel, RedisSentinelArgs } from "../../components/redis/sentinel";
+
+const STS = "kubernetes:apps/v1:StatefulSet";
+const DEPLOY = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+const SECRET = "kubernetes:core/v1:Secret";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+const podSpec = (type: string, name: string) => findCreated(type, name).inputs.spec.template.spec;
+
+describe("RedisSentinel", () => {
+    beforeEach(resetRecorded);
+
+    it("creates data and sentinel StatefulSets, an HAProxy Deployment, their Services, PDBs and one Secret", async () => {
+        new RedisSentinel("ha", { namespace: "cache" });
+        await settle();
+        const counts = countsByType();
+        assert.strictEqual(counts[STS], 2);
+        assert.strictEqual(counts[DEPLOY], 1);
+        assert.strictEqual(counts[SERVICE], 4);
+        assert.strictEqual(counts[CONFIGMAP], 3);
+        assert.strictEqual(counts[SECRET], 1);
+        assert.strictEqual(counts[PDB], 3);
+        assert.strictEqual(counts[NETPOL], undefined);
+        for (const r of recorded.filter(x => x.type.startsWith("kubernetes:"))) assert.strictEqual(r.inputs.metadata.namespace, "cache", `${r.type} ${r.name}`);
+    });
+
+    it("runs 3 data pods behind a headless Service that publishes not-ready addresses", async () => {
+        new RedisSentinel("ha");
+        await settle();
+        const sts = findCreated(STS, "ha-node").inputs.spec;
+        const headless = findCreated(SERVICE, "ha-headless").inputs.spec;
+        assert.strictEqual(sts.replicas, 3);
+        assert.strictEqual(sts.serviceName, "ha-headless");
+        assert.strictEqual(sts.podManagementPolicy, "Parallel");
+        assert.strictEqual(headless.clusterIP, "None");
+        assert.strictEqual(headless.publishNotReadyAddresses, true);
+        assert.deepStrictEqual(headless.selector, sts.selector.matchLabels);
+        const c = sts.template.spec.containers[0];
+        assert.deepStrictEqual(c.command, ["sh", "/etc/redis/start.sh"]);
+        assert.ok(c.livenessProbe && c.readinessProbe, "probes");
+        assert.strictEqual(c.resources.limits.memory, "256Mi");
+        assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true);
+        assert.deepStrictEqual(c.securityContext.capabilities, { drop: ["ALL"] });
+        assert.strictEqual(sts.template.spec.securityContext.runAsNonRoot, true);
+        assert.match(sts.template.metadata.annotations["kubecache.io/config-hash"], /^[0-9a-f]{16}$/);
+    });
+
+    it("renders data nodes with min-replicas, announce names and a sentinel-first bootstrap", async () => {
+        new RedisSentinel("ha", { namespace: "cache", minReplicasMaxLagSeconds: 7 });
+        await settle();
+        const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
+        assert.match(data["redis.conf"], /^min-replicas-to-write 1$/m);
+        assert.match(data["redis.conf"], /^min-replicas-max-lag 7$/m);
+        const script: string = data["start.sh"];
+        assert.match(script, /0\) self_host="ha-node-0\.ha-headless\.cache\.svc\.cluster\.local"; self_port=6379/);
+        assert.match(script, /"ha-sentinel-2\.ha-sentinel-headless\.cache\.svc\.cluster\.local 26379"/);
+        assert.match(script, /SENTINEL get-master-addr-by-name mymaster/);
+        assert.match(script, /replica-announce-ip \$self_host/);
+        assert.match(script, /masterauth/);
+        // 1 s down-after + 3 s failover timeout + 5 s margin.
+        assert.match(script, /-lt 9 \]/);
+    });
+
+    it("runs 3 sentinels with hostnames on, the tuned timings and a majority quorum", async () => {
+        new RedisSentinel("ha");
+        await settle();
+        const sts = findCreated(STS, "ha-sentinel").inputs.spec;
+        assert.strictEqual(sts.replicas, 3);
+        assert.strictEqual(sts.serviceName, "ha-sentinel-headless");
+        assert.strictEqual(sts.template.spec.containers[0].ports[0].containerPort, 26379);
+        const data = findCreated(CONFIGMAP, "ha-sentinel-config").inputs.data;
+        assert.match(data["sentinel.conf"], /^sentinel resolve-hostnames yes$/m);
+        assert.match(data["sentinel.conf"], /^sentinel announce-hostnames yes$/m);
+        const script: string = data["start.sh"];
+        assert.match(script, /sentinel monitor mymaster \$master 2"/);
+        assert.match(script, /down-after-milliseconds mymaster 1000/);
+        assert.match(script, /failover-timeout mymaster 3000/);
+        assert.match(script, /parallel-syncs mymaster 1/);
+        assert.match(script, /sentinel auth-pass mymaster/);
+        assert.match(script, /requirepass/);
+        assert.match(script, /sentinel announce-ip \$self_host/);
+        const svc = findCreated(SERVICE, "ha-sentinel").inputs.spec;
+        assert.deepStrictEqual(svc.selector, sts.selector.matchLabels);
+        assert.strictEqual(svc.ports[0].port, 26379);
+    });
+
+    it("fronts the master with 2+ HAProxy pods whose checks need role:master and a sentinel majority", async () => {
+        new RedisSentinel("ha", { sentinels: 5, proxy: { replicas: 3 } });
+        await settle();
+        const dep = findCreated(DEPLOY, "ha-haproxy").inputs.spec;
+        assert.strictEqual(dep.replicas, 3);
+        const c = dep.template.spec.containers[0];
+        assert.match(c.image, /^haproxy:3\.0\.\d+-alpine$/);
+        assert.strictEqual(dep.template.spec.securityContext.runAsUser, 99);
+        assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
+        assert.deepStrictEqual(c.env.map((e: any) => e.name), ["REDIS_PASSWORD", "REDISCLI_AUTH"]);
+        assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "ha-auth");
+        const cfg: string = findCreated(CONFIGMAP, "ha-haproxy-config").inputs.data["haproxy.cfg"];
+        assert.match(cfg, /tcp-check expect string role:master/);
+        assert.match(cfg, /use-server node2 if \{ srv_is_up\(node2\) \} \{ nbsrv\(sentinels_name_node2\) ge 3 \}/);
+        assert.match(cfg, /server node0 ha-node-0\.ha-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
+        assert.match(cfg, /server sentinel4 ha-sentinel-4\.ha-sentinel-headless\.default\.svc\.cluster\.local:26379 /);
+        assert.match(cfg, /ha-node-1\[\.\]ha-headless\[\.\]default/);
+        assert.match(cfg, /parse-resolv-conf/);
+        assert.match(cfg, /\$\{REDIS_PASSWORD\}/);
+        const svc = findCreated(SERVICE, "ha").inputs.spec;
+        assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
+        assert.strictEqual(svc.ports[0].port, 6379);
+    });
+
+    it("allows exactly one disruption per set and spreads pods (preferred, or required on request)", async () => {
+        new RedisSentinel("ha");
+        new RedisSentinel("hb", { antiAffinity: "required" });
+        await settle();
+        for (const [type, n] of [[STS, "ha-node"], [STS, "ha-sentinel"], [DEPLOY, "ha-haproxy"]] as const) {
+            const pdb = findCreated(PDB, n).inputs.spec;
+            assert.strictEqual(pdb.maxUnavailable, 1);
+            assert.deepStrictEqual(pdb.selector.matchLabels, findCreated(type, n).inputs.spec.selector.matchLabels);
+            assert.strictEqual(podSpec(type, n).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+        }
+        assert.ok(podSpec(STS, "hb-node").affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
+    });
+
+    it("keeps a given password out of everything but the Secret", async () => {
+        const password = "s3cret-Value-42";
+        const r = new RedisSentinel("ha", { auth: { password } });
+        await settle();
+        for (const rec of recorded.filter(x => x.type !== SECRET)) {
+            assert.ok(!JSON.stringify(rec.inputs).includes(password), `${rec.type} ${rec.name} contains the password`);
+        }
+        assert.strictEqual(findCreated(SECRET, "ha-auth").inputs.stringData["redis-password"], password);
+        assert.strictEqual(await promiseOf(r.passwordSecretName), "ha-auth");
+    });
+
+    it("outputs the endpoint, the sentinel endpoint and the master name", async () => {
+        const r = new RedisSentinel("ha", { namespace: "cache", masterName: "orders" });
+        await settle();
+        assert.strictEqual(await promiseOf(r.endpoint), "ha.cache.svc.cluster.local:6379");
+        assert.strictEqual(await promiseOf(r.sentinelEndpoint), "ha-sentinel.cache.svc.cluster.local:26379");
+        assert.strictEqual(await promiseOf(r.masterName), "orders");
+        assert.strictEqual(await isSecret(r.endpoint), false);
+    });
+
+    it("restricts Redis and Sentinel ports to the set's pods and labelled clients when asked", async () => {
+        new RedisSentinel("ha", { networkPolicy: { enabled: true, clientLabels: { app: "web" } } });
+        await settle();
+        assert.strictEqual(findAll(NETPOL).length, 3);
+        const data = findCreated(NETPOL, "ha-node").inputs.spec;
+        assert.deepStrictEqual(data.podSelector.matchLabels, findCreated(STS, "ha-node").inputs.spec.selector.matchLabels);
+        assert.deepStrictEqual(data.ingress[0].ports, [{ protocol: "TCP", port: 6379 }]);
+        assert.ok(data.ingress[0].from.some((f: any) => f.podSelector.matchLabels.app === "web"));
+        const proxy = findCreated(NETPOL, "ha-haproxy").inputs.spec;
+        assert.deepStrictEqual(proxy.ingress[0].from, [{ podSelector: { matchLabels: { app: "web" } } }]);
+        assert.strictEqual(proxy.ingress[1].ports[0].port, 8888);
+    });
+
+    it("rolls the pods when the rendered config changes", async () => {
+        new RedisSentinel("a1");
+        new RedisSentinel("a2", { downAfterMilliseconds: 2000 });
+        await settle();
+        const hash = (n: string) => findCreated(STS, n).inputs.spec.template.metadata.annotations["kubecache.io/config-hash"];
+        assert.notStrictEqual(hash("a1-sentinel"), hash("a2-sentinel"));
+    });
+
+    const bad: [string, RedisSentinelArgs, RegExp][] = [
+        ["even sentinels", { sentinels: 4 }, /`sentinels` must be an odd integer >= 3 .*; got 4\./],
+        ["too few sentinels", { sentinels: 1 }, /`sentinels` must be an odd integer >= 3/],
+        ["fractional sentinels", { sentinels: 3.5 }, /`sentinels`/],
+        ["quorum above sentinels", { quorum: 4 }, /`quorum` must be an integer from 1 to 3; got 4/],
+        ["quorum below 1", { quorum: 0 }, /`quorum` must be an integer from 1 to 3; got 0/],
+        ["one replica", { replicas: 1 }, /`replicas` must be an integer >= 2; got 1/],
+        ["down-after below 500 ms", { downAfterMilliseconds: 499 }, /`downAfterMilliseconds` must be an integer >= 500; got 499/],
+        ["failover-timeout not above down-after", { downAfterMilliseconds: 2000, failoverTimeoutMilliseconds: 2000 }, /`failoverTimeoutMilliseconds` must be greater than `downAfterMilliseconds` \(2000\); got 2000/],
+        ["negative lag", { minReplicasMaxLagSeconds: -1 }, /`minReplicasMaxLagSeconds` must be an integer >= 1; got -1/],
+        ["zero parallel syncs", { parallelSyncs: 0 }, /`parallelSyncs`/],
+        ["one proxy", { proxy: { replicas: 1 } }, /`proxy\.replicas` must be an integer >= 2/],
+        ["unpinned proxy image", { proxy: { image: "haproxy" } }, /`proxy\.image` must name an explicit tag/],
+        ["master name with a space", { masterName: "my master" }, /`masterName`/],
+        ["unknown anti-affinity", { antiAffinity: "strict" as any }, /`antiAffinity` must be one of/],
+        ["unpinned redis image", { image: "redis:latest" }, /`image`/],
+    ];
+    for (const [what, args, pattern] of bad) {
+        it(`rejects ${what} before creating anything`, async () => {
+            await expectRejected(() => new RedisSentinel("bad", args), new RegExp(`^RedisSentinel: ${pattern.source}`));
+        });
+    }
+});
