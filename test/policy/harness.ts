@@ -85,9 +85,20 @@ export function checkResource(policy: ResourceValidationPolicy, type: string | C
         getConfig: <T extends object>() => propertiesOf(policy.name, config) as T,
         notApplicable,
     };
+    // Like the engine: each validation of an array may be not applicable on its own; the policy is
+    // not applicable only when all of them are.
     const validations = [policy.validateResource ?? []].flat();
     return collect(policy, config, async report => {
-        for (const validate of validations) await validate(args, report);
+        const reasons: string[] = [];
+        for (const validate of validations) {
+            try {
+                await validate(args, report);
+            } catch (e) {
+                if (!(e instanceof NotApplicable)) throw e;
+                reasons.push(e.reason);
+            }
+        }
+        if (reasons.length === validations.length) throw new NotApplicable(reasons.join("; "));
     });
 }
 
