@@ -63,7 +63,7 @@ export function service(name: string, instance: string, headless = false): any {
     };
 }
 
-export function pdb(name: string, instance: string, budget: Record<string, number | string> = { maxUnavailable: 1 }): any {
+export function pdb(name: string, instance: string, budget: Record<string, number | string | undefined> = { maxUnavailable: 1 }): any {
     return {
         apiVersion: "policy/v1", kind: "PodDisruptionBudget",
         metadata: { name, namespace: NS, labels: labels(instance) },

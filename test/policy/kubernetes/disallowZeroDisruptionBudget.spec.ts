@@ -7,7 +7,7 @@ import { checkStack, StackEntry } from "../harness";
 
 const fix = "Use `maxUnavailable: 1` or a `minAvailable` below the replica count.";
 
-function stack(budget: Record<string, number | string>, withWorkload = true): StackEntry[] {
+function stack(budget: Record<string, number | string | undefined>, withWorkload = true): StackEntry[] {
     return [
         ...(withWorkload ? [{ type: k8s.apps.v1.Deployment, name: "cache", props: deployment("cache", 2) }] : []),
         { type: k8s.policy.v1.PodDisruptionBudget, name: "cache", props: pdb("cache", "cache", budget) },
