@@ -26,7 +26,10 @@ export interface Outcome {
     notApplicable?: string;
 }
 
-/** A resource for a stack check: its type (token or SDK class), name, props and property dependencies by name. */
+/**
+ * A resource for a stack check: its type (token or SDK class), name, props, and property dependencies
+ * as names of other entries (or `type::name` where names repeat across types).
+ */
 export interface StackEntry {
     type: string | Class;
     name: string;
@@ -114,6 +117,7 @@ export function stackResources(entries: StackEntry[]): PolicyResource[] {
             asType: cls => ((cls as unknown as Class).__pulumiType === token ? r.props as any : undefined),
         };
         byName.set(e.name, r);
+        byName.set(`${token}::${e.name}`, r);
         return r;
     });
     entries.forEach((e, i) => {
@@ -155,4 +159,33 @@ export async function checkPack(policies: Policies, stack: Array<StackEntry & { 
         }
     }
     return reports;
+}
+
+/** A resource as the recording mocks saw it. */
+export interface RecordedResource {
+    type: string;
+    name: string;
+    id: string;
+    inputs: Record<string, any>;
+    state: Record<string, any>;
+}
+
+/**
+ * Stack entries from mock recordings. Mocks know no dependency graph, so a property depends on the
+ * resources whose ids appear in its input value (how `vswitchIds: [vsw.id]` would be wired).
+ */
+export function entriesFromRecorded(resources: RecordedResource[]): Array<StackEntry & { inputs: Record<string, any> }> {
+    const byId = new Map(resources.map(r => [r.id, `${r.type}::${r.name}`]));
+    const idsIn = (value: unknown): string[] =>
+        typeof value === "string" ? (byId.has(value) ? [value] : [])
+            : Array.isArray(value) ? value.flatMap(idsIn)
+                : value && typeof value === "object" ? Object.values(value).flatMap(idsIn) : [];
+    return resources.map(r => {
+        const dependencies: Record<string, string[]> = {};
+        for (const [prop, value] of Object.entries(r.inputs ?? {})) {
+            const ids = idsIn(value);
+            if (ids.length > 0) dependencies[prop] = ids.map(id => byId.get(id)!);
+        }
+        return { type: r.type, name: r.name, props: r.state, inputs: r.inputs, dependencies };
+    });
 }
