@@ -85,7 +85,8 @@ const mocks: pulumi.runtime.Mocks = {
             ...(metadata ? { metadata: { ...metadata, name: metadata.name ?? args.name } } : {}),
             ...(fill ? fill(args.name, inputs) : {}),
         };
-        const id = args.id ?? `${args.name}-id-${++counter}`;
+        // The engine sends "" (not undefined) for a new resource; an empty id would make every reference to it unknown.
+        const id = args.id || `${args.name}-id-${++counter}`;
         recorded.push({
             type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider,
             custom: args.custom ?? true, id, state,
