@@ -1,0 +1,121 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DefaultImage is the memcached image used when spec.image is empty; keep it in step with the
+// +kubebuilder:default marker on MemcachedSpec.Image.
+const DefaultImage = "memcached:1.6.39-alpine"
+
+// Condition types reported in MemcachedStatus.Conditions.
+const (
+	// ConditionAvailable is True when every requested memcached node is ready.
+	ConditionAvailable = "Available"
+	// ConditionProgressing is True while the Deployment is rolling out or scaling.
+	ConditionProgressing = "Progressing"
+	// ConditionDegraded is True when the operator could not converge the owned objects.
+	ConditionDegraded = "Degraded"
+)
+
+// MemcachedSpec is the desired state of a memcached cluster.
+// +kubebuilder:validation:XValidation:rule="!has(self.resources) || !has(self.resources.limits) || !has(self.resources.limits.memory) || quantity(string(self.resources.limits.memory)).compareTo(quantity(string(self.memoryMB) + 'Mi')) >= 0",message="resources.limits.memory must be at least memoryMB"
+type MemcachedSpec struct {
+	// Size is the number of memcached nodes (pods).
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	// +kubebuilder:default=1
+	// +optional
+	Size int32 `json:"size"`
+
+	// Image is the memcached container image; it must carry a tag other than "latest", or a digest.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([^/@]+/)*[^/:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$') && (self.contains('@sha256:') || self.matches(':[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$')) && !self.endsWith(':latest')",message="image must name an explicit tag other than latest, or a sha256 digest (e.g. memcached:1.6.39-alpine)"
+	// +kubebuilder:default="memcached:1.6.39-alpine"
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// Port is the TCP port memcached listens on, also used by the headless Service.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	// +kubebuilder:default=11211
+	// +optional
+	Port int32 `json:"port,omitempty"`
+
+	// MemoryMB is the item memory of each node in megabytes (memcached -m).
+	// +kubebuilder:validation:Minimum=64
+	// +kubebuilder:validation:Maximum=65536
+	// +kubebuilder:default=64
+	// +optional
+	MemoryMB int32 `json:"memoryMB,omitempty"`
+
+	// Resources of the memcached container. When unset, memory is requested and limited to
+	// memoryMB plus connection overhead, and a small CPU request is set.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// ExtraArgs are appended to the memcached command line after the operator's own flags.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MaxLength=256
+	// +optional
+	ExtraArgs []string `json:"extraArgs,omitempty"`
+}
+
+// MemcachedStatus is the observed state of a memcached cluster.
+type MemcachedStatus struct {
+	// Nodes are the names of the memcached pods, sorted.
+	// +optional
+	Nodes []string `json:"nodes,omitempty"`
+
+	// ReadyReplicas is the number of ready memcached pods.
+	// +optional
+	ReadyReplicas int32 `json:"readyReplicas"`
+
+	// Selector is the label selector of the pods, for the scale subresource.
+	// +optional
+	Selector string `json:"selector,omitempty"`
+
+	// ObservedGeneration is the generation whose spec was last applied to the owned objects.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Conditions are Available, Progressing and Degraded.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Memcached is a memcached cluster: a Deployment of size pods and a headless Service.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:subresource:scale:specpath=.spec.size,statuspath=.status.readyReplicas,selectorpath=.status.selector
+// +kubebuilder:resource:shortName=mc,categories=kubecache
+// +kubebuilder:printcolumn:name="Size",type=integer,JSONPath=`.spec.size`
+// +kubebuilder:printcolumn:name="Ready",type=integer,JSONPath=`.status.readyReplicas`
+// +kubebuilder:printcolumn:name="Image",type=string,JSONPath=`.spec.image`,priority=1
+// +kubebuilder:printcolumn:name="Available",type=string,JSONPath=`.status.conditions[?(@.type=="Available")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Memcached struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +optional
+	Spec MemcachedSpec `json:"spec"`
+	// +optional
+	Status MemcachedStatus `json:"status,omitempty"`
+}
+
+// MemcachedList is a list of Memcached.
+// +kubebuilder:object:root=true
+type MemcachedList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Memcached `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Memcached{}, &MemcachedList{})
+}
