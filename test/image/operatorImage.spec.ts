@@ -1,4 +1,4 @@
-import { computed, expectRejected, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
+import { computed, expectRejected, findCreated, isSecret, promiseOf, recorded, resetRecorded, secretAt, settle } from "../support/mocks";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -74,9 +74,10 @@ describe("OperatorImage", () => {
             sourceDir: dir,
         });
         await settle();
-        const reg = findCreated(IMAGE).inputs.registry;
-        assert.strictEqual(reg.username, "pusher");
-        assert.strictEqual(reg.password, "s3cret");
+        const image = findCreated(IMAGE);
+        assert.strictEqual(image.inputs.registry.username, "pusher");
+        assert.strictEqual(image.inputs.registry.password, "s3cret");
+        assert.strictEqual(secretAt(image, "registry.password"), true);
         for (const out of [img.imageRef, img.imageName, img.sourceHash]) {
             assert.ok(!JSON.stringify(await promiseOf(out)).includes("s3cret"));
         }

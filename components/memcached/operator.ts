@@ -1,0 +1,136 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { ArgumentError, checked, recommendedLabels, requireDnsLabel, requireInteger, requirePinnedImage, selectorLabels } from "../common";
+import { DEFAULT_MANAGER_RESOURCES, LEADER_ELECTION_RULES, managerPodSpec, METRICS_PORT } from "./manager";
+import { LEADER_ELECTION_ROLE_FILE, loadManagerRole, loadMemcachedCrd, loadYamlDocuments, operatorConfigPath } from "./operatorConfig";
+
+const COMPONENT = "MemcachedOperator";
+export const DEFAULT_OPERATOR_NAMESPACE = "kubecache-system";
+export const MAX_OPERATOR_REPLICAS = 5;
+
+export interface MemcachedOperatorArgs {
+    /** Manager image, pinned by tag or (preferably) digest: `OperatorImage.imageRef`. */
+    image: pulumi.Input<string>;
+    /** Namespace of the manager and its RBAC; default `kubecache-system`. */
+    namespace?: string;
+    /** Create the namespace (default true); false when it already exists. */
+    createNamespace?: boolean;
+    /** Manager replicas, 1 to 5 (default 1); above 1 the managers elect a leader through a Lease. */
+    replicas?: number;
+    /** Manager container resources; default 10m CPU / 64Mi request, 128Mi limit. */
+    resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+    /** Names of Secrets in `namespace` used to pull `image` from a private registry. */
+    imagePullSecrets?: string[];
+}
+
+/**
+ * Installs the Memcached operator: CRD, RBAC, metrics Service and the manager Deployment. `pulumi up`
+ * waits for the Deployment, so once this component is done the operator reconciles `Memcached` objects.
+ */
+export class MemcachedOperator extends pulumi.ComponentResource {
+    /** `memcacheds.cache.kubecache.io`. */
+    public readonly crdName: pulumi.Output<string>;
+    public readonly namespace: pulumi.Output<string>;
+    public readonly serviceAccountName: pulumi.Output<string>;
+    /** The manager Deployment's name. */
+    public readonly deploymentName: pulumi.Output<string>;
+    /** The CRD resource, for callers that order their own resources after it. */
+    public readonly crd: k8s.apiextensions.v1.CustomResourceDefinition;
+
+    constructor(name: string, args: MemcachedOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("kubecache:index:MemcachedOperator", name, {}, opts);
+        if (args?.image === undefined || args.image === null) {
+            throw new ArgumentError(COMPONENT, "image", "is required: pass `OperatorImage.imageRef` or an image pinned by tag or digest.");
+        }
+        const image = checked(args.image, v => requirePinnedImage(COMPONENT, "image", v));
+        const namespace = args.namespace ?? DEFAULT_OPERATOR_NAMESPACE;
+        requireDnsLabel(COMPONENT, "namespace", namespace);
+        const replicas = args.replicas ?? 1;
+        requireInteger(COMPONENT, "replicas", replicas, 1, MAX_OPERATOR_REPLICAS);
+        for (const s of args.imagePullSecrets ?? []) requireDnsLabel(COMPONENT, "imagePullSecrets", s, 253);
+        requireDnsLabel(COMPONENT, "name", name, 40);
+
+        const crdManifest = loadMemcachedCrd();
+        const roleManifest = loadManagerRole();
+        const leaderFile = operatorConfigPath(...LEADER_ELECTION_ROLE_FILE);
+        const leaderRules = fs.existsSync(leaderFile)
+            ? loadYamlDocuments(leaderFile).find(d => d.kind === "Role").rules
+            : LEADER_ELECTION_RULES;
+
+        const labels = recommendedLabels("memcached-operator", name, "manager");
+        const selector = selectorLabels("memcached-operator", name, "manager");
+        const child = { parent: this };
+
+        const ns = args.createNamespace === false ? undefined : new k8s.core.v1.Namespace(`${name}-ns`, {
+            // The manager and the pods it creates all satisfy the restricted Pod Security Standard.
+            metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
+        }, child);
+        const nsName = ns ? ns.metadata.name : pulumi.output(namespace);
+
+        this.crd = new k8s.apiextensions.v1.CustomResourceDefinition(`${name}-crd`, {
+            metadata: {
+                name: crdManifest.metadata.name,
+                annotations: crdManifest.metadata.annotations,
+                labels: { ...crdManifest.metadata.labels, ...labels },
+            },
+            spec: crdManifest.spec,
+        }, child);
+
+        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+            metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+        }, child);
+        const subjects = [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: nsName }];
+
+        const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-manager-role`, {
+            metadata: { name: `${name}-manager-role`, labels },
+            rules: roleManifest.rules,
+        }, child);
+        const clusterBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-manager-rolebinding`, {
+            metadata: { name: `${name}-manager-rolebinding`, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+            subjects,
+        }, child);
+
+        const leaderRole = new k8s.rbac.v1.Role(`${name}-leader-election-role`, {
+            metadata: { name: `${name}-leader-election-role`, namespace: nsName, labels },
+            rules: leaderRules,
+        }, child);
+        const leaderBinding = new k8s.rbac.v1.RoleBinding(`${name}-leader-election-rolebinding`, {
+            metadata: { name: `${name}-leader-election-rolebinding`, namespace: nsName, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaderRole.metadata.name },
+            subjects,
+        }, child);
+
+        new k8s.core.v1.Service(`${name}-metrics`, {
+            metadata: { name: `${name}-metrics`, namespace: nsName, labels },
+            spec: { selector, ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }] },
+        }, child);
+
+        // Without skipAwait the provider waits for the rollout, so `pulumi up` ends with a ready operator.
+        // The CRD and bindings come first: a manager started without them crash-loops until they appear.
+        const deployment = new k8s.apps.v1.Deployment(`${name}-manager`, {
+            metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+            spec: {
+                replicas,
+                selector: { matchLabels: selector },
+                template: {
+                    metadata: { labels: { ...labels, ...selector }, annotations: { "kubectl.kubernetes.io/default-container": "manager" } },
+                    spec: managerPodSpec({
+                        image, replicas, serviceAccountName: sa.metadata.name,
+                        resources: args.resources ?? DEFAULT_MANAGER_RESOURCES, imagePullSecrets: args.imagePullSecrets,
+                    }),
+                },
+            },
+        }, { parent: this, dependsOn: [this.crd, clusterBinding, leaderBinding] });
+
+        this.crdName = this.crd.metadata.name;
+        this.namespace = nsName;
+        this.serviceAccountName = sa.metadata.name;
+        this.deploymentName = deployment.metadata.name;
+        this.registerOutputs({
+            crdName: this.crdName, namespace: this.namespace,
+            serviceAccountName: this.serviceAccountName, deploymentName: this.deploymentName,
+        });
+    }
+}
