@@ -40,9 +40,7 @@ export class Memcached extends pulumi.ComponentResource {
             throw new ArgumentError(COMPONENT, "operator", "or `crd` must be given (exactly one), so the custom resource is created after its CRD.");
         }
         const resourceName = args.resourceName ?? name;
-        requireMemcachedName("resourceName", resourceName);
-        requireDnsLabel(COMPONENT, "namespace", known(args.namespace));
-        const spec = validatedSpec(args);
+        const spec = checkMemcachedArgs(resourceName, args);
         const clusterDomain = args.clusterDomain ?? "cluster.local";
 
         // Depending on the whole operator (not only its CRD) means the object is created once the manager
@@ -66,6 +64,16 @@ export class Memcached extends pulumi.ComponentResource {
         this.nodes = status.apply(s => s?.nodes ?? []);
         this.registerOutputs({ name: this.name, namespace: this.namespace, endpoint: this.endpoint, port: this.port, nodes: this.nodes });
     }
+}
+
+/**
+ * Every check `Memcached` makes on its own fields, without creating anything: callers that build
+ * several resources first (the stack wiring) run it for each instance up front. Returns the spec.
+ */
+export function checkMemcachedArgs(resourceName: string, args: Omit<MemcachedArgs, "operator" | "crd">): Record<string, pulumi.Input<unknown>> {
+    requireMemcachedName("resourceName", resourceName);
+    requireDnsLabel(COMPONENT, "namespace", known(args.namespace));
+    return validatedSpec(args);
 }
 
 /** The controller names the Deployment and the headless Service after the object, so the name must be a DNS-1035 label. */

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managerArgs } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import { loadManagerRole, loadMemcachedCrd } from "../../components/memcached/operatorConfig";
+import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath } from "../../components/memcached/operatorConfig";
 import { dependsOnOf, optionsRecorder } from "./capture";
 
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;
@@ -74,6 +74,28 @@ describe("MemcachedOperator", () => {
         assert.ok(c.resources.requests.memory && c.resources.limits.memory);
         assert.deepStrictEqual(d.inputs.spec.selector.matchLabels, Object.fromEntries(
             Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels)));
+    });
+
+    it("runs the manager as operator/config/manager/manager.yaml does, apart from image and leader election", async () => {
+        new MemcachedOperator("mc-op", { image: IMAGE, replicas: 2 });
+        await settle();
+        const manifest = loadManifest(operatorConfigPath("manager", "manager.yaml"), "Deployment");
+        const want = manifest.spec.template.spec;
+        const pod = findCreated(DEPLOYMENT).inputs.spec.template.spec;
+        const [c, w] = [pod.containers[0], want.containers[0]];
+        for (const key of ["name", "command", "args", "ports", "livenessProbe", "readinessProbe", "resources"]) {
+            assert.deepStrictEqual(c[key], w[key], `container ${key}`);
+        }
+        for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
+        for (const [key, value] of Object.entries(want.securityContext)) assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
+        assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
+    });
+
+    it("gives leader election the committed Role's rules", async () => {
+        new MemcachedOperator("mc-op", { image: IMAGE });
+        await settle();
+        const committed = loadManifest(operatorConfigPath("rbac", "leader_election_role.yaml"), "Role");
+        assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
     });
 
     it("turns on leader election above one replica", async () => {
