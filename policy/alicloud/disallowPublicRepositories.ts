@@ -6,6 +6,7 @@ export const disallowPublicRepositories: ResourceValidationPolicy = {
     name: "alicloud-cr-disallow-public-repository",
     description: "ACR Enterprise repositories and namespaces are private.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateResource: [
         validateResourceOfType(alicloud.cs.RegistryEnterpriseRepo, (repo, args, reportViolation) => {
             if (String(repo.repoType).toUpperCase() !== "PRIVATE") {

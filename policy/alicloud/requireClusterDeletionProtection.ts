@@ -7,6 +7,7 @@ export const requireClusterDeletionProtection: ResourceValidationPolicy = {
     name: "alicloud-cs-managedkubernetes-enable-deletion-protection",
     description: "In prod, ACK managed clusters have deletion protection on.",
     enforcementLevel: "mandatory",
+    severity: "high",
     configSchema: environmentSchema,
     validateResource: validateResourceOfType(alicloud.cs.ManagedKubernetes, (cluster, args, reportViolation) => {
         requireProd(args);

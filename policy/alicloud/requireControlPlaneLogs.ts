@@ -8,6 +8,7 @@ export const requireControlPlaneLogs: ResourceValidationPolicy = {
     name: "alicloud-cs-managedkubernetes-enable-control-plane-logs",
     description: "ACK clusters collect apiserver, kcm and scheduler logs with a retention period.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: validateResourceOfType(alicloud.cs.ManagedKubernetes, (cluster, args, reportViolation) => {
         const components = cluster.controlPlaneLogComponents ?? [];
         const missing = REQUIRED.filter(c => !components.includes(c));

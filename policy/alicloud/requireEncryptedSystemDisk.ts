@@ -6,6 +6,7 @@ export const requireEncryptedSystemDisk: ResourceValidationPolicy = {
     name: "alicloud-cs-nodepool-encrypt-system-disk",
     description: "ACK node pools encrypt their nodes' system disks.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateResource: validateResourceOfType(alicloud.cs.NodePool, (pool, args, reportViolation) => {
         if (pool.systemDiskEncrypted !== true) {
             reportViolation(

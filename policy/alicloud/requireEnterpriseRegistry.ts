@@ -9,6 +9,7 @@ export const requireEnterpriseRegistry: ResourceValidationPolicy = {
     name: "alicloud-cr-require-enterprise-edition",
     description: "Images live in ACR Enterprise Edition, never in the deprecated Personal Edition (cr.Namespace, cr.Repo).",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: [
         validateResourceOfType(alicloud.cr.Namespace, (ns, args, reportViolation) => {
             reportViolation(`Registry namespace "${ns.name ?? args.name}" ${MESSAGE}`);

@@ -14,6 +14,7 @@ export const requireMultiZoneCluster: StackValidationPolicy = {
     name: "alicloud-cs-managedkubernetes-require-multi-zone",
     description: "ACK managed clusters use at least 2 vSwitches in distinct zones.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateStack: (args, reportViolation) => {
         for (const cluster of args.resources.filter(r => r.isType(alicloud.cs.ManagedKubernetes))) {
             const name = cluster.props.name ?? cluster.name;

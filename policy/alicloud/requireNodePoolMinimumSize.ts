@@ -7,6 +7,7 @@ export const requireNodePoolMinimumSize: ResourceValidationPolicy = {
     name: "alicloud-cs-nodepool-minimum-size",
     description: "In prod, ACK node pools keep at least 2 nodes (desired size, or minimum size when autoscaling).",
     enforcementLevel: "mandatory",
+    severity: "high",
     configSchema: environmentSchema,
     validateResource: validateResourceOfType(alicloud.cs.NodePool, (pool, args, reportViolation) => {
         requireProd(args);

@@ -6,6 +6,7 @@ export const requirePrivateApiServer: ResourceValidationPolicy = {
     name: "alicloud-cs-managedkubernetes-private-api-server",
     description: "The ACK API server endpoint is private unless the config explicitly allows a public one.",
     enforcementLevel: "mandatory",
+    severity: "critical",
     configSchema: {
         properties: {
             allowPublicApiServer: {

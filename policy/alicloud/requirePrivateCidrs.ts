@@ -13,6 +13,7 @@ export const requirePrivateCidrs: ResourceValidationPolicy = {
     name: "alicloud-vpc-require-private-cidr",
     description: "VPC and vSwitch CIDR blocks lie inside the RFC 1918 private ranges.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: [
         validateResourceOfType(alicloud.vpc.Network, (vpc, args, reportViolation) => {
             const what = `VPC "${vpc.vpcName ?? vpc.name ?? args.name}"`;

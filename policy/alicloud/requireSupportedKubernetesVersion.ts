@@ -13,6 +13,7 @@ export const requireSupportedKubernetesVersion: ResourceValidationPolicy = {
     name: "alicloud-cs-managedkubernetes-supported-version",
     description: "ACK clusters pin a Kubernetes version from the supported list, or enable automatic upgrades.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     configSchema: {
         properties: {
             supportedVersions: {

@@ -15,6 +15,7 @@ export const restrictNodePoolInstanceTypes: ResourceValidationPolicy = {
     name: "alicloud-cs-nodepool-allowed-instance-types",
     description: "ACK node pools use only instance types from the allowed list.",
     enforcementLevel: "mandatory",
+    severity: "low",
     configSchema: {
         properties: {
             allowedInstanceTypes: {

@@ -16,6 +16,7 @@ export const restrictSecurityGroupIngress: ResourceValidationPolicy = {
     name: "alicloud-ecs-securitygroup-restrict-sensitive-ports",
     description: "Security group rules do not accept traffic from 0.0.0.0/0 (or ::/0) to SSH, the API server, Redis or Memcached.",
     enforcementLevel: "mandatory",
+    severity: "critical",
     configSchema: {
         properties: {
             restrictedPorts: {

@@ -6,6 +6,7 @@ export const disallowBarePods: ResourceValidationPolicy = {
     name: "kubernetes-core-v1-pod-disallow-bare-pod",
     description: "Pods must be created by a controller (Deployment, StatefulSet, Job), never directly.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: validateResourceOfType(k8s.core.v1.Pod, (pod, args, reportViolation) => {
         reportViolation(
             `Pod "${pod.metadata?.name ?? args.name}" is a bare Pod: nothing re-creates it when it is deleted or its node fails. ` +

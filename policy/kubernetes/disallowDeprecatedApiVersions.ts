@@ -44,6 +44,7 @@ export const disallowDeprecatedApiVersions: ResourceValidationPolicy = {
     name: "kubernetes-api-disallow-deprecated-versions",
     description: "Kubernetes objects use current API versions, never deprecated or removed ones.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateResource: (args, reportViolation) => {
         const k = kubernetesType(args.type);
         if (!k) return;

@@ -11,6 +11,7 @@ export const disallowZeroDisruptionBudget: StackValidationPolicy = {
     name: "kubernetes-policy-v1-poddisruptionbudget-allow-disruption",
     description: "No PodDisruptionBudget allows zero disruptions (maxUnavailable 0, minAvailable 100% or ≥ the replica count).",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateStack: (args, reportViolation) => {
         const workloads = replicatedWorkloads(args.resources);
         for (const pdb of pdbsOf(args.resources)) {

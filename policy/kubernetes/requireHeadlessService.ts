@@ -10,6 +10,7 @@ export const requireHeadlessService: StackValidationPolicy = {
     name: "kubernetes-apps-v1-statefulset-require-headless-service",
     description: "A StatefulSet's `serviceName` names a headless Service (`clusterIP: None`) in the same namespace and stack.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateStack: (args, reportViolation) => {
         const services = args.resources.filter(r => r.isType(k8s.core.v1.Service));
         for (const sts of args.resources.filter(r => r.isType(k8s.apps.v1.StatefulSet))) {

@@ -7,6 +7,7 @@ export const requireMinimumReplicas: StackValidationPolicy = {
     name: "kubernetes-apps-v1-workload-minimum-replicas",
     description: "In prod, Deployments and StatefulSets selected by a Service run at least 2 replicas.",
     enforcementLevel: "mandatory",
+    severity: "high",
     configSchema: environmentSchema,
     validateStack: (args, reportViolation) => {
         requireProd(args);

@@ -7,6 +7,7 @@ export const requirePinnedImages: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-pinned-image",
     description: "Every container image names an explicit tag other than `latest`, or a digest.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
         for (const { container, label } of containersOf(template.spec, true)) {
             const image = container.image;

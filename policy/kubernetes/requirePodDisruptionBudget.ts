@@ -7,6 +7,7 @@ export const requirePodDisruptionBudget: StackValidationPolicy = {
     name: "kubernetes-policy-v1-workload-require-pod-disruption-budget",
     description: "In prod, every Deployment and StatefulSet selected by a Service is covered by a PodDisruptionBudget that allows at least 1 disruption.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     configSchema: environmentSchema,
     validateStack: (args, reportViolation) => {
         requireProd(args);

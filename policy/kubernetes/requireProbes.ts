@@ -6,6 +6,7 @@ export const requireProbes: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-probes",
     description: "Every long-running container has a liveness probe and a readiness probe.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
         if (template.kind === "Job" || template.kind === "CronJob") return;
         for (const { container, label } of containersOf(template.spec, false)) {

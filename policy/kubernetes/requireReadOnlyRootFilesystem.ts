@@ -6,6 +6,7 @@ export const requireReadOnlyRootFilesystem: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-read-only-root-filesystem",
     description: "Every container mounts its root file system read-only; writable paths are volumes.",
     enforcementLevel: "mandatory",
+    severity: "medium",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
         for (const { container, label } of containersOf(template.spec, true)) {
             if (container.securityContext?.readOnlyRootFilesystem !== true) {

@@ -16,6 +16,7 @@ export const requireRecommendedLabels: ResourceValidationPolicy = {
     name: "kubernetes-metadata-require-recommended-labels",
     description: "Every Kubernetes object carries the recommended labels app.kubernetes.io/name, instance and managed-by.",
     enforcementLevel: "mandatory",
+    severity: "low",
     configSchema: {
         properties: {
             requiredLabels: {

@@ -15,6 +15,7 @@ export const requireRedisAuth: ResourceValidationPolicy = {
     name: "kubernetes-redis-require-auth",
     description: "Redis containers take a password from a Kubernetes Secret, never from a literal in the manifest.",
     enforcementLevel: "mandatory",
+    severity: "critical",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
         for (const { container, label } of containersOf(template.spec, false)) {
             if (!isRedis(container)) continue;

@@ -9,6 +9,7 @@ export const requireResourceLimits: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-resources",
     description: "Every container requests CPU and memory and sets a memory limit (and a CPU limit when configured).",
     enforcementLevel: "mandatory",
+    severity: "medium",
     configSchema: {
         properties: {
             requireCpuLimit: {

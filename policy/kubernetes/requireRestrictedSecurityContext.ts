@@ -11,6 +11,7 @@ export const requireRestrictedSecurityContext: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-restricted-security-context",
     description: "Every container runs as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
     enforcementLevel: "mandatory",
+    severity: "high",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
         const pod = template.spec.securityContext ?? {};
         for (const { container, label } of containersOf(template.spec, true)) {

@@ -13,6 +13,7 @@ export const restrictLoadBalancers: ResourceValidationPolicy = {
     name: "kubernetes-core-v1-service-restrict-load-balancer",
     description: "No LoadBalancer Services on kind; in prod only internal Alibaba Cloud SLBs (address type `intranet`).",
     enforcementLevel: "mandatory",
+    severity: "high",
     configSchema: {
         properties: {
             environment: environmentProperty,

@@ -35,6 +35,7 @@ describe("policy pack", () => {
         for (const p of policies) {
             assert.match(p.name, /^(kubernetes|alicloud)-[a-z0-9]+(-[a-z0-9]+)+$/, p.name);
             assert.ok(p.description.length > 20 && p.description.endsWith("."), `${p.name}: description should be a sentence`);
+            assert.ok(p.enforcementLevel === "mandatory" && p.severity, `${p.name}: explicit enforcement level and severity`);
         }
     });
 
