@@ -38,7 +38,7 @@ export const requireSupportedKubernetesVersion: ResourceValidationPolicy = {
         if (!minor || !supportedVersions.includes(minor)) {
             reportViolation(
                 `ACK cluster "${name}" requests Kubernetes ${cluster.version}, which is not a supported version (${supportedVersions.join(", ")}). ` +
-                "Choose a supported version, e.g. the newest listed by `aliyun cs DescribeKubernetesVersionMetadata`.");
+                "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.");
         }
     }),
 };

@@ -17,7 +17,7 @@ describe("policy alicloud-cs-managedkubernetes-supported-version", () => {
         const outcome = await checkResource(policy, alicloud.cs.ManagedKubernetes, { ...ackCluster(), version: "1.21.4-aliyun.1" });
         assert.deepEqual(outcome.messages, [
             `ACK cluster "kubecache-prod" requests Kubernetes 1.21.4-aliyun.1, which is not a supported version (${listed}). ` +
-            "Choose a supported version, e.g. the newest listed by `aliyun cs DescribeKubernetesVersionMetadata`.",
+            "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.",
         ]);
     });
 
