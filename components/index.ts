@@ -6,5 +6,12 @@ export { RedisAuthArgs } from "./redis/auth";
 export { RedisCommonArgs } from "./redis/common";
 export { renderRedisConf, renderStartScript, RedisConfOptions, StartScriptOptions } from "./redis/config";
 export { REDIS_IMAGE } from "./redis/defaults";
+export { OperatorImage, OperatorImageArgs, OperatorImageRegistry } from "./image/operatorImage";
+export { MemcachedOperator, MemcachedOperatorArgs } from "./memcached/operator";
+export { Memcached, MemcachedArgs } from "./memcached/memcached";
+export * from "./memcached/types";
+export {
+    deployMemcached, memcachedStackArgsFromConfig, DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig, MemcachedStack, MemcachedStackArgs,
+} from "./memcached/program";
 export { ClusterRegistry, KubecacheCluster } from "./cluster/types";
 export { ArgumentError } from "./common/validate";
