@@ -1,7 +1,7 @@
 // The kubecache stack: reads typed config (schema in Pulumi.yaml) and wires components.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { RedisReplicated, RedisStandalone } from "./components";
+import { createCluster, RedisReplicated, RedisStandalone } from "./components";
 
 const config = new pulumi.Config();
 const namespaceName = config.get("namespace") ?? "kubecache";
@@ -11,9 +11,9 @@ const persistence = {
     storageClass: config.get("redisStorageClass"),
 };
 
-// Cluster selection (`cluster`: kind | ack | existing) is wired below once the cluster components land;
-// until then the ambient kubeconfig's provider is used.
-const provider: k8s.Provider | undefined = undefined;
+// The cluster (`cluster`: kind | ack | existing) supplies the provider every component uses.
+const cluster = createCluster(config.get("cluster") ?? "kind", config);
+const provider: k8s.Provider | undefined = cluster.provider;
 const opts: pulumi.ComponentResourceOptions = provider ? { provider } : {};
 
 const namespace = new k8s.core.v1.Namespace("namespace", {
@@ -43,3 +43,6 @@ if (replicas > 0) {
 }
 
 export const namespaceOut = ns;
+/** Admin kubeconfig of the stack's cluster (secret: `pulumi stack output --show-secrets kubeconfig`). */
+export const kubeconfig = cluster.kubeconfig;
+export const registryPushServer = cluster.registry?.pushServer;

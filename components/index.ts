@@ -14,4 +14,9 @@ export {
     deployMemcached, memcachedStackArgsFromConfig, DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig, MemcachedStack, MemcachedStackArgs,
 } from "./memcached/program";
 export { ClusterRegistry, KubecacheCluster } from "./cluster/types";
+export { KindCluster, KindClusterArgs } from "./cluster/kind";
+export { AckCluster, AckClusterArgs, AckAddon } from "./cluster/ack";
+export { AcrRegistryArgs } from "./cluster/ackRegistry";
+export { ExistingCluster, ExistingClusterArgs } from "./cluster/existing";
+export { createCluster, ClusterKind } from "./cluster/select";
 export { ArgumentError } from "./common/validate";

@@ -78,6 +78,8 @@ export interface AckClusterArgs {
     registry?: AcrRegistryArgs | false;
     /** Lifetime of the kubeconfig client certificate in minutes (15 to 4320); a long-lived one when omitted. */
     credentialMinutes?: number;
+    /** Access key for the component's own provider; the ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY environment when omitted. */
+    credentials?: { accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
     /** Tags on every cloud resource. `app: kubecache` is always added. */
     tags?: Record<string, string>;
 }
@@ -111,7 +113,10 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
         // An alicloud provider passed in `opts` wins; otherwise one pinned to `region`, so the stack's
         // default provider region cannot silently disagree with the validated zones.
         const aliProvider = this.getProvider("alicloud:cs/managedKubernetes:ManagedKubernetes")
-            ?? new alicloud.Provider(`${name}-alicloud`, { region: plan.region }, { parent: this });
+            ?? new alicloud.Provider(`${name}-alicloud`, {
+                region: plan.region,
+                ...(args.credentials ? { accessKey: args.credentials.accessKey, secretKey: pulumi.secret(args.credentials.secretKey) } : {}),
+            }, { parent: this });
         const child: pulumi.CustomResourceOptions = { parent: this, provider: aliProvider };
         const tags = { app: "kubecache", "kubecache-cluster": clusterName, ...args.tags };
 

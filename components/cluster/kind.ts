@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { requirePinnedImage } from "../common/image";
+import { recommendedLabels } from "../common/labels";
 import { requireDnsLabel } from "../common/names";
 import { ArgumentError, requireInteger } from "../common/validate";
 import {
@@ -112,7 +113,11 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
 
         if (registry) {
             new k8s.core.v1.ConfigMap(`${name}-local-registry-hosting`, {
-                metadata: { name: "local-registry-hosting", namespace: "kube-public" },
+                metadata: {
+                    name: "local-registry-hosting",
+                    namespace: "kube-public",
+                    labels: recommendedLabels("local-registry", clusterName, "registry"),
+                },
                 data: localRegistryHostingData(registry),
             }, { ...child, provider: this.provider });
         }

@@ -26,10 +26,15 @@ export function createCluster(kind: string, config: pulumi.Config = new pulumi.C
             }, opts);
         case "ack": {
             const production = config.getBoolean("ackProduction") ?? /^prod/.test(pulumi.getStack());
+            // The component's provider is explicit (pinned to ackRegion), so it does not read the
+            // `alicloud:` stack config by itself: pass the keys on when they are set there.
+            const cloud = new pulumi.Config("alicloud");
+            const accessKey = cloud.get("accessKey");
             return new AckCluster(name, {
                 region: config.require("ackRegion"),
                 zones: config.requireObject<string[]>("ackZones"),
                 production,
+                credentials: accessKey === undefined ? undefined : { accessKey, secretKey: cloud.requireSecret("secretKey") },
                 deletionProtection: config.getBoolean("ackDeletionProtection"),
                 clusterName: config.get("ackClusterName"),
                 clusterSpec: config.get("ackClusterSpec"),

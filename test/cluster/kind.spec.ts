@@ -49,7 +49,8 @@ describe("KindCluster", () => {
         assert.match(hosts.inputs.create, /\[host\."http:\/\/kind-registry:5000"\]/);
         assert.match(hosts.inputs.create, /docker network connect kind 'kind-registry'/);
         const cm = findCreated(TYPES.configMap, "dev-local-registry-hosting");
-        assert.deepStrictEqual(cm.inputs.metadata, { name: "local-registry-hosting", namespace: "kube-public" });
+        assert.deepStrictEqual([cm.inputs.metadata.name, cm.inputs.metadata.namespace], ["local-registry-hosting", "kube-public"]);
+        assert.strictEqual(cm.inputs.metadata.labels["app.kubernetes.io/managed-by"], "kubecache");
         assert.match(cm.inputs.data["localRegistryHosting.v1"], /host: "localhost:5001"/);
         assert.match(cm.provider ?? "", /::dev-k8s::/, "the ConfigMap must go to the kind cluster");
         assert.strictEqual(await promiseOf(kind.registry!.pushServer), "localhost:5001");

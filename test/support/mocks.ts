@@ -40,10 +40,21 @@ export const computed: Record<string, (name: string, inputs: any) => any> = {
         result: "x".repeat(inputs.length ?? 32),
         bcryptHash: "$2a$10$mock",
     }),
+    // Cluster components (components/cluster) read these; test/cluster/fixtures.ts has richer ones.
+    "alicloud:vpc/natGateway:NatGateway": name => ({ snatTableIds: `stb-${name}` }),
+    "alicloud:ecs/eipAddress:EipAddress": () => ({ ipAddress: "47.0.0.10" }),
 };
 
 /** Results of provider function calls (invokes), by token. An unknown token fails the test. */
-export const invokes: Record<string, (inputs: any) => any> = {};
+export const invokes: Record<string, (inputs: any) => any> = {
+    "alicloud:cs/getClusterCredential:getClusterCredential": inputs => ({
+        id: inputs.clusterId, clusterId: inputs.clusterId, kubeConfig: "apiVersion: v1\nkind: Config\n", certificateAuthority: {},
+    }),
+    "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances": inputs => ({
+        id: "acr", ids: inputs.ids,
+        instances: [{ id: inputs.ids?.[0], tempUsername: "cr_temp_user", authorizationToken: "acr-temporary-token", publicEndpoints: [], vpcEndpoints: [] }],
+    }),
+};
 
 let counter = 0;
 
