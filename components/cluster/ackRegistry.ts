@@ -19,6 +19,11 @@ export interface AcrRegistryArgs {
      * endpoint, pushes must come from inside the VPC. Never `0.0.0.0/0` by default.
      */
     pushAllowedCidrs?: string[];
+    /**
+     * Renew the monthly subscription automatically. Defaults to true (a lapsed registry breaks image
+     * pulls). `pulumi destroy` does not end a subscription: turn renewal off first (README "Clusters").
+     */
+    autoRenew?: boolean;
 }
 
 export const ACR_INSTANCE_TYPES = ["Basic", "Standard", "Advanced"] as const;
@@ -64,8 +69,8 @@ export function createAcrRegistry(name: string, region: string, args: AcrRegistr
         instanceType: args.instanceType ?? "Basic",
         paymentType: "Subscription",
         period: 1,
-        renewalStatus: "AutoRenewal",
-        renewPeriod: 1,
+        renewalStatus: args.autoRenew === false ? "ManualRenewal" : "AutoRenewal",
+        renewPeriod: args.autoRenew === false ? undefined : 1,
         imageScanner: "ACR",
     }, opts);
     const namespace = new alicloud.cs.RegistryEnterpriseNamespace(`${name}-acr-ns`, {

@@ -109,6 +109,7 @@ describe("AckCluster in a prod stack", () => {
     it("creates an ACR Enterprise registry linked to the VPC with secret temporary push credentials", async () => {
         const instance = findCreated(TYPES.acr, "prod-acr");
         assert.deepStrictEqual([instance.inputs.instanceName, instance.inputs.instanceType, instance.inputs.paymentType], ["prod", "Basic", "Subscription"]);
+        assert.deepStrictEqual([instance.inputs.renewalStatus, instance.inputs.renewPeriod], ["AutoRenewal", 1]);
         const ns = findCreated(TYPES.acrNamespace);
         assert.deepStrictEqual([ns.inputs.instanceId, ns.inputs.name, ns.inputs.defaultVisibility], [instance.id, "kubecache", "PRIVATE"]);
         const repo = findCreated(TYPES.acrRepo);
@@ -159,12 +160,16 @@ describe("AckCluster with defaults and an alicloud provider from opts", () => {
     let ack: AckCluster;
     before(async () => {
         const mine = new alicloud.Provider("mine", { region: "cn-hangzhou" });
-        ack = await build("prod", "own", ARGS, { providers: [mine] });
+        ack = await build("prod", "own", { ...ARGS, registry: { autoRenew: false } }, { providers: [mine] });
     });
 
     it("uses the given provider instead of creating one", async () => {
         assert.strictEqual(findAll(TYPES.aliProvider).filter(p => p.name === "own-alicloud").length, 0);
         assert.match(findCreated(TYPES.cluster).provider ?? "", /::mine::/);
+    });
+
+    it("lets the ACR subscription lapse when auto-renewal is off", async () => {
+        assert.deepStrictEqual([findCreated(TYPES.acr).inputs.renewalStatus, findCreated(TYPES.acr).inputs.renewPeriod], ["ManualRenewal", undefined]);
     });
 
     it("pushes over the VPC endpoint when no internet CIDR is allowed", async () => {
