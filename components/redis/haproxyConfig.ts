@@ -96,14 +96,18 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     );
     o.nodes.forEach((node, i) => {
         // Servers of this backend are the sentinels; one is up while it names node i as master.
-        const answer = `\\r\\n${literalRegex(node.host)}\\r\\n[$][0-9]+\\r\\n${node.port}\\r\\n`;
+        // The whole reply is matched, anchored, and `min-recv` makes a mismatch of that length
+        // conclusive at once: without it HAProxy waits for `timeout check` on every "no".
+        const port = String(node.port);
+        const reply = `*2\r\n$${node.host.length}\r\n${node.host}\r\n$${port.length}\r\n${port}\r\n`;
+        const answer = `^[*]2\\r\\n[$]${node.host.length}\\r\\n${literalRegex(node.host)}\\r\\n[$]${port.length}\\r\\n${port}\\r\\n`;
         lines.push(
             `backend sentinels_name_node${i}`,
             "    option tcp-check",
             "    tcp-check connect",
             ...auth,
             `    tcp-check send "SENTINEL get-master-addr-by-name ${o.masterName}\\r\\n"`,
-            `    tcp-check expect rstring ${answer}`,
+            `    tcp-check expect min-recv ${Buffer.byteLength(reply)} rstring ${answer}`,
             '    tcp-check send "QUIT\\r\\n"',
             ...o.sentinels.map((s, j) => `    server sentinel${j} ${s.host}:${s.port} ${serverOpts}`),
             "",
@@ -119,7 +123,8 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         "    tcp-check connect",
         ...auth,
         '    tcp-check send "INFO replication\\r\\n"',
-        "    tcp-check expect string role:master",
+        // INFO starts with `$<len>`, `# Replication`, then the role line; every reply is longer than 64 bytes.
+        "    tcp-check expect min-recv 64 rstring ^[$][0-9]+\\r\\n#.Replication\\r\\nrole:master\\r\\n",
         '    tcp-check send "QUIT\\r\\n"',
         ...o.nodes.map((_n, i) => `    use-server node${i} if { srv_is_up(node${i}) } { nbsrv(sentinels_name_node${i}) ge ${majority} }`),
         ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions ${serverOpts}`),

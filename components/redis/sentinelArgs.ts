@@ -19,7 +19,7 @@ export interface RedisSentinelArgs extends RedisCommonArgs {
     quorum?: number;
     /** Sentinel master-set name clients ask for (Bitnami's `sentinel.masterSet`); default `mymaster`. */
     masterName?: string;
-    /** Silence after which a sentinel suspects the master (default 1000, at least 500). */
+    /** Silence after which a sentinel suspects the master (default 1500, at least 500). */
     downAfterMilliseconds?: number;
     /** Sentinel failover timeout; must exceed `downAfterMilliseconds` (default 3000). */
     failoverTimeoutMilliseconds?: number;

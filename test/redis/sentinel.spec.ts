@@ -1,6 +1,7 @@
-import { countsByType, expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
+import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
 import { RedisSentinel, RedisSentinelArgs } from "../../components/redis/sentinel";
+import { configHash } from "../../components/redis/sentinelObjects";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 const DEPLOY = "kubernetes:apps/v1:Deployment";
@@ -12,13 +13,27 @@ const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 const podSpec = (type: string, name: string) => findCreated(type, name).inputs.spec.template.spec;
 
+/** Resources of one component instance: its own name or `<name>-...`. */
+const of = (component: string) => recorded.filter(r => r.name === component || r.name.startsWith(`${component}-`));
+const PASSWORD = "s3cret-Value-42";
+
 describe("RedisSentinel", () => {
-    beforeEach(resetRecorded);
+    // Every instance is built once: each construction costs ~0.5 s of mock round trips.
+    const outputs: Record<string, RedisSentinel> = {};
+    before(async () => {
+        resetRecorded();
+        outputs.ha = new RedisSentinel("ha", { namespace: "cache", minReplicasMaxLagSeconds: 7 });
+        outputs.hb = new RedisSentinel("hb", { sentinels: 5, proxy: { replicas: 3 }, antiAffinity: "required" });
+        outputs.ho = new RedisSentinel("ho", { namespace: "cache", masterName: "orders" });
+        outputs.hx = new RedisSentinel("hx", {
+            auth: { password: PASSWORD }, networkPolicy: { enabled: true, clientLabels: { app: "web" } }, downAfterMilliseconds: 2000,
+        });
+        await settle();
+    });
 
     it("creates data and sentinel StatefulSets, an HAProxy Deployment, their Services, PDBs and one Secret", async () => {
-        new RedisSentinel("ha", { namespace: "cache" });
-        await settle();
-        const counts = countsByType();
+        const counts: Record<string, number> = {};
+        for (const r of of("ha")) counts[r.type] = (counts[r.type] ?? 0) + 1;
         assert.strictEqual(counts[STS], 2);
         assert.strictEqual(counts[DEPLOY], 1);
         assert.strictEqual(counts[SERVICE], 4);
@@ -26,12 +41,10 @@ describe("RedisSentinel", () => {
         assert.strictEqual(counts[SECRET], 1);
         assert.strictEqual(counts[PDB], 3);
         assert.strictEqual(counts[NETPOL], undefined);
-        for (const r of recorded.filter(x => x.type.startsWith("kubernetes:"))) assert.strictEqual(r.inputs.metadata.namespace, "cache", `${r.type} ${r.name}`);
+        for (const r of of("ha").filter(x => x.type.startsWith("kubernetes:"))) assert.strictEqual(r.inputs.metadata.namespace, "cache", `${r.type} ${r.name}`);
     });
 
     it("runs 3 data pods behind a headless Service that publishes not-ready addresses", async () => {
-        new RedisSentinel("ha");
-        await settle();
         const sts = findCreated(STS, "ha-node").inputs.spec;
         const headless = findCreated(SERVICE, "ha-headless").inputs.spec;
         assert.strictEqual(sts.replicas, 3);
@@ -51,8 +64,6 @@ describe("RedisSentinel", () => {
     });
 
     it("renders data nodes with min-replicas, announce names and a sentinel-first bootstrap", async () => {
-        new RedisSentinel("ha", { namespace: "cache", minReplicasMaxLagSeconds: 7 });
-        await settle();
         const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
         assert.match(data["redis.conf"], /^min-replicas-to-write 1$/m);
         assert.match(data["redis.conf"], /^min-replicas-max-lag 7$/m);
@@ -62,13 +73,11 @@ describe("RedisSentinel", () => {
         assert.match(script, /SENTINEL get-master-addr-by-name mymaster/);
         assert.match(script, /replica-announce-ip \$self_host/);
         assert.match(script, /masterauth/);
-        // 1 s down-after + 3 s failover timeout + 5 s margin.
-        assert.match(script, /-lt 9 \]/);
+        // 1.5 s down-after + 3 s failover timeout, rounded up, + 5 s margin.
+        assert.match(script, /-lt 10 \]/);
     });
 
     it("runs 3 sentinels with hostnames on, the tuned timings and a majority quorum", async () => {
-        new RedisSentinel("ha");
-        await settle();
         const sts = findCreated(STS, "ha-sentinel").inputs.spec;
         assert.strictEqual(sts.replicas, 3);
         assert.strictEqual(sts.serviceName, "ha-sentinel-headless");
@@ -78,7 +87,7 @@ describe("RedisSentinel", () => {
         assert.match(data["sentinel.conf"], /^sentinel announce-hostnames yes$/m);
         const script: string = data["start.sh"];
         assert.match(script, /sentinel monitor mymaster \$master 2"/);
-        assert.match(script, /down-after-milliseconds mymaster 1000/);
+        assert.match(script, /down-after-milliseconds mymaster 1500/);
         assert.match(script, /failover-timeout mymaster 3000/);
         assert.match(script, /parallel-syncs mymaster 1/);
         assert.match(script, /sentinel auth-pass mymaster/);
@@ -90,33 +99,28 @@ describe("RedisSentinel", () => {
     });
 
     it("fronts the master with 2+ HAProxy pods whose checks need role:master and a sentinel majority", async () => {
-        new RedisSentinel("ha", { sentinels: 5, proxy: { replicas: 3 } });
-        await settle();
-        const dep = findCreated(DEPLOY, "ha-haproxy").inputs.spec;
+        const dep = findCreated(DEPLOY, "hb-haproxy").inputs.spec;
         assert.strictEqual(dep.replicas, 3);
         const c = dep.template.spec.containers[0];
         assert.match(c.image, /^haproxy:3\.0\.\d+-alpine$/);
         assert.strictEqual(dep.template.spec.securityContext.runAsUser, 99);
         assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
         assert.deepStrictEqual(c.env.map((e: any) => e.name), ["REDIS_PASSWORD", "REDISCLI_AUTH"]);
-        assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "ha-auth");
-        const cfg: string = findCreated(CONFIGMAP, "ha-haproxy-config").inputs.data["haproxy.cfg"];
-        assert.match(cfg, /tcp-check expect string role:master/);
+        assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "hb-auth");
+        const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
+        assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*role:master\\r\\n$/m);
         assert.match(cfg, /use-server node2 if \{ srv_is_up\(node2\) \} \{ nbsrv\(sentinels_name_node2\) ge 3 \}/);
-        assert.match(cfg, /server node0 ha-node-0\.ha-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
-        assert.match(cfg, /server sentinel4 ha-sentinel-4\.ha-sentinel-headless\.default\.svc\.cluster\.local:26379 /);
-        assert.match(cfg, /ha-node-1\[\.\]ha-headless\[\.\]default/);
+        assert.match(cfg, /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
+        assert.match(cfg, /server sentinel4 hb-sentinel-4\.hb-sentinel-headless\.default\.svc\.cluster\.local:26379 /);
+        assert.match(cfg, /hb-node-1\[\.\]hb-headless\[\.\]default/);
         assert.match(cfg, /parse-resolv-conf/);
         assert.match(cfg, /\$\{REDIS_PASSWORD\}/);
-        const svc = findCreated(SERVICE, "ha").inputs.spec;
+        const svc = findCreated(SERVICE, "hb").inputs.spec;
         assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
         assert.strictEqual(svc.ports[0].port, 6379);
     });
 
     it("allows exactly one disruption per set and spreads pods (preferred, or required on request)", async () => {
-        new RedisSentinel("ha");
-        new RedisSentinel("hb", { antiAffinity: "required" });
-        await settle();
         for (const [type, n] of [[STS, "ha-node"], [STS, "ha-sentinel"], [DEPLOY, "ha-haproxy"]] as const) {
             const pdb = findCreated(PDB, n).inputs.spec;
             assert.strictEqual(pdb.maxUnavailable, 1);
@@ -127,63 +131,63 @@ describe("RedisSentinel", () => {
     });
 
     it("keeps a given password out of everything but the Secret", async () => {
-        const password = "s3cret-Value-42";
-        const r = new RedisSentinel("ha", { auth: { password } });
-        await settle();
         for (const rec of recorded.filter(x => x.type !== SECRET)) {
-            assert.ok(!JSON.stringify(rec.inputs).includes(password), `${rec.type} ${rec.name} contains the password`);
+            assert.ok(!JSON.stringify(rec.inputs).includes(PASSWORD), `${rec.type} ${rec.name} contains the password`);
         }
-        assert.strictEqual(findCreated(SECRET, "ha-auth").inputs.stringData["redis-password"], password);
-        assert.strictEqual(await promiseOf(r.passwordSecretName), "ha-auth");
+        assert.strictEqual(findCreated(SECRET, "hx-auth").inputs.stringData["redis-password"], PASSWORD);
+        assert.strictEqual(await promiseOf(outputs.hx.passwordSecretName), "hx-auth");
     });
 
     it("outputs the endpoint, the sentinel endpoint and the master name", async () => {
-        const r = new RedisSentinel("ha", { namespace: "cache", masterName: "orders" });
-        await settle();
-        assert.strictEqual(await promiseOf(r.endpoint), "ha.cache.svc.cluster.local:6379");
-        assert.strictEqual(await promiseOf(r.sentinelEndpoint), "ha-sentinel.cache.svc.cluster.local:26379");
+        const r = outputs.ho;
+        assert.strictEqual(await promiseOf(r.endpoint), "ho.cache.svc.cluster.local:6379");
+        assert.strictEqual(await promiseOf(r.sentinelEndpoint), "ho-sentinel.cache.svc.cluster.local:26379");
         assert.strictEqual(await promiseOf(r.masterName), "orders");
         assert.strictEqual(await isSecret(r.endpoint), false);
+        assert.match(findCreated(CONFIGMAP, "ho-sentinel-config").inputs.data["start.sh"], /sentinel monitor orders /);
     });
 
     it("restricts Redis and Sentinel ports to the set's pods and labelled clients when asked", async () => {
-        new RedisSentinel("ha", { networkPolicy: { enabled: true, clientLabels: { app: "web" } } });
-        await settle();
-        assert.strictEqual(findAll(NETPOL).length, 3);
-        const data = findCreated(NETPOL, "ha-node").inputs.spec;
-        assert.deepStrictEqual(data.podSelector.matchLabels, findCreated(STS, "ha-node").inputs.spec.selector.matchLabels);
+        assert.strictEqual(findAll(NETPOL).length, 3, "only the instance that asked gets policies");
+        const data = findCreated(NETPOL, "hx-node").inputs.spec;
+        assert.deepStrictEqual(data.podSelector.matchLabels, findCreated(STS, "hx-node").inputs.spec.selector.matchLabels);
         assert.deepStrictEqual(data.ingress[0].ports, [{ protocol: "TCP", port: 6379 }]);
         assert.ok(data.ingress[0].from.some((f: any) => f.podSelector.matchLabels.app === "web"));
-        const proxy = findCreated(NETPOL, "ha-haproxy").inputs.spec;
+        const proxy = findCreated(NETPOL, "hx-haproxy").inputs.spec;
         assert.deepStrictEqual(proxy.ingress[0].from, [{ podSelector: { matchLabels: { app: "web" } } }]);
         assert.strictEqual(proxy.ingress[1].ports[0].port, 8888);
     });
 
-    it("rolls the pods when the rendered config changes", async () => {
-        new RedisSentinel("a1");
-        new RedisSentinel("a2", { downAfterMilliseconds: 2000 });
-        await settle();
-        const hash = (n: string) => findCreated(STS, n).inputs.spec.template.metadata.annotations["kubecache.io/config-hash"];
-        assert.notStrictEqual(hash("a1-sentinel"), hash("a2-sentinel"));
+    it("rolls each set's pods when its own rendered files change", async () => {
+        for (const [type, workload, cm] of [[STS, "hx-node", "hx-node-config"], [STS, "hx-sentinel", "hx-sentinel-config"], [DEPLOY, "hx-haproxy", "hx-haproxy-config"]] as const) {
+            const annotation = findCreated(type, workload).inputs.spec.template.metadata.annotations["kubecache.io/config-hash"];
+            assert.strictEqual(annotation, configHash(findCreated(CONFIGMAP, cm).inputs.data), workload);
+        }
+        assert.notStrictEqual(configHash({ "a": "x" }), configHash({ "a": "y" }));
+        assert.match(findCreated(CONFIGMAP, "hx-sentinel-config").inputs.data["start.sh"], /down-after-milliseconds mymaster 2000/);
     });
+});
 
-    const bad: [string, RedisSentinelArgs, RegExp][] = [
-        ["even sentinels", { sentinels: 4 }, /`sentinels` must be an odd integer >= 3 .*; got 4\./],
-        ["too few sentinels", { sentinels: 1 }, /`sentinels` must be an odd integer >= 3/],
-        ["fractional sentinels", { sentinels: 3.5 }, /`sentinels`/],
-        ["quorum above sentinels", { quorum: 4 }, /`quorum` must be an integer from 1 to 3; got 4/],
-        ["quorum below 1", { quorum: 0 }, /`quorum` must be an integer from 1 to 3; got 0/],
-        ["one replica", { replicas: 1 }, /`replicas` must be an integer >= 2; got 1/],
-        ["down-after below 500 ms", { downAfterMilliseconds: 499 }, /`downAfterMilliseconds` must be an integer >= 500; got 499/],
-        ["failover-timeout not above down-after", { downAfterMilliseconds: 2000, failoverTimeoutMilliseconds: 2000 }, /`failoverTimeoutMilliseconds` must be greater than `downAfterMilliseconds` \(2000\); got 2000/],
-        ["negative lag", { minReplicasMaxLagSeconds: -1 }, /`minReplicasMaxLagSeconds` must be an integer >= 1; got -1/],
-        ["zero parallel syncs", { parallelSyncs: 0 }, /`parallelSyncs`/],
-        ["one proxy", { proxy: { replicas: 1 } }, /`proxy\.replicas` must be an integer >= 2/],
-        ["unpinned proxy image", { proxy: { image: "haproxy" } }, /`proxy\.image` must name an explicit tag/],
-        ["master name with a space", { masterName: "my master" }, /`masterName`/],
-        ["unknown anti-affinity", { antiAffinity: "strict" as any }, /`antiAffinity` must be one of/],
-        ["unpinned redis image", { image: "redis:latest" }, /`image`/],
-    ];
+const bad: [string, RedisSentinelArgs, RegExp][] = [
+    ["even sentinels", { sentinels: 4 }, /`sentinels` must be an odd integer >= 3 .*; got 4\./],
+    ["too few sentinels", { sentinels: 1 }, /`sentinels` must be an odd integer >= 3/],
+    ["fractional sentinels", { sentinels: 3.5 }, /`sentinels`/],
+    ["quorum above sentinels", { quorum: 4 }, /`quorum` must be an integer from 1 to 3; got 4/],
+    ["quorum below 1", { quorum: 0 }, /`quorum` must be an integer from 1 to 3; got 0/],
+    ["one replica", { replicas: 1 }, /`replicas` must be an integer >= 2; got 1/],
+    ["down-after below 500 ms", { downAfterMilliseconds: 499 }, /`downAfterMilliseconds` must be an integer >= 500; got 499/],
+    ["failover-timeout not above down-after", { downAfterMilliseconds: 2000, failoverTimeoutMilliseconds: 2000 }, /`failoverTimeoutMilliseconds` must be greater than `downAfterMilliseconds` \(2000\); got 2000/],
+    ["negative lag", { minReplicasMaxLagSeconds: -1 }, /`minReplicasMaxLagSeconds` must be an integer >= 1; got -1/],
+    ["zero parallel syncs", { parallelSyncs: 0 }, /`parallelSyncs`/],
+    ["one proxy", { proxy: { replicas: 1 } }, /`proxy\.replicas` must be an integer >= 2/],
+    ["unpinned proxy image", { proxy: { image: "haproxy" } }, /`proxy\.image` must name an explicit tag/],
+    ["master name with a space", { masterName: "my master" }, /`masterName`/],
+    ["unknown anti-affinity", { antiAffinity: "strict" as any }, /`antiAffinity` must be one of/],
+    ["unpinned redis image", { image: "redis:latest" }, /`image`/],
+];
+
+describe("RedisSentinel argument validation", () => {
+    beforeEach(resetRecorded);
     for (const [what, args, pattern] of bad) {
         it(`rejects ${what} before creating anything`, async () => {
             await expectRejected(() => new RedisSentinel("bad", args), new RegExp(`^RedisSentinel: ${pattern.source}`));

@@ -150,9 +150,9 @@ export class SentinelCluster {
     }
 
     /** Tail of a process's log, for failure messages. */
-    log(name: string): string {
+    log(name: string, tail = 2000): string {
         const file = path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
-        try { return fs.readFileSync(file, "utf8").slice(-2000); } catch { return `(no log at ${file})`; }
+        try { return fs.readFileSync(file, "utf8").slice(-tail); } catch { return `(no log at ${file})`; }
     }
 
     stop(keepDir = false): void {
