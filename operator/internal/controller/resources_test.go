@@ -1,0 +1,52 @@
+package controller
+
+import (
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
+)
+
+func TestArgsCarryPortMemoryAndExtraArgsLast(t *testing.T) {
+	mc := newMemcached("mc", 1)
+	mc.Spec.Port, mc.Spec.MemoryMB, mc.Spec.ExtraArgs = 12000, 256, []string{"-c", "4096"}
+	c := desiredDeployment(mc).Spec.Template.Spec.Containers[0]
+	want := []string{"-p", "12000", "-m", "256", "-U", "0", "-c", "4096"}
+	if !slices.Equal(c.Args, want) {
+		t.Fatalf("args = %v, want %v", c.Args, want)
+	}
+	if c.Ports[0].ContainerPort != 12000 || desiredService(mc).Spec.Ports[0].Port != 12000 {
+		t.Fatalf("ports do not follow spec.port")
+	}
+}
+
+func TestDefaultResourcesCoverItemMemory(t *testing.T) {
+	mc := newMemcached("mc", 1)
+	mc.Spec.MemoryMB = 128
+	res := desiredDeployment(mc).Spec.Template.Spec.Containers[0].Resources
+	want := resource.MustParse("160Mi")
+	if got := res.Limits[corev1.ResourceMemory]; got.Cmp(want) != 0 {
+		t.Fatalf("memory limit = %s, want %s", got.String(), want.String())
+	}
+}
+
+func TestExplicitResourcesWin(t *testing.T) {
+	mc := newMemcached("mc", 1)
+	mc.Spec.Resources = &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}}
+	res := desiredDeployment(mc).Spec.Template.Spec.Containers[0].Resources
+	if got := res.Limits[corev1.ResourceMemory]; got.String() != "1Gi" || res.Requests != nil {
+		t.Fatalf("resources = %+v, want the spec's own", res)
+	}
+}
+
+func TestEmptySpecGetsSchemaDefaults(t *testing.T) {
+	mc := newMemcached("mc", 1)
+	mc.Spec = cachev1alpha1.MemcachedSpec{Size: 1}
+	c := desiredDeployment(mc).Spec.Template.Spec.Containers[0]
+	if c.Image != cachev1alpha1.DefaultImage || !slices.Equal(c.Args[:4], []string{"-p", "11211", "-m", "64"}) {
+		t.Fatalf("image %q args %v, want the CRD defaults", c.Image, c.Args)
+	}
+}
