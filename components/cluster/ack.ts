@@ -148,7 +148,7 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
             customTimeouts: { create: "60m", update: "60m", delete: "40m" },
         });
 
-        new alicloud.cs.NodePool(`${name}-nodes`, {
+        const nodePool = new alicloud.cs.NodePool(`${name}-nodes`, {
             clusterId: cluster.id,
             nodePoolName: `${clusterName}-nodes`,
             vswitchIds: network.nodeSwitches.map(s => s.id),
@@ -182,7 +182,7 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
             kubeconfig: this.kubeconfig,
             clusterIdentifier: pulumi.interpolate`ack-${cluster.id}`,
             enableServerSideApply: true,
-        }, { parent: this });
+        }, { parent: this, dependsOn: [nodePool] }); // workloads wait for nodes instead of timing out Pending
 
         if (args.registry !== false) {
             const acr = createAcrRegistry(name, plan.region, { instanceName: clusterName, ...args.registry }, network.vpc.id, network.nodeSwitches[0].id, child);
