@@ -16,13 +16,15 @@ describe("OperatorImage", () => {
     let dir: string;
     const registry = () => ({ pushServer: pulumi.output("localhost:5001"), pullServer: pulumi.output("kind-registry:5000") });
 
+    let shared: typeof computed[string];
     before(() => {
+        shared = computed[IMAGE];
         // The docker provider reports the pushed manifest as `<imageName without tag>@<digest>`.
         computed[IMAGE] = (_name, inputs) => ({
             repoDigest: inputs.skipPush ? DIGEST : `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${DIGEST}`,
         });
     });
-    after(() => delete computed[IMAGE]);
+    after(() => { computed[IMAGE] = shared; });
     beforeEach(() => {
         resetRecorded();
         dir = operatorFixture();

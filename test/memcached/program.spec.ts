@@ -15,12 +15,14 @@ const PREBUILT = `registry.example.com/kubecache/memcached-operator@${DIGEST}`;
 describe("deployMemcached (the stack's Memcached wiring)", () => {
     let dir: string;
     const registry = { pushServer: pulumi.output("localhost:5001"), pullServer: pulumi.output("kind-registry:5000") };
+    let shared: typeof computed[string];
     before(() => {
+        shared = computed[IMAGE];
         computed[IMAGE] = (_n, inputs) => ({ repoDigest: `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${DIGEST}` });
         dir = operatorFixture();
     });
     after(() => {
-        delete computed[IMAGE];
+        computed[IMAGE] = shared;
         fs.rmSync(dir, { recursive: true, force: true });
     });
     beforeEach(resetRecorded);

@@ -3,6 +3,7 @@
  * per mocha process; tests call `resetRecorded()` in `beforeEach` and read `recorded` afterwards.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 export interface Recorded {
     type: string;
@@ -43,6 +44,11 @@ export const computed: Record<string, (name: string, inputs: any) => any> = {
     // Cluster components (components/cluster) read these; test/cluster/fixtures.ts has richer ones.
     "alicloud:vpc/natGateway:NatGateway": name => ({ snatTableIds: `stb-${name}` }),
     "alicloud:ecs/eipAddress:EipAddress": () => ({ ipAddress: "47.0.0.10" }),
+    // OperatorImage pins its ref to the pushed manifest: `<repository>@sha256:…`, or the local image id with skipPush.
+    "docker:index/image:Image": (_name, inputs) => {
+        const digest = `sha256:${createHash("sha256").update(String(inputs.imageName)).digest("hex")}`;
+        return { repoDigest: inputs.skipPush ? digest : `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${digest}` };
+    },
 };
 
 /** Results of provider function calls (invokes), by token. An unknown token fails the test. */
