@@ -12,141 +12,146 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 
 describe("MemcachedOperator", () => {
-    beforeEach(resetRecorded);
+    // Constructing the operator is the slow part of these tests: one instance per configuration.
+    describe("with defaults", () => {
+        before(async () => {
+            resetRecorded();
+            new MemcachedOperator("mc-op", { image: IMAGE });
+            await settle();
+        });
 
-    it("installs namespace, CRD, service account, RBAC, metrics Service and the manager", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE });
-        await settle();
-        const counts = countsByType();
-        for (const [type, n] of Object.entries({
-            "kubernetes:core/v1:Namespace": 1, [CRD]: 1, "kubernetes:core/v1:ServiceAccount": 1,
-            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
-            "kubernetes:rbac.authorization.k8s.io/v1:Role": 1, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
-            "kubernetes:core/v1:Service": 1, [DEPLOYMENT]: 1,
-        })) assert.strictEqual(counts[type], n, type);
-        assert.strictEqual(findCreated("kubernetes:core/v1:Namespace").inputs.metadata.name, "kubecache-system");
+        it("installs namespace, CRD, service account, RBAC, metrics Service and the manager", async () => {
+            const counts = countsByType();
+            for (const [type, n] of Object.entries({
+                "kubernetes:core/v1:Namespace": 1, [CRD]: 1, "kubernetes:core/v1:ServiceAccount": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:Role": 1, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
+                "kubernetes:core/v1:Service": 1, [DEPLOYMENT]: 1,
+            })) assert.strictEqual(counts[type], n, type);
+            assert.strictEqual(findCreated("kubernetes:core/v1:Namespace").inputs.metadata.name, "kubecache-system");
+        });
+
+        it("applies the committed CRD unchanged", async () => {
+            const crd = findCreated(CRD);
+            const committed = loadMemcachedCrd();
+            assert.strictEqual(crd.inputs.metadata.name, "memcacheds.cache.kubecache.io");
+            assert.deepStrictEqual(crd.inputs.spec, JSON.parse(JSON.stringify(committed.spec)));
+        });
+
+        it("runs the pinned image as a restricted, probed, resource-bounded single manager", async () => {
+            const d = findCreated(DEPLOYMENT);
+            assert.strictEqual(d.inputs.spec.replicas, 1);
+            const pod = d.inputs.spec.template.spec;
+            const c = pod.containers[0];
+            assert.strictEqual(c.image, IMAGE);
+            assert.deepStrictEqual(c.args, managerArgs(1));
+            assert.ok(!c.args.includes("--leader-elect"));
+            assert.strictEqual(pod.serviceAccountName, "mc-op-controller-manager");
+            assert.strictEqual(pod.securityContext.runAsNonRoot, true);
+            assert.strictEqual(pod.securityContext.seccompProfile.type, "RuntimeDefault");
+            assert.deepStrictEqual(c.securityContext.capabilities.drop, ["ALL"]);
+            assert.strictEqual(c.securityContext.allowPrivilegeEscalation, false);
+            assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true);
+            const health = c.ports.find((p: any) => p.name === "health");
+            assert.strictEqual(health.containerPort, 8081);
+            assert.deepStrictEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "health" });
+            assert.deepStrictEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "health" });
+            assert.ok(c.resources.requests.memory && c.resources.limits.memory);
+            assert.deepStrictEqual(d.inputs.spec.selector.matchLabels, Object.fromEntries(
+                Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels)));
+        });
+
+        it("gives leader election the committed Role's rules", async () => {
+            const committed = loadManifest(operatorConfigPath("rbac", "leader_election_role.yaml"), "Role");
+            assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
+        });
+
+        it("is awaited: the manager Deployment is not marked skipAwait", async () => {
+            const annotations = findCreated(DEPLOYMENT).inputs.metadata.annotations ?? {};
+            assert.strictEqual(annotations["pulumi.com/skipAwait"], undefined);
+        });
     });
 
-    it("applies the committed CRD unchanged", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE });
-        await settle();
-        const crd = findCreated(CRD);
-        const committed = loadMemcachedCrd();
-        assert.strictEqual(crd.inputs.metadata.name, "memcacheds.cache.kubecache.io");
-        assert.deepStrictEqual(crd.inputs.spec, JSON.parse(JSON.stringify(committed.spec)));
+    describe("with two replicas", () => {
+        before(async () => {
+            resetRecorded();
+            new MemcachedOperator("mc-op", { image: IMAGE, replicas: 2 });
+            await settle();
+        });
+
+        it("runs the manager as operator/config/manager/manager.yaml does, apart from image and leader election", async () => {
+            const manifest = loadManifest(operatorConfigPath("manager", "manager.yaml"), "Deployment");
+            const want = manifest.spec.template.spec;
+            const pod = findCreated(DEPLOYMENT).inputs.spec.template.spec;
+            const [c, w] = [pod.containers[0], want.containers[0]];
+            for (const key of ["name", "command", "args", "ports", "livenessProbe", "readinessProbe", "resources"]) {
+                assert.deepStrictEqual(c[key], w[key], `container ${key}`);
+            }
+            for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
+            for (const [key, value] of Object.entries(want.securityContext)) assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
+            assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
+        });
+
+        it("turns on leader election above one replica", async () => {
+            const d = findCreated(DEPLOYMENT);
+            assert.strictEqual(d.inputs.spec.replicas, 2);
+            assert.ok(d.inputs.spec.template.spec.containers[0].args.includes("--leader-elect"));
+        });
     });
 
-    it("grants the manager exactly the generated ClusterRole, bound to its service account", async () => {
-        const op = new MemcachedOperator("mc-op", { image: IMAGE, namespace: "ops" });
-        await settle();
-        const role = findCreated("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
-        assert.deepStrictEqual(role.inputs.rules, JSON.parse(JSON.stringify(loadManagerRole().rules)));
-        const binding = findCreated("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
-        assert.strictEqual(binding.inputs.roleRef.name, role.inputs.metadata.name);
-        assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "mc-op-controller-manager", namespace: "ops" }]);
-        const leader = findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role");
-        assert.ok(leader.inputs.rules.some((r: any) => r.resources.includes("leases")), "leader election can use Leases");
-        assert.strictEqual(await promiseOf(op.serviceAccountName), "mc-op-controller-manager");
-        assert.strictEqual(await promiseOf(op.namespace), "ops");
-        assert.strictEqual(await promiseOf(op.crdName), "memcacheds.cache.kubecache.io");
-    });
+    describe("in other configurations", () => {
+        beforeEach(resetRecorded);
 
-    it("runs the pinned image as a restricted, probed, resource-bounded single manager", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE });
-        await settle();
-        const d = findCreated(DEPLOYMENT);
-        assert.strictEqual(d.inputs.spec.replicas, 1);
-        const pod = d.inputs.spec.template.spec;
-        const c = pod.containers[0];
-        assert.strictEqual(c.image, IMAGE);
-        assert.deepStrictEqual(c.args, managerArgs(1));
-        assert.ok(!c.args.includes("--leader-elect"));
-        assert.strictEqual(pod.serviceAccountName, "mc-op-controller-manager");
-        assert.strictEqual(pod.securityContext.runAsNonRoot, true);
-        assert.strictEqual(pod.securityContext.seccompProfile.type, "RuntimeDefault");
-        assert.deepStrictEqual(c.securityContext.capabilities.drop, ["ALL"]);
-        assert.strictEqual(c.securityContext.allowPrivilegeEscalation, false);
-        assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true);
-        const health = c.ports.find((p: any) => p.name === "health");
-        assert.strictEqual(health.containerPort, 8081);
-        assert.deepStrictEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "health" });
-        assert.deepStrictEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "health" });
-        assert.ok(c.resources.requests.memory && c.resources.limits.memory);
-        assert.deepStrictEqual(d.inputs.spec.selector.matchLabels, Object.fromEntries(
-            Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels)));
-    });
+        it("grants the manager exactly the generated ClusterRole, bound to its service account", async () => {
+            const op = new MemcachedOperator("mc-op", { image: IMAGE, namespace: "ops" });
+            await settle();
+            const role = findCreated("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+            assert.deepStrictEqual(role.inputs.rules, JSON.parse(JSON.stringify(loadManagerRole().rules)));
+            const binding = findCreated("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+            assert.strictEqual(binding.inputs.roleRef.name, role.inputs.metadata.name);
+            assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "mc-op-controller-manager", namespace: "ops" }]);
+            const leader = findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role");
+            assert.ok(leader.inputs.rules.some((r: any) => r.resources.includes("leases")), "leader election can use Leases");
+            assert.strictEqual(await promiseOf(op.serviceAccountName), "mc-op-controller-manager");
+            assert.strictEqual(await promiseOf(op.namespace), "ops");
+            assert.strictEqual(await promiseOf(op.crdName), "memcacheds.cache.kubecache.io");
+        });
 
-    it("runs the manager as operator/config/manager/manager.yaml does, apart from image and leader election", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE, replicas: 2 });
-        await settle();
-        const manifest = loadManifest(operatorConfigPath("manager", "manager.yaml"), "Deployment");
-        const want = manifest.spec.template.spec;
-        const pod = findCreated(DEPLOYMENT).inputs.spec.template.spec;
-        const [c, w] = [pod.containers[0], want.containers[0]];
-        for (const key of ["name", "command", "args", "ports", "livenessProbe", "readinessProbe", "resources"]) {
-            assert.deepStrictEqual(c[key], w[key], `container ${key}`);
-        }
-        for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
-        for (const [key, value] of Object.entries(want.securityContext)) assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
-        assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
-    });
+        it("starts the manager only after the CRD and its RBAC bindings exist", async () => {
+            const { parent, options } = optionsRecorder();
+            const op = new MemcachedOperator("mc-op", { image: IMAGE }, { parent });
+            const deps = dependsOnOf(options, DEPLOYMENT, "mc-op-manager");
+            assert.ok(deps.includes(op.crd), "the Deployment depends on the CRD");
+            const bindings = await Promise.all(deps.map(d => promiseOf((d as pulumi.CustomResource).urn)));
+            assert.ok(bindings.some(u => u.includes("ClusterRoleBinding::mc-op-manager-rolebinding")), bindings.join(", "));
+            assert.ok(bindings.some(u => u.includes("RoleBinding::mc-op-leader-election-rolebinding")), bindings.join(", "));
+        });
 
-    it("gives leader election the committed Role's rules", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE });
-        await settle();
-        const committed = loadManifest(operatorConfigPath("rbac", "leader_election_role.yaml"), "Role");
-        assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
-    });
+        it("uses an existing namespace when createNamespace is false", async () => {
+            new MemcachedOperator("mc-op", { image: IMAGE, namespace: "platform", createNamespace: false });
+            await settle();
+            assert.strictEqual(findAll("kubernetes:core/v1:Namespace").length, 0);
+            assert.strictEqual(findCreated(DEPLOYMENT).inputs.metadata.namespace, "platform");
+        });
 
-    it("turns on leader election above one replica", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE, replicas: 2 });
-        await settle();
-        const d = findCreated(DEPLOYMENT);
-        assert.strictEqual(d.inputs.spec.replicas, 2);
-        assert.ok(d.inputs.spec.template.spec.containers[0].args.includes("--leader-elect"));
-    });
+        it("passes the caller's provider to every child", async () => {
+            const provider = new k8s.Provider("target", { kubeconfig: "{}" });
+            new MemcachedOperator("mc-op", { image: IMAGE }, { provider });
+            await settle();
+            const children = findAll(DEPLOYMENT).concat(findAll(CRD));
+            assert.ok(children.length === 2 && children.every(r => r.provider?.includes("target")), "children use the given provider");
+        });
 
-    it("is awaited: the manager Deployment is not marked skipAwait", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE });
-        await settle();
-        const annotations = findCreated(DEPLOYMENT).inputs.metadata.annotations ?? {};
-        assert.strictEqual(annotations["pulumi.com/skipAwait"], undefined);
-    });
-
-    it("starts the manager only after the CRD and its RBAC bindings exist", async () => {
-        const { parent, options } = optionsRecorder();
-        const op = new MemcachedOperator("mc-op", { image: IMAGE }, { parent });
-        const deps = dependsOnOf(options, DEPLOYMENT, "mc-op-manager");
-        assert.ok(deps.includes(op.crd), "the Deployment depends on the CRD");
-        const bindings = await Promise.all(deps.map(d => promiseOf((d as pulumi.CustomResource).urn)));
-        assert.ok(bindings.some(u => u.includes("ClusterRoleBinding::mc-op-manager-rolebinding")), bindings.join(", "));
-        assert.ok(bindings.some(u => u.includes("RoleBinding::mc-op-leader-election-rolebinding")), bindings.join(", "));
-    });
-
-    it("uses an existing namespace when createNamespace is false", async () => {
-        new MemcachedOperator("mc-op", { image: IMAGE, namespace: "platform", createNamespace: false });
-        await settle();
-        assert.strictEqual(findAll("kubernetes:core/v1:Namespace").length, 0);
-        assert.strictEqual(findCreated(DEPLOYMENT).inputs.metadata.namespace, "platform");
-    });
-
-    it("passes the caller's provider to every child", async () => {
-        const provider = new k8s.Provider("target", { kubeconfig: "{}" });
-        new MemcachedOperator("mc-op", { image: IMAGE }, { provider });
-        await settle();
-        const children = findAll(DEPLOYMENT).concat(findAll(CRD));
-        assert.ok(children.length === 2 && children.every(r => r.provider?.includes("target")), "children use the given provider");
-    });
-
-    describe("rejects bad arguments before creating anything", () => {
-        const cases: [string, () => unknown, RegExp][] = [
-            ["no image", () => new MemcachedOperator("x", {} as any), /`image` is required/],
-            ["an untagged image", () => new MemcachedOperator("x", { image: "kubecache/memcached-operator" }), /`image` must name an explicit tag or digest/],
-            ["a latest image", () => new MemcachedOperator("x", { image: "op:latest" }), /`image`/],
-            ["zero replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }), /`replicas` must be an integer from 1 to 5/],
-            ["fractional replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 1.5 }), /`replicas`/],
-            ["a bad namespace", () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }), /`namespace` must be a DNS-1123 label/],
-        ];
-        for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
+        describe("rejects bad arguments before creating anything", () => {
+            const cases: [string, () => unknown, RegExp][] = [
+                ["no image", () => new MemcachedOperator("x", {} as any), /`image` is required/],
+                ["an untagged image", () => new MemcachedOperator("x", { image: "kubecache/memcached-operator" }), /`image` must name an explicit tag or digest/],
+                ["a latest image", () => new MemcachedOperator("x", { image: "op:latest" }), /`image`/],
+                ["zero replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }), /`replicas` must be an integer from 1 to 5/],
+                ["fractional replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 1.5 }), /`replicas`/],
+                ["a bad namespace", () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }), /`namespace` must be a DNS-1123 label/],
+            ];
+            for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
+        });
     });
 });
