@@ -8,6 +8,9 @@ import { AcrRegistryArgs, checkAcrArgs, createAcrRegistry } from "./ackRegistry"
 import { ClusterRegistry, KubecacheCluster } from "./types";
 
 const COMPONENT = "AckCluster";
+/** ACK's managed add-on that keeps ACR pull credentials fresh (clusters >= 1.22). */
+export const CLUSTER_SPECS = ["ack.standard", "ack.pro.small", "ack.pro.xlarge", "ack.pro.2xlarge", "ack.pro.4xlarge"];
+export const ACR_HELPER_ADDON = "managed-aliyun-acr-credential-helper";
 
 /** One ACK add-on, as the console's "openapi spec" names it. */
 export interface AckAddon {
@@ -58,7 +61,10 @@ export interface AckClusterArgs {
     publicApiServer?: boolean;
     /** Ship apiserver, kcm, scheduler and ccm logs to SLS for 30 days. Defaults to true. */
     controlPlaneLogs?: boolean;
-    /** Add-ons installed at creation, after the network plugin. Defaults to the CSI plugin and provisioner. */
+    /**
+     * Add-ons installed at creation, after the network plugin. Defaults to the CSI plugin and
+     * provisioner; the managed ACR credential helper is added whenever `registry` is on.
+     */
     addons?: AckAddon[];
     /** ECS instance types for the node pool, in order of preference, e.g. `["ecs.g7.xlarge", "ecs.g6.xlarge"]`. */
     instanceTypes: string[];
@@ -104,6 +110,11 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
         if (args.natBandwidth !== undefined && !(Number.isInteger(args.natBandwidth) && args.natBandwidth >= 1 && args.natBandwidth <= 200)) {
             throw new ArgumentError(COMPONENT, "natBandwidth", `must be an integer from 1 to 200 Mbit/s; got ${JSON.stringify(args.natBandwidth)}.`);
         }
+        requireOneOf(COMPONENT, "clusterSpec", known(args.clusterSpec), CLUSTER_SPECS);
+        const version = known(args.kubernetesVersion);
+        if (version !== undefined && !/^1\.\d{2}\.\d+-aliyun\.\d+$/.test(version)) {
+            throw new ArgumentError(COMPONENT, "kubernetesVersion", `must be an ACK release such as "1.33.1-aliyun.1"; got ${JSON.stringify(version)}.`);
+        }
         const clusterName = args.clusterName ?? name;
         if (args.registry !== false) checkAcrArgs(COMPONENT, args.registry ?? {}, clusterName);
         const desiredSize = checked(args.desiredSize ?? DEFAULT_DESIRED_SIZE,
@@ -123,7 +134,12 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
         const network = createAckNetwork(name, plan, { opts: child, tags, deletionProtection, eipBandwidth: args.natBandwidth ?? 100 });
         const logs = args.controlPlaneLogs ?? true;
         const pluginAddon = plan.networkPlugin === "terway" ? "terway-eniip" : "flannel";
-        const addons = [{ name: pluginAddon }, ...(args.addons ?? [{ name: "csi-plugin" }, { name: "csi-provisioner" }])];
+        const addons: AckAddon[] = [{ name: pluginAddon }, ...(args.addons ?? [{ name: "csi-plugin" }, { name: "csi-provisioner" }])];
+        // ACR tokens expire within hours, so an imagePullSecret would go stale: the managed credential
+        // helper refreshes pull credentials on the nodes' service accounts instead.
+        if (args.registry !== false && !addons.some(a => /acr-credential-helper$/.test(a.name))) {
+            addons.push({ name: ACR_HELPER_ADDON });
+        }
         const cluster = new alicloud.cs.ManagedKubernetes(`${name}-cluster`, {
             name: clusterName,
             clusterSpec: args.clusterSpec ?? "ack.pro.small",

@@ -72,7 +72,8 @@ describe("AckCluster in a prod stack", () => {
         assert.strictEqual(c.inputs.newNatGateway, false);
         assert.deepStrictEqual(c.inputs.controlPlaneLogComponents, ["apiserver", "kcm", "scheduler", "ccm"]);
         assert.strictEqual(c.inputs.controlPlaneLogTtl, "30");
-        assert.deepStrictEqual(c.inputs.addons.map((a: any) => a.name), ["terway-eniip", "csi-plugin", "csi-provisioner"]);
+        assert.deepStrictEqual(c.inputs.addons.map((a: any) => a.name),
+            ["terway-eniip", "csi-plugin", "csi-provisioner", "managed-aliyun-acr-credential-helper"]);
         assert.strictEqual(findCreated(TYPES.nat).inputs.deletionProtection, true);
     });
 
@@ -196,6 +197,8 @@ describe("AckCluster argument validation", () => {
         ["an unknown disk category", { systemDiskCategory: "cloud_ssd" as never }, /`systemDiskCategory` must be one of/],
         ["a bad ACR instance name", { registry: { instanceName: "A" } }, /`registry.instanceName` must be 3 to 30/],
         ["a bad push CIDR", { registry: { pushAllowedCidrs: ["everywhere"] } }, /`registry.pushAllowedCidrs` must hold IPv4 CIDR blocks/],
+        ["an unknown cluster spec", { clusterSpec: "ack.pro.large" }, /`clusterSpec` must be one of "ack.standard", "ack.pro.small"/],
+        ["an upstream version string", { kubernetesVersion: "v1.33" }, /`kubernetesVersion` must be an ACK release such as "1.33.1-aliyun.1"/],
         ["a credential lifetime of a week", { credentialMinutes: 10080 }, /`credentialMinutes` must be an integer from 15 to 4320/],
     ];
     for (const [what, change, pattern] of bad) {
