@@ -77,7 +77,7 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
             stdin: this.config,
             delete: `kind delete cluster --name '${clusterName}'`,
             triggers: [hash],
-        }, { ...child, deleteBeforeReplace: true });
+        }, { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] }); // re-running create on a live cluster fails
 
         // Re-read whenever the cluster is recreated; stdout is the admin kubeconfig, so keep it out of logs and state.
         const read = new command.local.Command(`${name}-kubeconfig`, {
@@ -93,7 +93,7 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
                 create: registryCreateScript(registry),
                 delete: registryDeleteScript(registry),
                 triggers: [registry.name, registry.port, registry.image],
-            }, { ...child, deleteBeforeReplace: true });
+            }, { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] });
             const wiring = new command.local.Command(`${name}-registry-hosts`, {
                 create: registryWireScript(clusterName, registry),
                 triggers: [hash, registry.name, registry.port],
