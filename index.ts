@@ -1,7 +1,7 @@
 // The kubecache stack: reads typed config (schema in Pulumi.yaml) and wires components.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createCluster, RedisReplicated, RedisStandalone } from "./components";
+import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisStandalone } from "./components";
 
 const config = new pulumi.Config();
 const namespaceName = config.get("namespace") ?? "kubecache";
@@ -41,6 +41,15 @@ if (replicas > 0) {
     redis.replicatedMaster = sfs.masterEndpoint;
     redis.replicatedRead = sfs.readEndpoint;
 }
+
+// Memcached: build and push the operator image once (to the cluster's registry), install the operator,
+// then the configured instances (default: the seed's memcached-sample) in the stack's namespace.
+const memcachedArgs = memcachedStackArgsFromConfig(config, cluster.registry, ns);
+const memcachedStack = memcachedArgs ? deployMemcached(memcachedArgs, opts) : undefined;
+/** The operator image the cluster runs, pinned by digest. */
+export const operatorImage = memcachedStack?.operatorImage;
+/** `host:port` of each Memcached instance's headless Service. */
+export const memcached = memcachedStack?.endpoints;
 
 export const namespaceOut = ns;
 /** Admin kubeconfig of the stack's cluster (secret: `pulumi stack output --show-secrets kubeconfig`). */
