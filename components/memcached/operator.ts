@@ -16,7 +16,7 @@ export interface MemcachedOperatorArgs {
     namespace?: string;
     /** Create the namespace (default true); false when it already exists. */
     createNamespace?: boolean;
-    /** Manager replicas, 1 to 5 (default 1); above 1 the managers elect a leader through a Lease. */
+    /** Manager replicas, 1 to 5 (default 1); above 1 the managers elect a leader through a Lease and get a PodDisruptionBudget. */
     replicas?: number;
     /** Manager container resources; default 10m CPU / 64Mi request, 128Mi limit. */
     resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
@@ -123,6 +123,14 @@ export class MemcachedOperator extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this, dependsOn: [this.crd, clusterBinding, leaderBinding] });
+
+        if (replicas > 1) {
+            // Drains may take the standby, never both managers at once.
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-manager`, {
+                metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+                spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+            }, child);
+        }
 
         this.crdName = this.crd.metadata.name;
         this.namespace = nsName;

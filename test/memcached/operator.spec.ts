@@ -10,6 +10,7 @@ import { dependsOnOf, optionsRecorder } from "./capture";
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 
 describe("MemcachedOperator", () => {
     // Constructing the operator is the slow part of these tests: one instance per configuration.
@@ -66,6 +67,10 @@ describe("MemcachedOperator", () => {
             assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
         });
 
+        it("has no PodDisruptionBudget for a single manager, which it would block drains with", () => {
+            assert.strictEqual(findAll(PDB).length, 0);
+        });
+
         it("is awaited: the manager Deployment is not marked skipAwait", async () => {
             const annotations = findCreated(DEPLOYMENT).inputs.metadata.annotations ?? {};
             assert.strictEqual(annotations["pulumi.com/skipAwait"], undefined);
@@ -96,6 +101,12 @@ describe("MemcachedOperator", () => {
             const d = findCreated(DEPLOYMENT);
             assert.strictEqual(d.inputs.spec.replicas, 2);
             assert.ok(d.inputs.spec.template.spec.containers[0].args.includes("--leader-elect"));
+        });
+
+        it("lets a drain evict one manager at a time", () => {
+            const pdb = findCreated(PDB);
+            assert.deepStrictEqual(pdb.inputs.spec, { maxUnavailable: 1, selector: findCreated(DEPLOYMENT).inputs.spec.selector });
+            assert.strictEqual(pdb.inputs.metadata.namespace, "kubecache-system");
         });
     });
 
