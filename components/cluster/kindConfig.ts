@@ -34,6 +34,9 @@ export interface LocalRegistry {
 /**
  * The kind config for `kind create cluster --config -`. The containerd patch points the CRI image
  * service (containerd 2.x plugin id) at {@link CERTS_DIR}; kind merges it into each node's config.
+ * kind v0.29's node config is still `version = 2`: containerd 2.1 migrates it by merging the old
+ * CRI section into this plugin's table, and kind's base config sets no registry there, so the key
+ * survives (checked against the kind v0.29.0 and containerd v2.1.1 sources).
  */
 export function renderKindConfig(layout: KindLayout): string {
     const node = (role: string) => `  - role: ${role}\n    image: ${layout.nodeImage}\n`;
