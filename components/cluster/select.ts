@@ -36,7 +36,8 @@ export function createCluster(kind: string, config: pulumi.Config = new pulumi.C
                 production,
                 credentials: accessKey === undefined ? undefined : { accessKey, secretKey: cloud.requireSecret("secretKey") },
                 deletionProtection: config.getBoolean("ackDeletionProtection"),
-                clusterName: config.get("ackClusterName"),
+                // Also the ACR instance name, which is part of a region-wide host name: never just "cluster".
+                clusterName: config.get("ackClusterName") ?? `kubecache-${pulumi.getStack()}`,
                 clusterSpec: config.get("ackClusterSpec"),
                 kubernetesVersion: config.get("ackKubernetesVersion"),
                 networkPlugin: config.get("ackNetworkPlugin") as NetworkPlugin | undefined,

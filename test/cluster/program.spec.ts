@@ -47,6 +47,8 @@ describe("the program's cluster wiring (index.ts + createCluster) per stack", ()
         assert.strictEqual(counts[TYPES.acrInternet] ?? 0, 0, "no internet push endpoint unless CIDRs are configured");
         assert.strictEqual(findAll(TYPES.command).filter(c => c.name.startsWith("cluster-")).length, 0);
         const c = findCreated(TYPES.cluster);
+        assert.strictEqual(c.inputs.name, "kubecache-prod");
+        assert.strictEqual(findCreated(TYPES.acr).inputs.instanceName, "kubecache-prod");
         assert.strictEqual(c.inputs.deletionProtection, true);
         assert.strictEqual(c.inputs.version, "1.33.1-aliyun.1");
         assert.deepStrictEqual([...new Set(findAll(TYPES.vswitch).map(s => s.inputs.zoneId))], ["cn-hangzhou-h", "cn-hangzhou-i"]);
