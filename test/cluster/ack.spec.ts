@@ -161,12 +161,16 @@ describe("AckCluster with defaults and an alicloud provider from opts", () => {
     let ack: AckCluster;
     before(async () => {
         const mine = new alicloud.Provider("mine", { region: "cn-hangzhou" });
-        ack = await build("prod", "own", { ...ARGS, registry: { autoRenew: false } }, { providers: [mine] });
+        ack = await build("prod", "own", { ...ARGS, desiredSize: pulumi.output(4), registry: { autoRenew: false } }, { providers: [mine] });
     });
 
     it("uses the given provider instead of creating one", async () => {
         assert.strictEqual(findAll(TYPES.aliProvider).filter(p => p.name === "own-alicloud").length, 0);
         assert.match(findCreated(TYPES.cluster).provider ?? "", /::mine::/);
+    });
+
+    it("takes a desiredSize that is only known later (checked when it resolves)", () => {
+        assert.strictEqual(findCreated(TYPES.nodePool).inputs.desiredSize, "4");
     });
 
     it("lets the ACR subscription lapse when auto-renewal is off", async () => {
