@@ -106,10 +106,26 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
         } finally { cl.close(); }
     });
 
+    it("sentinels restarted all at once monitor the current master, not ordinal 0", async () => {
+        const master = await c().sentinelMaster();
+        // The first failover moved the master off ordinal 0, so the two answers differ.
+        assert.notStrictEqual(master, 0);
+        c().sentinels.forEach((_s, i) => c().kill(`sentinel${i}`));
+        await new Promise(r => setTimeout(r, 200));
+        c().sentinels.forEach((_s, i) => c().startSentinel(i));
+        const ok = await waitFor(async () => (await c().sentinelMaster()) === master, 10000, 200);
+        assert.ok(ok, `restarted sentinels do not name node${master}\n${c().log("sentinel0")}`);
+        const { port } = await firstWrite("after-sentinel-restart", 10000);
+        assert.strictEqual(port, c().nodes[master].port);
+    });
+
     it("a second failover (of the promoted master) works too and the data survives both", async () => {
-        const second = await c().sentinelMaster();
-        const syncedReplicas = await waitFor(async () => (await replicationInfo(c().nodes[second].port, PASSWORD)).connected_slaves === "2", 10000);
-        assert.ok(syncedReplicas, "promoted master does not have both replicas back");
+        let second = -1;
+        const syncedReplicas = await waitFor(async () => {
+            second = await c().sentinelMaster();
+            return (await replicationInfo(c().nodes[second].port, PASSWORD)).connected_slaves === "2";
+        }, 15000, 200);
+        assert.ok(syncedReplicas, `master node${second} does not have both replicas back\n${await c().describe()}`);
         c().kill(`node${second}`);
         const { ms, port } = await firstWrite("after-second-kill", 10000);
         assert.notStrictEqual(port, c().nodes[second].port);

@@ -149,6 +149,16 @@ export class SentinelCluster {
         }
     }
 
+    /** Every node's replication state and the tail of sentinel 0's log, for failure messages. */
+    async describe(): Promise<string> {
+        const lines: string[] = [];
+        for (const [i, n] of this.nodes.entries()) {
+            const r = await replicationInfo(n.port, this.o.password).catch(e => ({ error: String(e) } as Record<string, string>));
+            lines.push(`node${i}: ${r.error ?? `${r.role} master_port=${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`);
+        }
+        return `${lines.join("\n")}\n${this.log("sentinel0", 1500)}`;
+    }
+
     /** Tail of a process's log, for failure messages. */
     log(name: string, tail = 2000): string {
         const file = path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
