@@ -41,6 +41,8 @@ export interface OperatorImageArgs {
     sourceDir?: string;
     /** Command run in `sourceDir` that writes the static manager binary; default `make build`. */
     buildCommand?: string;
+    /** Where `buildCommand` writes the binary the Dockerfile copies, relative to `sourceDir`; default `bin/manager`. */
+    binaryPath?: string;
 }
 
 /**
@@ -85,11 +87,12 @@ export class OperatorImage extends pulumi.ComponentResource {
         }
         const buildCommand = args.buildCommand ?? "make build";
 
+        const binaryPath = args.binaryPath ?? "bin/manager";
         const build = new command.local.Command(`${name}-manager`, {
             create: buildCommand,
             dir: sourceDir,
             environment: { CGO_ENABLED: "0", GOOS: "linux", GOARCH: platform.split("/")[1] },
-            triggers: [hash, platform, buildCommand],
+            triggers: buildTriggers(hash, platform, buildCommand, fs.existsSync(path.join(sourceDir, binaryPath))),
         }, { parent: this });
 
         const pushServer = registry ? pulumi.output(registry.pushServer) : undefined;
@@ -113,6 +116,17 @@ export class OperatorImage extends pulumi.ComponentResource {
             : pulumi.all([pullServer!, image.repoDigest]).apply(([server, repoDigest]) => pinnedRef(server, repository, repoDigest));
         this.registerOutputs({ imageRef: this.imageRef, imageName: this.imageName, sourceHash: this.sourceHash });
     }
+}
+
+/**
+ * The build re-runs when any trigger changes. The binary is git-ignored, so a fresh checkout with
+ * existing state has sources that match but no binary: the marker forces one build then (and, when it
+ * disappears again, one more, which the Go build cache makes cheap).
+ */
+export function buildTriggers(sourceHash: string, platform: string, buildCommand: string, binaryExists: boolean): string[] {
+    const triggers = [sourceHash, platform, buildCommand];
+    if (!binaryExists) triggers.push("manager binary missing");
+    return triggers;
 }
 
 /**

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { OperatorImage, pinnedRef } from "../../components/image/operatorImage";
+import { buildTriggers, OperatorImage, pinnedRef } from "../../components/image/operatorImage";
 import { hashSources } from "../../components/image/sourceHash";
 import { operatorFixture, write } from "./fixture";
 
@@ -38,7 +38,15 @@ describe("OperatorImage", () => {
         assert.strictEqual(cmd.inputs.create, "make build");
         assert.strictEqual(cmd.inputs.dir, dir);
         assert.deepStrictEqual(cmd.inputs.environment, { CGO_ENABLED: "0", GOOS: "linux", GOARCH: "amd64" });
-        assert.deepStrictEqual(cmd.inputs.triggers, [hashSources(dir), "linux/amd64", "make build"]);
+        assert.deepStrictEqual(cmd.inputs.triggers, [hashSources(dir), "linux/amd64", "make build", "manager binary missing"]);
+    });
+
+    it("re-runs the build in a fresh checkout whose sources match the state but whose binary is missing", async () => {
+        write(dir, "bin/manager", "ELF");
+        new OperatorImage("built", { registry: registry(), sourceDir: dir });
+        await settle();
+        assert.deepStrictEqual(findCreated(COMMAND, "built-manager").inputs.triggers, [hashSources(dir), "linux/amd64", "make build"]);
+        assert.deepStrictEqual(buildTriggers("h", "linux/amd64", "make build", false), ["h", "linux/amd64", "make build", "manager binary missing"]);
     });
 
     it("builds the Dockerfile for the platform and pushes to the push server under a source-hash tag", async () => {
