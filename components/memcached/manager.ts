@@ -54,9 +54,3 @@ export function managerPodSpec(o: ManagerPodOptions): k8s.types.input.core.v1.Po
         }],
     };
 }
-
-/** Rules used when the operator's config has no leader_election_role.yaml: what controller-runtime's lease lock touches. */
-export const LEADER_ELECTION_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-    { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
-    { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
-];

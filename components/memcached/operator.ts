@@ -1,9 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "fs";
 import { ArgumentError, checked, recommendedLabels, requireDnsLabel, requireInteger, requirePinnedImage, selectorLabels } from "../common";
-import { DEFAULT_MANAGER_RESOURCES, LEADER_ELECTION_RULES, managerPodSpec, METRICS_PORT } from "./manager";
-import { LEADER_ELECTION_ROLE_FILE, loadManagerRole, loadMemcachedCrd, loadYamlDocuments, operatorConfigPath } from "./operatorConfig";
+import { DEFAULT_MANAGER_RESOURCES, managerPodSpec, METRICS_PORT } from "./manager";
+import { loadLeaderElectionRole, loadManagerRole, loadMemcachedCrd } from "./operatorConfig";
 
 const COMPONENT = "MemcachedOperator";
 export const DEFAULT_OPERATOR_NAMESPACE = "kubecache-system";
@@ -53,17 +52,14 @@ export class MemcachedOperator extends pulumi.ComponentResource {
 
         const crdManifest = loadMemcachedCrd();
         const roleManifest = loadManagerRole();
-        const leaderFile = operatorConfigPath(...LEADER_ELECTION_ROLE_FILE);
-        const leaderRules = fs.existsSync(leaderFile)
-            ? loadYamlDocuments(leaderFile).find(d => d.kind === "Role").rules
-            : LEADER_ELECTION_RULES;
+        const leaderRole = loadLeaderElectionRole();
 
         const labels = recommendedLabels("memcached-operator", name, "manager");
         const selector = selectorLabels("memcached-operator", name, "manager");
         const child = { parent: this };
 
         const ns = args.createNamespace === false ? undefined : new k8s.core.v1.Namespace(`${name}-ns`, {
-            // The manager and the pods it creates all satisfy the restricted Pod Security Standard.
+            // The manager meets the restricted Pod Security Standard; enforcing it keeps it that way.
             metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
         }, child);
         const nsName = ns ? ns.metadata.name : pulumi.output(namespace);
@@ -92,13 +88,13 @@ export class MemcachedOperator extends pulumi.ComponentResource {
             subjects,
         }, child);
 
-        const leaderRole = new k8s.rbac.v1.Role(`${name}-leader-election-role`, {
+        const leaderElectionRole = new k8s.rbac.v1.Role(`${name}-leader-election-role`, {
             metadata: { name: `${name}-leader-election-role`, namespace: nsName, labels },
-            rules: leaderRules,
+            rules: leaderRole.rules,
         }, child);
         const leaderBinding = new k8s.rbac.v1.RoleBinding(`${name}-leader-election-rolebinding`, {
             metadata: { name: `${name}-leader-election-rolebinding`, namespace: nsName, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaderRole.metadata.name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaderElectionRole.metadata.name },
             subjects,
         }, child);
 
