@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import {
-    CRD_FILE, loadManagerRole, loadManifest, loadMemcachedCrd, MANAGER_ROLE_FILE, operatorConfigPath, packageRoot,
+    CRD_FILE, LEADER_ELECTION_ROLE_FILE, loadManagerRole, loadManifest, loadMemcachedCrd, MANAGER_ROLE_FILE, operatorConfigPath, packageRoot,
 } from "../../components/memcached/operatorConfig";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -35,8 +35,8 @@ describe("operator manifests", () => {
         assert.ok(pkg.files.includes("operator/config"), `package.json files: ${JSON.stringify(pkg.files)}`);
     });
 
-    it("load the CRD and ClusterRole files that are tracked in the repository", function () {
-        const files = [CRD_FILE, MANAGER_ROLE_FILE].map(f => path.relative(REPO, operatorConfigPath(...f)));
+    it("load the CRD and RBAC files that are tracked in the repository", function () {
+        const files = [CRD_FILE, MANAGER_ROLE_FILE, LEADER_ELECTION_ROLE_FILE].map(f => path.relative(REPO, operatorConfigPath(...f)));
         let tracked: string;
         try {
             tracked = execFileSync("git", ["ls-files", "--", ...files], { cwd: REPO, encoding: "utf8" });
