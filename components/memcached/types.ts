@@ -79,6 +79,12 @@ export const MEMCACHED_BOUNDS = {
     memoryMB: { min: 64, max: 65536 },
 } as const;
 
+/** Limits on `extraArgs` (count, and length of each argument) and on the length of `image`. */
+export const MEMCACHED_LIST_BOUNDS = {
+    extraArgs: { maxItems: 32, maxItemLength: 256 },
+    image: { maxLength: 512 },
+} as const;
+
 /** Values the API server fills in when a field is omitted. */
 export const MEMCACHED_DEFAULTS = {
     size: 1,

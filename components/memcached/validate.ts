@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, checked, known, quantityToBytes, requireInteger, requirePinnedImage } from "../common";
-import { MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS } from "./types";
+import { MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_LIST_BOUNDS } from "./types";
 
 const COMPONENT = "Memcached";
 
@@ -29,6 +29,9 @@ export function checkMemoryMB(v: number | undefined): void {
 
 export function checkImage(v: string | undefined): void {
     requirePinnedImage(COMPONENT, "image", v);
+    if (v !== undefined && v.length > MEMCACHED_LIST_BOUNDS.image.maxLength) {
+        throw new ArgumentError(COMPONENT, "image", `must be at most ${MEMCACHED_LIST_BOUNDS.image.maxLength} characters; got ${v.length}.`);
+    }
 }
 
 /** A memory limit below the item memory gets the pod OOM-killed once the cache fills. */
@@ -48,8 +51,10 @@ export function checkMemoryLimit(memoryMB: number | undefined, resources: k8s.ty
 
 export function checkExtraArgs(v: string[] | undefined): void {
     if (v === undefined) return;
-    if (!Array.isArray(v) || v.some(a => typeof a !== "string")) {
-        throw new ArgumentError(COMPONENT, "extraArgs", `must be a list of strings; got ${JSON.stringify(v)}.`);
+    const { maxItems, maxItemLength } = MEMCACHED_LIST_BOUNDS.extraArgs;
+    if (!Array.isArray(v) || v.length > maxItems || v.some(a => typeof a !== "string" || a.length > maxItemLength)) {
+        throw new ArgumentError(COMPONENT, "extraArgs",
+            `must be a list of at most ${maxItems} strings of at most ${maxItemLength} characters; got ${JSON.stringify(v).slice(0, 200)}.`);
     }
 }
 

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { isPinnedImage } from "../../components/common";
 import { crdVersionSchema, loadMemcachedCrd } from "../../components/memcached/operatorConfig";
 import {
-    MEMCACHED_BOUNDS, MEMCACHED_CRD_NAME, MEMCACHED_DEFAULTS, MEMCACHED_GROUP, MEMCACHED_KIND, MEMCACHED_PLURAL,
+    MEMCACHED_BOUNDS, MEMCACHED_CRD_NAME, MEMCACHED_LIST_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_GROUP, MEMCACHED_KIND, MEMCACHED_PLURAL,
     MEMCACHED_REQUIRED, MEMCACHED_SPEC_TYPES, MEMCACHED_STATUS_TYPES, MEMCACHED_VERSION,
 } from "../../components/memcached/types";
 
@@ -64,6 +64,12 @@ describe("Memcached types vs the committed CRD", () => {
             assert.strictEqual(spec.properties[field].minimum, b.min, `spec.${field} minimum`);
             assert.strictEqual(spec.properties[field].maximum, b.max, `spec.${field} maximum`);
         }
+    });
+
+    it("limits extraArgs and image as MEMCACHED_LIST_BOUNDS", () => {
+        assert.strictEqual(spec.properties.extraArgs.maxItems, MEMCACHED_LIST_BOUNDS.extraArgs.maxItems);
+        assert.strictEqual(spec.properties.extraArgs.items.maxLength, MEMCACHED_LIST_BOUNDS.extraArgs.maxItemLength);
+        assert.strictEqual(spec.properties.image.maxLength, MEMCACHED_LIST_BOUNDS.image.maxLength);
     });
 
     it("defaults the fields MEMCACHED_DEFAULTS lists, to the same values", () => {
