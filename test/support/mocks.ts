@@ -139,11 +139,17 @@ export async function isSecret(output: pulumi.Output<unknown>): Promise<boolean>
     return pulumi.isSecret(output);
 }
 
-/** Waits until every resource registration started so far has reached the mock. */
+/**
+ * Waits until every resource registration started so far has reached the mock: drains the SDK's
+ * RPC queue (internal `waitForRPCs`, what `pulumi up` waits on before exit), then requires the
+ * record count to hold still across a macrotask, since registrations inside `apply` start later.
+ */
 export async function settle(): Promise<void> {
+    const settings = require("@pulumi/pulumi/runtime/settings");
     let before = -1;
-    for (let i = 0; i < 50 && before !== recorded.length; i++) {
+    for (let i = 0; i < 100 && before !== recorded.length; i++) {
         before = recorded.length;
+        await settings.waitForRPCs();
         await new Promise(resolve => setTimeout(resolve, 5));
     }
 }
