@@ -2,6 +2,10 @@ import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, re
 import * as assert from "assert";
 import { RedisSentinel, RedisSentinelArgs } from "../../components/redis/sentinel";
 import { configHash } from "../../components/redis/sentinelObjects";
+import * as fs from "fs";
+import * as path from "path";
+import { kubernetesPolicies } from "../../policy/kubernetes";
+import { checkPack, entriesFromRecorded } from "../policy/harness";
 
 const STS = "kubernetes:apps/v1:StatefulSet";
 const DEPLOY = "kubernetes:apps/v1:Deployment";
@@ -156,6 +160,14 @@ describe("RedisSentinel", () => {
         const proxy = findCreated(NETPOL, "hx-haproxy").inputs.spec;
         assert.deepStrictEqual(proxy.ingress[0].from, [{ podSelector: { matchLabels: { app: "web" } } }]);
         assert.strictEqual(proxy.ingress[1].ports[0].port, 8888);
+    });
+
+    it("passes the project's policy pack under the prod config with no violation at all", async () => {
+        const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policy/config/prod.json"), "utf8"));
+        for (const name of ["ha", "hx"]) {
+            const reports = await checkPack(kubernetesPolicies, entriesFromRecorded(of(name)), config);
+            assert.deepStrictEqual(reports.map(r => `[${r.policy}] ${r.message}`), [], name);
+        }
     });
 
     it("rolls each set's pods when its own rendered files change", async () => {
