@@ -5,6 +5,11 @@ cd "$(dirname "$0")/../operator"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 go vet ./... || { echo "go vet failed"; exit 1; }
+# envtest uses the control plane scripts/toolchain/kube.sh built, if it did; this script never builds it.
+assets=${KUBECACHE_CACHE:-$HOME/.cache/kubecache}/bin
+if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$assets/kube-apiserver" ] && [ -x "$assets/etcd" ]; then
+  export KUBEBUILDER_ASSETS=$assets
+fi
 go test -count=1 -json ./... >"$out"; rc=$?
 node ../scripts/go-test-summary.js "$out" || rc=1
 exit $rc

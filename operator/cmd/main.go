@@ -10,15 +10,11 @@ import (
 	"os"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -71,18 +67,8 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
-// cacheOptions keeps only the operator's own Deployments, Services and Pods in memory, so the
-// manager's footprint does not grow with the rest of the cluster.
 func cacheOptions(o options) cache.Options {
-	managed := labels.SelectorFromSet(labels.Set{"app.kubernetes.io/managed-by": controller.ManagedByValue})
-	opts := cache.Options{
-		SyncPeriod: &o.syncPeriod,
-		ByObject: map[client.Object]cache.ByObject{
-			&appsv1.Deployment{}: {Label: managed},
-			&corev1.Service{}:    {Label: managed},
-			&corev1.Pod{}:        {Label: managed},
-		},
-	}
+	opts := cache.Options{SyncPeriod: &o.syncPeriod, ByObject: controller.CacheByObject()}
 	if o.watchNamespace != "" {
 		opts.DefaultNamespaces = map[string]cache.Config{o.watchNamespace: {}}
 	}

@@ -9,10 +9,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -87,6 +89,17 @@ func (r *MemcachedReconciler) normal(mc *cachev1alpha1.Memcached, reason, action
 func (r *MemcachedReconciler) warn(mc *cachev1alpha1.Memcached, reason, action, note string, args ...any) {
 	if r.Recorder != nil {
 		r.Recorder.Eventf(mc, nil, corev1.EventTypeWarning, reason, action, note, args...)
+	}
+}
+
+// CacheByObject keeps only the operator's own Deployments, Services and Pods in the manager's
+// cache, so its memory does not grow with the rest of the cluster.
+func CacheByObject() map[client.Object]cache.ByObject {
+	managed := labels.SelectorFromSet(labels.Set{labelManagedBy: ManagedByValue})
+	return map[client.Object]cache.ByObject{
+		&appsv1.Deployment{}: {Label: managed},
+		&corev1.Service{}:    {Label: managed},
+		&corev1.Pod{}:        {Label: managed},
 	}
 }
 
