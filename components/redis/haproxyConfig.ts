@@ -53,6 +53,21 @@ export function sentinelMajority(sentinels: number): number {
     return Math.floor(sentinels / 2) + 1;
 }
 
+/**
+ * Node i gets traffic when it passes its role check, a majority of sentinels name it, and no other
+ * node also has a majority. Fresh answers can give only one node a majority; the last clause covers
+ * the moment after a failover when the old master's "yes" has not been re-checked yet (and a frozen
+ * old master has just woken up still claiming master): then nobody gets traffic, briefly.
+ */
+export function useServerCondition(i: number, nodes: number, majority: number): string {
+    const others = Array.from({ length: nodes }, (_, j) => j).filter(j => j !== i);
+    return [
+        `{ srv_is_up(node${i}) }`,
+        `{ nbsrv(sentinels_name_node${i}) ge ${majority} }`,
+        ...others.map(j => `!{ nbsrv(sentinels_name_node${j}) ge ${majority} }`),
+    ].join(" ");
+}
+
 export function renderHaproxyCfg(o: HaproxyOptions): string {
     if (!/^[A-Za-z0-9._-]+$/.test(o.masterName)) throw new Error(`invalid master name ${JSON.stringify(o.masterName)}`);
     const inter = o.checkIntervalMs ?? 1000;
@@ -62,6 +77,9 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     const resolve = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";
     const auth = o.auth ? [`    ${AUTH_SEND}`, "    tcp-check expect string +OK"] : [];
     const serverOpts = `check inter ${inter}ms fastinter ${fast}ms downinter ${fast}ms rise 1 fall 1${resolve}`;
+    // Sentinel answers are re-read at the fast rate even while up, so a stale "yes" for the old
+    // master lasts at most one short interval.
+    const sentinelOpts = `check inter ${fast}ms rise 1 fall 1${resolve}`;
     const majority = sentinelMajority(o.sentinels.length);
     const lines = [
         "global",
@@ -109,7 +127,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
             `    tcp-check send "SENTINEL get-master-addr-by-name ${o.masterName}\\r\\n"`,
             `    tcp-check expect min-recv ${Buffer.byteLength(reply)} rstring ${answer}`,
             '    tcp-check send "QUIT\\r\\n"',
-            ...o.sentinels.map((s, j) => `    server sentinel${j} ${s.host}:${s.port} ${serverOpts}`),
+            ...o.sentinels.map((s, j) => `    server sentinel${j} ${s.host}:${s.port} ${sentinelOpts}`),
             "",
         );
     });
@@ -126,7 +144,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         // INFO starts with `$<len>`, `# Replication`, then the role line; every reply is longer than 64 bytes.
         "    tcp-check expect min-recv 64 rstring ^[$][0-9]+\\r\\n#.Replication\\r\\nrole:master\\r\\n",
         '    tcp-check send "QUIT\\r\\n"',
-        ...o.nodes.map((_n, i) => `    use-server node${i} if { srv_is_up(node${i}) } { nbsrv(sentinels_name_node${i}) ge ${majority} }`),
+        ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length, majority)}`),
         ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions ${serverOpts}`),
         "",
     );

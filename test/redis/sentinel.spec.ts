@@ -113,7 +113,8 @@ describe("RedisSentinel", () => {
         assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "hb-auth");
         const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*role:master\\r\\n$/m);
-        assert.match(cfg, /use-server node2 if \{ srv_is_up\(node2\) \} \{ nbsrv\(sentinels_name_node2\) ge 3 \}/);
+        assert.ok(cfg.includes("use-server node2 if { srv_is_up(node2) } { nbsrv(sentinels_name_node2) ge 3 } " +
+            "!{ nbsrv(sentinels_name_node0) ge 3 } !{ nbsrv(sentinels_name_node1) ge 3 }\n"), cfg);
         assert.match(cfg, /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
         assert.match(cfg, /server sentinel4 hb-sentinel-4\.hb-sentinel-headless\.default\.svc\.cluster\.local:26379 /);
         assert.match(cfg, /hb-node-1\[\.\]hb-headless\[\.\]default/);

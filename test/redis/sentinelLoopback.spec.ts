@@ -134,6 +134,37 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
         await rejoins(second, port);
     });
 
+    it("a frozen master that wakes up after the failover gets no traffic, refuses writes and is demoted", async function () {
+        this.timeout(40000);
+        const old = await c().sentinelMaster();
+        assert.ok(await waitFor(async () => (await replicationInfo(c().nodes[old].port, PASSWORD)).connected_slaves === "2", 15000, 200),
+            `master lacks replicas before the freeze\n${await c().describe()}`);
+        c().kill(`node${old}`, "SIGSTOP");
+        let resumed = false;
+        try {
+            const { port } = await firstWrite("after-freeze", 10000);
+            assert.notStrictEqual(port, c().nodes[old].port);
+            c().kill(`node${old}`, "SIGCONT");
+            resumed = true;
+            assert.strictEqual(await c().role(old), "master", "the woken master should still believe it is master");
+            // Its replicas left during the freeze, so min-replicas-to-write makes it refuse writes.
+            const refused = await once(c().nodes[old].port, PASSWORD, ["SET", "split-brain", "x"]).catch(e => e);
+            assert.match(String(refused), /NOREPLICAS/);
+            for (let i = 0; i < 10; i++) {
+                const served = await c().writeThroughProxy(`woken-${i}`, "v").catch(async e => { throw new Error(`write ${i}: ${e.message}\n${await c().describe()}`); });
+                assert.strictEqual(served, port, "a write reached the woken old master");
+                await new Promise(r => setTimeout(r, 100));
+            }
+            const demoted = await waitFor(async () => {
+                const r = await replicationInfo(c().nodes[old].port, PASSWORD);
+                return r.role === "slave" && r.master_port === String(port);
+            }, 20000, 250);
+            assert.ok(demoted, `the sentinels did not demote the woken master\n${await c().describe()}`);
+        } finally {
+            if (!resumed) c().kill(`node${old}`, "SIGCONT");
+        }
+    });
+
     it("a node that claims master without the sentinels' confirmation gets no traffic", async () => {
         const master = await c().sentinelMaster();
         // The lowest non-master ordinal: its use-server rule comes first, so only the sentinel condition keeps it out.
