@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisStandalone } from "./components";
+import { recommendedLabels } from "./components/common";
 
 const config = new pulumi.Config();
 const namespaceName = config.get("namespace") ?? "kubecache";
@@ -13,16 +14,16 @@ const persistence = {
 
 // The cluster (`cluster`: kind | ack | existing) supplies the provider every component uses.
 const cluster = createCluster(config.get("cluster") ?? "kind", config);
-const provider: k8s.Provider | undefined = cluster.provider;
-const opts: pulumi.ComponentResourceOptions = provider ? { provider } : {};
+const provider = cluster.provider;
+const opts: pulumi.ComponentResourceOptions = { provider };
 
 const namespace = new k8s.core.v1.Namespace("namespace", {
     metadata: {
         name: namespaceName,
         // Every kubecache workload meets the "restricted" Pod Security Standard; enforce it.
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "kubecache" },
+        labels: { ...recommendedLabels("kubecache", namespaceName), "pod-security.kubernetes.io/enforce": "restricted" },
     },
-}, provider ? { provider } : {});
+}, { provider });
 const ns = namespace.metadata.name;
 const inNamespace = { ...opts, dependsOn: [namespace] };
 

@@ -1,4 +1,4 @@
-import { countsByType, findAll, findCreated, promiseOf, recorded, useStack } from "./support/mocks";
+import { findAll, findCreated, promiseOf, recorded, useStack } from "./support/mocks";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
@@ -51,13 +51,14 @@ describe("the kubecache program (index.ts) under each stack's configuration", ()
         }
     });
 
-    it("prod: no bare Pod, persistent 3-node StatefulSet", async () => {
+    it("prod: no single-pod Redis, a persistent 3-node StatefulSet", async () => {
         await runProgram("prod");
         assert.strictEqual(findAll("kubernetes:core/v1:Pod").length, 0);
         const sts = findCreated("kubernetes:apps/v1:StatefulSet", "redis-sfs");
         assert.strictEqual(sts.inputs.spec.replicas, 3);
         assert.strictEqual(sts.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
-        assert.ok(countsByType()["kubernetes:core/v1:PersistentVolumeClaim"] >= 1);
+        assert.strictEqual(findAll("kubernetes:apps/v1:Deployment").filter(r => r.name === "redis").length, 0);
+        assert.strictEqual(findCreated("kubernetes:policy/v1:PodDisruptionBudget", "redis-sfs").inputs.spec.maxUnavailable, 1);
     });
 
     it("turns topologies off through config", async () => {

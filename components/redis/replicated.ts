@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podHost, recommendedLabels, requireInteger, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
+import { podHost, recommendedLabels, requireInteger, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
 import { createRedisAuth, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
 import { renderRedisConf, renderStartScript } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
+import { oneDisruptionBudget, spreadAffinity } from "./sentinelObjects";
 import { dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
@@ -12,6 +13,8 @@ const COMPONENT = "RedisReplicated";
 export interface RedisReplicatedArgs extends RedisCommonArgs {
     /** Pods in the StatefulSet, ordinal 0 the master (default 2, at least 2). */
     replicas?: number;
+    /** Spread the pods over nodes: `preferred` (default) or `required` (needs as many nodes as pods). */
+    antiAffinity?: "preferred" | "required";
 }
 
 /**
@@ -34,6 +37,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
         super("kubecache:index:RedisReplicated", name, {}, opts);
         const replicas = args.replicas ?? 2;
         requireInteger(COMPONENT, "replicas", replicas, 2);
+        const antiAffinity = args.antiAffinity ?? "preferred";
+        requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ["preferred", "required"] as const);
         const c = resolveCommon(COMPONENT, name, args);
 
         const labels = recommendedLabels("redis", name, "replicated");
@@ -88,6 +93,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
                     metadata: { labels: { ...labels, ...selector } },
                     spec: {
                         automountServiceAccountToken: false,
+                        affinity: spreadAffinity(selector, antiAffinity),
                         securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
                         containers: [redisContainer({
                             name: "redis", image: c.image, script: "/etc/redis/start.sh", resources: c.resources,
@@ -109,6 +115,12 @@ export class RedisReplicated extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this, dependsOn: [headless] });
+
+        // Node drains take one pod at a time, so the set never loses master and replica together.
+        new k8s.policy.v1.PodDisruptionBudget(name, {
+            metadata: { name, namespace: c.namespace, labels },
+            spec: oneDisruptionBudget(selector),
+        }, { parent: this, dependsOn: [sts] });
 
         const masterSvc = new k8s.core.v1.Service(`${name}-master`, {
             metadata: { name: `${name}-master`, namespace: c.namespace, labels },

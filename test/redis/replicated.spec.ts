@@ -73,6 +73,20 @@ describe("RedisReplicated", () => {
         assert.strictEqual(findAll("kubernetes:core/v1:Secret").length, 1);
     });
 
+    it("spreads pods over nodes and lets a drain take one pod at a time", async () => {
+        new RedisReplicated("spread");
+        new RedisReplicated("strict", { antiAffinity: "required" });
+        await settle();
+        const sel = findCreated(STS, "spread").inputs.spec.selector.matchLabels;
+        const preferred = findCreated(STS, "spread").inputs.spec.template.spec.affinity.podAntiAffinity;
+        assert.deepStrictEqual(preferred.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels, sel);
+        const required = findCreated(STS, "strict").inputs.spec.template.spec.affinity.podAntiAffinity;
+        assert.strictEqual(required.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
+        const pdb = findCreated("kubernetes:policy/v1:PodDisruptionBudget", "spread");
+        assert.strictEqual(pdb.inputs.spec.maxUnavailable, 1);
+        assert.deepStrictEqual(pdb.inputs.spec.selector.matchLabels, sel);
+    });
+
     describe("rejects bad input before creating anything", () => {
         const cases: Array<[string, () => unknown, RegExp]> = [
             ["replicas 1", () => new RedisReplicated("a", { replicas: 1 }), /`replicas` must be an integer >= 2; got 1/],
@@ -83,6 +97,7 @@ describe("RedisReplicated", () => {
             ["an untagged image", () => new RedisReplicated("e", { image: "registry.example.com:5000/redis" }), /`image` must name an explicit tag/],
             ["memory limit below maxmemory", () => new RedisReplicated("f", { maxmemory: "1Gi", resources: { limits: { memory: "512Mi" } } }), /is below `maxmemory`/],
             ["a persistence size that is not a quantity", () => new RedisReplicated("g", { persistence: { enabled: true, size: "10 GB" } }), /`persistence.size` must be a quantity/],
+            ["an unknown anti-affinity mode", () => new RedisReplicated("h", { antiAffinity: "soft" as any }), /`antiAffinity` must be one of "preferred", "required"/],
         ];
         for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
     });
