@@ -22,7 +22,10 @@ export interface HaproxyOptions {
     bind?: string;
     /** Authenticate checks with `$REDIS_PASSWORD` (expanded by HAProxy from its environment). */
     auth: boolean;
-    /** Check interval of a passing server in ms; failing servers are re-checked every quarter of it. */
+    /**
+     * Check interval of a data node passing its role check, in ms. Failing nodes and every sentinel
+     * answer are re-checked ten times as often: that rate bounds how late HAProxy follows a failover.
+     */
     checkIntervalMs?: number;
     /** Re-resolve server names through the pod's resolv.conf (pods move IPs on restart). */
     dnsResolvers?: boolean;
@@ -71,7 +74,7 @@ export function useServerCondition(i: number, nodes: number, majority: number): 
 export function renderHaproxyCfg(o: HaproxyOptions): string {
     if (!/^[A-Za-z0-9._-]+$/.test(o.masterName)) throw new Error(`invalid master name ${JSON.stringify(o.masterName)}`);
     const inter = o.checkIntervalMs ?? 1000;
-    const fast = Math.max(100, Math.round(inter / 4));
+    const fast = Math.max(100, Math.round(inter / 10));
     const bind = o.bind ?? "";
     const idle = o.idleTimeoutSeconds ?? 3600;
     const resolve = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";

@@ -11,7 +11,9 @@ import { renderHaproxyCfg, renderHaproxyStartScript } from "./haproxyConfig";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
 import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID } from "./sentinelDefaults";
 import { configHash, networkPolicySpecs, oneDisruptionBudget, spreadAffinity, statefulHosts } from "./sentinelObjects";
-import { dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript } from "./sentinelScripts";
+import {
+    dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript, selfMasterWaitSeconds,
+} from "./sentinelScripts";
 import { dataVolume, redisConfigVolumes } from "./volumes";
 
 export { RedisSentinelArgs } from "./sentinelArgs";
@@ -63,7 +65,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     }),
                     "start.sh": renderDataStartScript({
                         ...base, configTemplate: "/etc/redis/redis.conf",
-                        selfMasterWaitSeconds: Math.ceil((r.downAfterMilliseconds + r.failoverTimeoutMilliseconds) / 1000) + 5,
+                        selfMasterWaitSeconds: selfMasterWaitSeconds(r),
                     }),
                 },
                 sentinel: {

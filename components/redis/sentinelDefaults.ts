@@ -20,5 +20,5 @@ export const SENTINEL_DEFAULTS = {
 export const HAPROXY_IMAGE = "haproxy:3.0.5-alpine";
 export const HAPROXY_UID = 99;
 export const HAPROXY_HEALTH_PORT = 8888;
-/** HAProxy check interval of a healthy server; failing ones are re-checked 4× as often. */
+/** HAProxy check interval of a healthy data node; failing ones and sentinel answers are re-checked 10× as often. */
 export const HAPROXY_CHECK_INTERVAL_MS = 1000;

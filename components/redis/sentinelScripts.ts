@@ -111,6 +111,11 @@ function probeLib(o: ScriptCommon): string[] {
     ];
 }
 
+/** How long a restarted node the sentinels still name master waits for their failover: one full failover plus 5 s. */
+export function selfMasterWaitSeconds(t: Pick<SentinelTuning, "downAfterMilliseconds" | "failoverTimeoutMilliseconds">): number {
+    return Math.ceil((t.downAfterMilliseconds + t.failoverTimeoutMilliseconds) / 1000) + 5;
+}
+
 export interface DataStartOptions extends ScriptCommon {
     /**
      * How long a restarted node waits while the sentinels still name it master (they have not

@@ -172,7 +172,7 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
         await once(c().nodes[rogue].port, PASSWORD, ["REPLICAOF", "NO", "ONE"]);
         try {
             assert.strictEqual(await c().role(rogue), "master");
-            // Long enough for HAProxy's role check to see the rogue up (it re-checks down servers every 250 ms).
+            // Long enough for HAProxy's role check to see the rogue up (it re-checks down servers every 100 ms).
             await new Promise(r => setTimeout(r, 1000));
             for (let i = 0; i < 10; i++) {
                 assert.strictEqual(await c().writeThroughProxy(`rogue-${i}`, "v"), c().nodes[master].port, "a write reached the unconfirmed master");

@@ -10,6 +10,7 @@ import { renderRedisConf } from "../../../components/redis/config";
 import { renderHaproxyCfg, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
 import {
     HostPort, SentinelTuning, dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript,
+    selfMasterWaitSeconds,
 } from "../../../components/redis/sentinelScripts";
 import { ProcessGroup, tempDir, waitFor } from "../../support/processes";
 import { RespClient, RespError, once, replicationInfo } from "./resp";
@@ -71,7 +72,7 @@ export class SentinelCluster {
         const t = this.o.tuning;
         this.spawn(`node${i}`, home, renderDataStartScript({
             ...base, configTemplate: template,
-            selfMasterWaitSeconds: Math.ceil((t.downAfterMilliseconds + t.failoverTimeoutMilliseconds) / 1000) + 5,
+            selfMasterWaitSeconds: selfMasterWaitSeconds(t),
         }), i);
     }
 
