@@ -1,8 +1,11 @@
 import { computed, expectRejected, findCreated, promiseOf, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Memcached } from "../../components/memcached/memcached";
 import { MemcachedOperator } from "../../components/memcached/operator";
+import { operatorDir } from "../../components/memcached/operatorConfig";
 import { MEMCACHED_BOUNDS } from "../../components/memcached/types";
 import { validatedSpec } from "../../components/memcached/validate";
 import { dependsOnOf, optionsRecorder } from "./capture";
@@ -50,6 +53,13 @@ describe("Memcached", () => {
         const b = new Memcached("b", { operator, namespace: "apps", resourceName: "sessions", port: 11311, clusterDomain: "corp.local" });
         assert.strictEqual(await promiseOf(a.endpoint), "memcached-sample.default.svc.cluster.local:11211");
         assert.strictEqual(await promiseOf(b.endpoint), "sessions.apps.svc.corp.local:11311");
+    });
+
+    it("names the Service in the endpoint as the controller does: after the object (operator/internal/controller)", () => {
+        const resources = fs.readFileSync(path.join(operatorDir(), "internal", "controller", "resources.go"), "utf8");
+        const service = /func desiredService\([\s\S]*?\n}\n/.exec(resources)?.[0] ?? "";
+        assert.match(service, /ClusterIP:\s+corev1\.ClusterIPNone/, "the controller's Service is headless");
+        assert.match(service, /ObjectMeta\{Name: mc\.Name,/, "the controller names the Service after the Memcached object");
     });
 
     it("reports nodes from the object's status, and none before the operator wrote any", async () => {

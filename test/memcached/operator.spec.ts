@@ -1,10 +1,12 @@
 import { countsByType, expectRejected, findAll, findCreated, promiseOf, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managerArgs } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath } from "../../components/memcached/operatorConfig";
+import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath, operatorDir } from "../../components/memcached/operatorConfig";
 import { dependsOnOf, optionsRecorder } from "./capture";
 
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;
@@ -95,6 +97,18 @@ describe("MemcachedOperator", () => {
             for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
             for (const [key, value] of Object.entries(want.securityContext)) assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
             assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
+        });
+
+        it("passes only flags the manager defines (operator/cmd/main.go)", () => {
+            const main = fs.readFileSync(path.join(operatorDir(), "cmd", "main.go"), "utf8");
+            const defined = new Set([...main.matchAll(/fs\.\w+Var\(&[\w.]+, "([\w-]+)"/g)].map(m => m[1]));
+            const args: string[] = findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0].args;
+            for (const arg of args) {
+                const flag = arg.replace(/^--/, "").split("=")[0];
+                assert.ok(defined.has(flag), `--${flag} is not a flag of the manager (defines: ${[...defined].join(", ")})`);
+            }
+            assert.match(main, /AddHealthzCheck\("healthz"/);
+            assert.match(main, /AddReadyzCheck\("readyz"/);
         });
 
         it("turns on leader election above one replica", async () => {
