@@ -1,7 +1,7 @@
 // The kubecache stack: reads typed config (schema in Pulumi.yaml) and wires components.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisStandalone } from "./components";
+import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisSentinel, RedisStandalone } from "./components";
 import { recommendedLabels } from "./components/common";
 
 const config = new pulumi.Config();
@@ -41,6 +41,19 @@ if (replicas > 0) {
     const sfs = new RedisReplicated("redis-sfs", { replicas, namespace: ns, persistence }, inNamespace);
     redis.replicatedMaster = sfs.masterEndpoint;
     redis.replicatedRead = sfs.readEndpoint;
+}
+if (config.getBoolean("redisSentinel") ?? true) {
+    // The seed's requirement: Redis, highly available, behind one unified endpoint.
+    const ha = new RedisSentinel("redis-ha", {
+        namespace: ns,
+        persistence,
+        replicas: config.getNumber("redisSentinelReplicas") ?? 3,
+        sentinels: config.getNumber("redisSentinels") ?? 3,
+        antiAffinity: config.get<"preferred" | "required">("redisAntiAffinity") ?? "preferred",
+        networkPolicy: { enabled: config.getBoolean("redisNetworkPolicy") ?? false },
+    }, inNamespace);
+    redis.ha = ha.endpoint;
+    redis.haSentinel = ha.sentinelEndpoint;
 }
 
 // Memcached: build and push the operator image once (to the cluster's registry), install the operator,

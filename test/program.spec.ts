@@ -43,6 +43,9 @@ describe("the kubecache program (index.ts) under each stack's configuration", ()
         const sts = findCreated("kubernetes:apps/v1:StatefulSet", "redis-sfs");
         assert.strictEqual(sts.inputs.spec.replicas, 2);
         assert.strictEqual(await promiseOf(out.redis.replicatedMaster), "redis-sfs-master.kubecache.svc.cluster.local:6379");
+        // The seed's requirement: HA Redis behind one endpoint.
+        assert.strictEqual(await promiseOf(out.redis.ha), "redis-ha.kubecache.svc.cluster.local:6379");
+        assert.strictEqual(findCreated("kubernetes:core/v1:Service", "redis-ha").inputs.spec.type ?? "ClusterIP", "ClusterIP");
         // The kind cluster's local-registry-hosting ConfigMap lives in kube-public by definition (KEP-1755);
         // the Memcached operator has its own namespace and cluster-scoped objects (test/memcached/stack.spec.ts).
         for (const r of recorded.filter(r => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace"
@@ -62,7 +65,8 @@ describe("the kubecache program (index.ts) under each stack's configuration", ()
     });
 
     it("turns topologies off through config", async () => {
-        await runProgram("dev", { redisPod: false, redisStandalone: false, redisReplicas: 0 });
+        await runProgram("dev", { redisPod: false, redisStandalone: false, redisReplicas: 0, redisSentinel: false });
+        assert.strictEqual(findAll("kubernetes:core/v1:Service").filter(r => r.name.startsWith("redis")).length, 0);
         assert.strictEqual(findAll("kubernetes:apps/v1:StatefulSet").filter(r => r.name === "redis-sfs").length, 0);
         assert.strictEqual(findAll("kubernetes:core/v1:Pod").length, 0);
         assert.strictEqual(findAll("kubernetes:apps/v1:Deployment").filter(r => r.name === "redis").length, 0);
@@ -70,5 +74,6 @@ describe("the kubecache program (index.ts) under each stack's configuration", ()
 
     it("fails the run with the component's message for a bad size in config", async () => {
         await assert.rejects(runProgram("dev", { redisReplicas: 1 }), /RedisReplicated: `replicas` must be an integer >= 2; got 1/);
+        await assert.rejects(runProgram("dev", { redisSentinels: 4 }), /RedisSentinel: `sentinels` must be/);
     });
 });
