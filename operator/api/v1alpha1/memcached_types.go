@@ -1,7 +1,6 @@
 package v1alpha1
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -20,7 +19,7 @@ const (
 )
 
 // MemcachedSpec is the desired state of a memcached cluster.
-// +kubebuilder:validation:XValidation:rule="!has(self.resources) || !has(self.resources.limits) || !has(self.resources.limits.memory) || quantity(string(self.resources.limits.memory)).compareTo(quantity(string(self.memoryMB) + 'Mi')) >= 0",message="resources.limits.memory must be at least memoryMB"
+// +kubebuilder:validation:XValidation:rule="!has(self.resources) || !has(self.resources.limits) || !has(self.resources.limits.memory) || quantity(self.resources.limits.memory).asApproximateFloat() >= double(self.memoryMB) * 1048576.0",message="resources.limits.memory must be at least memoryMB"
 type MemcachedSpec struct {
 	// Size is the number of memcached nodes (pods).
 	// +kubebuilder:validation:Minimum=0
@@ -54,13 +53,39 @@ type MemcachedSpec struct {
 	// Resources of the memcached container. When unset, memory is requested and limited to
 	// memoryMB plus connection overhead, and a small CPU request is set.
 	// +optional
-	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+	Resources *MemcachedResources `json:"resources,omitempty"`
 
 	// ExtraArgs are appended to the memcached command line after the operator's own flags.
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MaxLength=256
 	// +optional
 	ExtraArgs []string `json:"extraArgs,omitempty"`
+}
+
+// MemcachedResources are the CPU and memory of the memcached container, shaped like a
+// ResourceRequirements restricted to the two resources memcached uses. Bounded strings keep the
+// CRD's CEL rules within the API server's cost budget.
+type MemcachedResources struct {
+	// Requests are the resources the scheduler reserves.
+	// +optional
+	Requests *ResourceAmounts `json:"requests,omitempty"`
+	// Limits are the most the container may use; limits.memory must cover memoryMB.
+	// +optional
+	Limits *ResourceAmounts `json:"limits,omitempty"`
+}
+
+// ResourceAmounts are Kubernetes quantities, e.g. cpu "250m", memory "128Mi".
+type ResourceAmounts struct {
+	// CPU quantity.
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="must be a Kubernetes quantity such as 250m"
+	// +optional
+	CPU string `json:"cpu,omitempty"`
+	// Memory quantity.
+	// +kubebuilder:validation:MaxLength=32
+	// +kubebuilder:validation:XValidation:rule="isQuantity(self)",message="must be a Kubernetes quantity such as 128Mi"
+	// +optional
+	Memory string `json:"memory,omitempty"`
 }
 
 // MemcachedStatus is the observed state of a memcached cluster.

@@ -34,12 +34,15 @@ func failed(reason, format string, args ...any) error {
 // ensureDeployment creates the Deployment or repairs any drift from the desired one, and returns
 // the Deployment as stored.
 func (r *MemcachedReconciler) ensureDeployment(ctx context.Context, mc *cachev1alpha1.Memcached) (*appsv1.Deployment, error) {
-	want := desiredDeployment(mc)
+	want, err := desiredDeployment(mc)
+	if err != nil {
+		return nil, failed("InvalidSpec", "render deployment %s: %w", mc.Name, err)
+	}
 	if err := controllerutil.SetControllerReference(mc, want, r.Scheme); err != nil {
 		return nil, failed("OwnerReferenceFailed", "set owner of deployment %s: %w", want.Name, err)
 	}
 	got := &appsv1.Deployment{}
-	err := r.Get(ctx, types.NamespacedName{Namespace: want.Namespace, Name: want.Name}, got)
+	err = r.Get(ctx, types.NamespacedName{Namespace: want.Namespace, Name: want.Name}, got)
 	if apierrors.IsNotFound(err) {
 		if err := r.Create(ctx, want); err != nil {
 			r.warn(mc, "CreateDeploymentFailed", "Create", "create deployment %s: %v", want.Name, err)

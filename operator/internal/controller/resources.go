@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"fmt"
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -62,15 +63,44 @@ func memcachedArgs(spec cachev1alpha1.MemcachedSpec) []string {
 	return append(args, spec.ExtraArgs...)
 }
 
-func containerResources(spec cachev1alpha1.MemcachedSpec) corev1.ResourceRequirements {
-	if spec.Resources != nil {
-		return *spec.Resources.DeepCopy()
+func containerResources(spec cachev1alpha1.MemcachedSpec) (corev1.ResourceRequirements, error) {
+	if spec.Resources == nil {
+		mem := resource.MustParse(strconv.Itoa(int(spec.MemoryMB)+connectionOverheadMi) + "Mi")
+		return corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: mem},
+			Limits:   corev1.ResourceList{corev1.ResourceMemory: mem},
+		}, nil
 	}
-	mem := resource.MustParse(strconv.Itoa(int(spec.MemoryMB)+connectionOverheadMi) + "Mi")
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: mem},
-		Limits:   corev1.ResourceList{corev1.ResourceMemory: mem},
+	var out corev1.ResourceRequirements
+	var err error
+	if out.Requests, err = resourceList(spec.Resources.Requests); err != nil {
+		return out, fmt.Errorf("resources.requests: %w", err)
 	}
+	if out.Limits, err = resourceList(spec.Resources.Limits); err != nil {
+		return out, fmt.Errorf("resources.limits: %w", err)
+	}
+	return out, nil
+}
+
+func resourceList(a *cachev1alpha1.ResourceAmounts) (corev1.ResourceList, error) {
+	if a == nil {
+		return nil, nil
+	}
+	out := corev1.ResourceList{}
+	for name, v := range map[corev1.ResourceName]string{corev1.ResourceCPU: a.CPU, corev1.ResourceMemory: a.Memory} {
+		if v == "" {
+			continue
+		}
+		q, err := resource.ParseQuantity(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", name, v, err)
+		}
+		out[name] = q
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func tcpProbe(initialDelay, period int32) *corev1.Probe {
@@ -84,7 +114,7 @@ func tcpProbe(initialDelay, period int32) *corev1.Probe {
 	}
 }
 
-func memcachedPodSpec(spec cachev1alpha1.MemcachedSpec) corev1.PodSpec {
+func memcachedPodSpec(spec cachev1alpha1.MemcachedSpec, res corev1.ResourceRequirements) corev1.PodSpec {
 	return corev1.PodSpec{
 		AutomountServiceAccountToken: ptr.To(false),
 		EnableServiceLinks:           ptr.To(false),
@@ -101,7 +131,7 @@ func memcachedPodSpec(spec cachev1alpha1.MemcachedSpec) corev1.PodSpec {
 			Ports: []corev1.ContainerPort{{
 				Name: portName, ContainerPort: spec.Port, Protocol: corev1.ProtocolTCP,
 			}},
-			Resources:      containerResources(spec),
+			Resources:      res,
 			ReadinessProbe: tcpProbe(2, 5),
 			LivenessProbe:  tcpProbe(10, 10),
 			SecurityContext: &corev1.SecurityContext{
@@ -115,8 +145,12 @@ func memcachedPodSpec(spec cachev1alpha1.MemcachedSpec) corev1.PodSpec {
 }
 
 // desiredDeployment renders the Deployment a Memcached should own, without the owner reference.
-func desiredDeployment(mc *cachev1alpha1.Memcached) *appsv1.Deployment {
+func desiredDeployment(mc *cachev1alpha1.Memcached) (*appsv1.Deployment, error) {
 	spec := withDefaults(mc.Spec)
+	res, err := containerResources(spec)
+	if err != nil {
+		return nil, err
+	}
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: mc.Name, Namespace: mc.Namespace, Labels: objectLabels(mc)},
 		Spec: appsv1.DeploymentSpec{
@@ -124,10 +158,10 @@ func desiredDeployment(mc *cachev1alpha1.Memcached) *appsv1.Deployment {
 			Selector: &metav1.LabelSelector{MatchLabels: selectorLabels(mc)},
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: objectLabels(mc)},
-				Spec:       memcachedPodSpec(spec),
+				Spec:       memcachedPodSpec(spec, res),
 			},
 		},
-	}
+	}, nil
 }
 
 // desiredService renders the headless Service that gives every memcached pod its own DNS record.

@@ -56,6 +56,7 @@ func TestCRDRejectsBadSpecs(t *testing.T) {
 		{"memory below 64", map[string]any{"memoryMB": 63}, "spec.memoryMB"},
 		{"memory limit below memoryMB", map[string]any{"memoryMB": 128,
 			"resources": map[string]any{"limits": map[string]any{"memory": "64Mi"}}}, "memoryMB"},
+		{"cpu not a quantity", map[string]any{"resources": map[string]any{"requests": map[string]any{"cpu": "lots"}}}, "spec.resources.requests.cpu"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +82,10 @@ func TestCRDAcceptsPinnedImagesAndAppliesDefaults(t *testing.T) {
 		if _, err := createRaw(ns, map[string]any{"image": image}); err != nil {
 			t.Errorf("image %q rejected: %v", image, err)
 		}
+	}
+	if _, err := createRaw(ns, map[string]any{"memoryMB": 128, "resources": map[string]any{
+		"requests": map[string]any{"cpu": "100m", "memory": "128Mi"}, "limits": map[string]any{"memory": "160Mi"}}}); err != nil {
+		t.Errorf("memory limit above memoryMB rejected: %v", err)
 	}
 	u, err := createRaw(ns, map[string]any{})
 	if err != nil {
