@@ -4,3 +4,4 @@ export * from "./labels";
 export * from "./security";
 export * from "./quantity";
 export * from "./image";
+export * from "./scheduling";

@@ -61,19 +61,27 @@ export const AUTH_SNIPPET = [
 ];
 
 /**
+ * First lines of every Redis start script: a private runtime copy of the read-only template,
+ * with `requirepass`/`masterauth` appended from `$REDIS_PASSWORD`; `$conf` names the copy.
+ */
+export function runtimeConfPrelude(configTemplate: string, runtimeDir: string): string[] {
+    return [
+        "#!/bin/sh",
+        "set -eu",
+        `conf="${runtimeDir}/redis.conf"`,
+        `mkdir -p "${runtimeDir}"`,
+        `cp "${configTemplate}" "$conf"`,
+        'chmod 600 "$conf"',
+        ...AUTH_SNIPPET,
+    ];
+}
+
+/**
  * Start script of a Redis node: copies the template to a writable place, adds auth, and on
  * ordinals other than 0 adds `replicaof` (the seed's ordinal rule, with a stable DNS master).
  */
 export function renderStartScript(o: StartScriptOptions): string {
-    const lines = [
-        "#!/bin/sh",
-        "set -eu",
-        `conf="${o.runtimeDir}/redis.conf"`,
-        `mkdir -p "${o.runtimeDir}"`,
-        `cp "${o.configTemplate}" "$conf"`,
-        'chmod 600 "$conf"',
-        ...AUTH_SNIPPET,
-    ];
+    const lines = runtimeConfPrelude(o.configTemplate, o.runtimeDir);
     if (o.master) {
         lines.push(
             'ordinal="${HOSTNAME##*-}"',

@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { podHost, recommendedLabels, requireInteger, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
+import { oneDisruptionBudget, podHost, recommendedLabels, spreadAffinity, requireInteger, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
 import { createRedisAuth, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
 import { renderRedisConf, renderStartScript } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
-import { oneDisruptionBudget, spreadAffinity } from "./sentinelObjects";
-import { dataVolume, redisConfigVolumes } from "./volumes";
+import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
 
@@ -71,14 +70,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        const volumeClaimTemplates = c.persistence.enabled ? [{
-            metadata: { name: "data", labels },
-            spec: {
-                accessModes: ["ReadWriteOnce"],
-                storageClassName: c.persistence.storageClass,
-                resources: { requests: { storage: c.persistence.size } },
-            },
-        }] : undefined;
+        const volumeClaimTemplates = dataClaimTemplates(c.persistence, labels);
 
         const sts = new k8s.apps.v1.StatefulSet(name, {
             metadata: { name, namespace: c.namespace, labels },

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    recommendedLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext, selectorLabels, serviceHost,
+    oneDisruptionBudget, recommendedLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext, selectorLabels,
+    serviceHost, spreadAffinity,
 } from "../common";
 import { createRedisAuth, passwordEnv } from "./auth";
 import { redisContainer } from "./common";
@@ -10,11 +11,11 @@ import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
 import { renderHaproxyCfg, renderHaproxyStartScript } from "./haproxyConfig";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
 import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID } from "./sentinelDefaults";
-import { configHash, networkPolicySpecs, oneDisruptionBudget, spreadAffinity, statefulHosts } from "./sentinelObjects";
+import { configHash, networkPolicySpecs, statefulHosts } from "./sentinelObjects";
 import {
     dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript, selfMasterWaitSeconds,
 } from "./sentinelScripts";
-import { dataVolume, redisConfigVolumes } from "./volumes";
+import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 export { RedisSentinelArgs } from "./sentinelArgs";
 
@@ -98,10 +99,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const dataHeadless = headless(names.headless, "data", REDIS_PORT, "redis");
         const sentinelHeadless = headless(names.sentinelHeadless, "sentinel", SENTINEL_PORT, "sentinel");
 
-        const volumeClaimTemplates = c.persistence.enabled ? [{
-            metadata: { name: "data", labels: labelsOf("data") },
-            spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.persistence.storageClass, resources: { requests: { storage: c.persistence.size } } },
-        }] : undefined;
+        const volumeClaimTemplates = dataClaimTemplates(c.persistence, labelsOf("data"));
         const redisPod = (part: "data" | "sentinel", container: k8s.types.input.core.v1.Container, volumes: k8s.types.input.core.v1.Volume[]) => ({
             metadata: { labels: { ...labelsOf(part), ...sel[part] }, annotations: hashOf(part) },
             spec: {

@@ -7,7 +7,6 @@ import { createHash } from "crypto";
 import { podHost } from "../common";
 import { HostPort } from "./sentinelScripts";
 
-type Affinity = k8s.types.input.core.v1.Affinity;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Labels = Record<string, string>;
 
@@ -16,26 +15,11 @@ export function statefulHosts(sts: string, headless: string, count: number, name
     return Array.from({ length: count }, (_, i) => ({ host: podHost(sts, i, headless, namespace, domain), port }));
 }
 
-/** Spreads the pods matched by `selector` over nodes (one failure domain each, when possible). */
-export function spreadAffinity(selector: Labels, mode: "preferred" | "required"): Affinity {
-    const term = { labelSelector: { matchLabels: selector }, topologyKey: "kubernetes.io/hostname" };
-    return {
-        podAntiAffinity: mode === "required"
-            ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
-    };
-}
-
 /** Short digest of rendered files, put on pod templates so a config change rolls the pods. */
 export function configHash(files: Record<string, string>): string {
     const h = createHash("sha256");
     for (const key of Object.keys(files).sort()) h.update(key).update("\0").update(files[key]).update("\0");
     return h.digest("hex").slice(0, 16);
-}
-
-/** `maxUnavailable: 1`: a drain may take exactly one pod of the set at a time. */
-export function oneDisruptionBudget(selector: Labels): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
-    return { maxUnavailable: 1, selector: { matchLabels: selector } };
 }
 
 export interface PolicyPeers {

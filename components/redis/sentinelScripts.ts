@@ -3,7 +3,7 @@
  * port is a parameter: pods pass stable DNS names, the loopback tests pass 127.0.0.1 and
  * distinct ports, and both run exactly this text.
  */
-import { AUTH_SNIPPET } from "./config";
+import { runtimeConfPrelude } from "./config";
 
 /** One Redis or Sentinel instance; the array index is the StatefulSet ordinal. */
 export interface HostPort {
@@ -133,13 +133,7 @@ export interface DataStartOptions extends ScriptCommon {
 export function renderDataStartScript(o: DataStartOptions): string {
     const first = o.nodes[0];
     return [
-        "#!/bin/sh",
-        "set -eu",
-        `conf="${o.runtimeDir}/redis.conf"`,
-        `mkdir -p "${o.runtimeDir}"`,
-        `cp "${o.configTemplate}" "$conf"`,
-        'chmod 600 "$conf"',
-        ...AUTH_SNIPPET,
+        ...runtimeConfPrelude(o.configTemplate, o.runtimeDir),
         ...selfCase(o.nodes, o.ordinalExpr ?? "${HOSTNAME##*-}"),
         ...probeLib(o),
         "waited=0",

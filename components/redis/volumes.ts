@@ -15,3 +15,18 @@ export function redisConfigVolumes(configMapName: pulumi.Input<string>): Volume[
 export function dataVolume(claimName?: pulumi.Input<string>): Volume {
     return claimName ? { name: "data", persistentVolumeClaim: { claimName } } : { name: "data", emptyDir: {} };
 }
+
+/** One `data` PVC per StatefulSet pod when persistence is on; undefined (emptyDir instead) otherwise. */
+export function dataClaimTemplates(
+    persistence: { enabled: boolean; size: string; storageClass?: string }, labels: Record<string, string>,
+): k8s.types.input.core.v1.PersistentVolumeClaim[] | undefined {
+    if (!persistence.enabled) return undefined;
+    return [{
+        metadata: { name: "data", labels },
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: persistence.storageClass,
+            resources: { requests: { storage: persistence.size } },
+        },
+    }];
+}
