@@ -1,0 +1,56 @@
+// The real-engine tier's program: every kubecache workload, wired as a consumer would, on an existing cluster
+// (the local control plane) or, with `renderDir` set, rendered to YAML for the `kubectl apply` comparison.
+// Passwords come from secret config: generating them needs the random provider, which this machine cannot build.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ExistingCluster } from "../../../components/cluster/existing";
+import { Memcached } from "../../../components/memcached/memcached";
+import { MemcachedOperator } from "../../../components/memcached/operator";
+import { RedisReplicated } from "../../../components/redis/replicated";
+import { RedisSentinel } from "../../../components/redis/sentinel";
+import { RedisStandalone } from "../../../components/redis/standalone";
+
+const config = new pulumi.Config();
+const renderDir = config.get("renderDir");
+const provider = renderDir
+    ? new k8s.Provider("render", { renderYamlToDirectory: renderDir })
+    : new ExistingCluster("local", { kubeconfigPath: config.require("kubeconfigPath") }).provider;
+
+const nsName = config.get("namespace") ?? "kubecache-e2e";
+const namespace = new k8s.core.v1.Namespace("namespace", {
+    metadata: {
+        name: nsName,
+        labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "kubecache" },
+    },
+}, { provider });
+const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [namespace] };
+const ns = namespace.metadata.name;
+const auth = { password: config.requireSecret("redisPassword") };
+
+const pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth }, opts);
+const standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, auth }, opts);
+const replicated = new RedisReplicated("redis-sfs", { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth }, opts);
+const sentinel = new RedisSentinel("redis-ha", {
+    namespace: ns, auth,
+    replicas: config.getNumber("sentinelReplicas") ?? 2,
+    sentinels: config.getNumber("sentinels") ?? 3,
+}, opts);
+
+// kwok runs no containers, so the manager Deployment only has to become Ready; the test runs the operator binary
+// out of cluster to reconcile. The image is never pulled, but must be pinned to pass the component's check.
+const operator = new MemcachedOperator("memcached-operator", {
+    image: config.get("operatorImage") ?? "registry.invalid/kubecache/memcached-operator:e2e",
+}, { provider });
+const memcached = new Memcached("memcached-sample", {
+    operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1,
+}, opts);
+
+export const endpoints = {
+    pod: pod.endpoint,
+    standalone: standalone.endpoint,
+    replicatedMaster: replicated.masterEndpoint,
+    sentinel: sentinel.endpoint,
+    memcached: memcached.endpoint,
+};
+export const namespaceName = ns;
+export const operatorNamespace = operator.namespace;
