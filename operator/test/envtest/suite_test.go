@@ -60,6 +60,7 @@ func TestMain(m *testing.M) {
 	var err error
 	if cfg, err = env.Start(); err != nil {
 		fmt.Fprintf(os.Stderr, "start envtest: %v\n", err)
+		_ = env.Stop() // Start may fail after the API server is up, e.g. on a CRD it refuses
 		os.Exit(1)
 	}
 	if k8sClient, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {

@@ -1,0 +1,153 @@
+// Command operator-bench starts an envtest API server, then runs each operator binary against
+// it in turn: it creates N Memcached objects and times until every one is reconciled, and
+// reads the manager's peak RSS. See bench/README.md (section Operator) for how to run it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// target is one operator under test and how to tell that it has reconciled an object.
+type target struct {
+	name    string
+	slug    string
+	binary  string
+	args    []string
+	env     []string
+	group   string
+	spec    map[string]any
+	isReady func(obj map[string]any) bool
+}
+
+func main() {
+	n := flag.Int("n", 1000, "Memcached objects per operator")
+	ours := flag.String("manager", "../../operator/bin/manager", "kubecache manager binary")
+	sample := flag.String("sample", "", "operator-sdk memcached-operator binary (optional)")
+	sampleCRD := flag.String("sample-crd", "", "directory of the sample's CRD (required with -sample)")
+	assets := flag.String("assets", defaultAssets(), "directory with kube-apiserver and etcd")
+	sameLimits := flag.Bool("same-limits", true, "also run kubecache with the sample's client QPS/burst and one worker")
+	timeout := flag.Duration("timeout", 15*time.Minute, "give up on one operator after this long")
+	flag.Parse()
+	if err := run(*n, *ours, *sample, *sampleCRD, *assets, *sameLimits, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "operator-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func defaultAssets() string {
+	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
+		return d
+	}
+	cache := os.Getenv("KUBECACHE_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "kubecache")
+	}
+	return filepath.Join(cache, "bin")
+}
+
+func run(n int, ours, sample, sampleCRD, assets string, sameLimits bool, timeout time.Duration) error {
+	crds := []string{"../../operator/config/crd/bases"}
+	targets := []target{oursTarget(ours)}
+	if sameLimits {
+		// controller-runtime's default client limits and one worker, as the sample runs.
+		t := oursTarget(ours)
+		t.name, t.slug = "kubecache, sample's limits (QPS 20, burst 30, 1 worker)", "kubecache-limited"
+		t.args = append(t.args, "--kube-api-qps=20", "--kube-api-burst=30", "--workers=1")
+		targets = append(targets, t)
+	}
+	if sample != "" {
+		if sampleCRD == "" {
+			return fmt.Errorf("-sample needs -sample-crd")
+		}
+		crds = append(crds, sampleCRD)
+		targets = append(targets, sampleTarget(sample))
+	}
+	env := &envtest.Environment{CRDDirectoryPaths: crds, ErrorIfCRDPathMissing: true, BinaryAssetsDirectory: assets}
+	cfg, err := env.Start()
+	if err != nil {
+		return fmt.Errorf("start envtest: %w", err)
+	}
+	defer func() { _ = env.Stop() }()
+	user, err := env.AddUser(envtest.User{Name: "bench", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return fmt.Errorf("add user: %w", err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return fmt.Errorf("kubeconfig: %w", err)
+	}
+	kcFile := filepath.Join(os.TempDir(), "operator-bench.kubeconfig")
+	if err := os.WriteFile(kcFile, kubeconfig, 0o600); err != nil {
+		return fmt.Errorf("write kubeconfig: %w", err)
+	}
+	defer os.Remove(kcFile)
+
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	cfg.QPS, cfg.Burst = 500, 1000
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	if err := warmUp(c, n/10); err != nil {
+		return err
+	}
+	var rows []string
+	for _, t := range targets {
+		res, err := measure(c, t, n, kcFile, timeout)
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		rows = append(rows, res.row(t.name, n))
+		fmt.Fprintf(os.Stderr, "%s: %s\n", t.name, res)
+	}
+	fmt.Println("| operator | objects | create (s) | all reconciled (s) | objects/s | peak RSS (MiB) |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println(strings.Join(rows, "\n"))
+	return nil
+}
+
+func oursTarget(bin string) target {
+	return target{
+		name: "kubecache", slug: "kubecache", binary: bin, group: "cache.kubecache.io",
+		args: []string{"--metrics-bind-address=0", "--health-probe-bind-address=0"},
+		spec: map[string]any{"size": int64(1)},
+		isReady: func(obj map[string]any) bool {
+			gen, _, _ := nestedInt(obj, "metadata", "generation")
+			seen, ok, _ := nestedInt(obj, "status", "observedGeneration")
+			return ok && seen == gen
+		},
+	}
+}
+
+// sampleTarget runs the operator-sdk sample as its Makefile's `run` target does (no webhooks).
+func sampleTarget(bin string) target {
+	return target{
+		name: "operator-sdk v4 sample", slug: "sample", binary: bin, group: "cache.example.com",
+		args: []string{"--metrics-bind-address=0", "--health-probe-bind-address=0"},
+		env:  []string{"ENABLE_WEBHOOKS=false", "MEMCACHED_IMAGE=memcached:1.6.39-alpine"},
+		spec: map[string]any{"size": int64(1), "containerPort": int64(11211)},
+		isReady: func(obj map[string]any) bool {
+			conds, _, _ := nestedSlice(obj, "status", "conditions")
+			for _, c := range conds {
+				m, _ := c.(map[string]any)
+				if m["type"] == "Available" && m["status"] == "True" {
+					return true
+				}
+			}
+			return false
+		},
+	}
+}

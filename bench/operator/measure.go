@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+var (
+	nestedInt   = unstructured.NestedInt64
+	nestedSlice = unstructured.NestedSlice
+)
+
+type result struct {
+	create, total time.Duration
+	peakRSSKiB    int64
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("created in %.1f s, all reconciled in %.1f s, peak RSS %.1f MiB",
+		r.create.Seconds(), r.total.Seconds(), float64(r.peakRSSKiB)/1024)
+}
+
+func (r result) row(name string, n int) string {
+	return fmt.Sprintf("| %s | %d | %.1f | %.1f | %.0f | %.1f |", name, n, r.create.Seconds(), r.total.Seconds(),
+		float64(n)/r.total.Seconds(), float64(r.peakRSSKiB)/1024)
+}
+
+func measure(c client.Client, t target, n int, kubeconfig string, timeout time.Duration) (result, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ns := "bench-" + t.slug
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+		return result{}, fmt.Errorf("create namespace: %w", err)
+	}
+	logFile, err := os.Create(filepath.Join(os.TempDir(), "operator-bench-"+t.slug+".log"))
+	if err != nil {
+		return result{}, fmt.Errorf("log file: %w", err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(t.binary, t.args...)
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), t.env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return result{}, fmt.Errorf("start %s: %w", t.binary, err)
+	}
+	defer stop(cmd)
+
+	gvk := schema.GroupVersionKind{Group: t.group, Version: "v1alpha1", Kind: "Memcached"}
+	start := time.Now()
+	if err := createAll(ctx, c, gvk, ns, t.spec, n); err != nil {
+		return result{}, err
+	}
+	res := result{create: time.Since(start)}
+	for {
+		done, err := reconciled(ctx, c, gvk, ns, t, n)
+		if err != nil {
+			return res, err
+		}
+		if done {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return res, fmt.Errorf("not reconciled within %s (log: %s)", timeout, logFile.Name())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	res.total = time.Since(start)
+	res.peakRSSKiB = peakRSS(cmd.Process.Pid)
+	stop(cmd)
+	for _, obj := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}} {
+		if err := c.DeleteAllOf(ctx, obj, client.InNamespace(ns)); err != nil {
+			return res, fmt.Errorf("clean up %T: %w", obj, err)
+		}
+	}
+	return res, nil
+}
+
+func createAll(ctx context.Context, c client.Client, gvk schema.GroupVersionKind, ns string, spec map[string]any, n int) error {
+	const workers = 16
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				u := &unstructured.Unstructured{}
+				u.SetGroupVersionKind(gvk)
+				u.SetNamespace(ns)
+				u.SetName(fmt.Sprintf("mc-%04d", i))
+				u.Object["spec"] = spec
+				if err := c.Create(ctx, u); err != nil {
+					errs <- fmt.Errorf("create %s: %w", u.GetName(), err)
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// reconciled is true when all n objects are ready by t's rule and each has its Deployment.
+func reconciled(ctx context.Context, c client.Client, gvk schema.GroupVersionKind, ns string, t target, n int) (bool, error) {
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(gvk.GroupVersion().WithKind("MemcachedList"))
+	if err := c.List(ctx, list, client.InNamespace(ns)); err != nil {
+		return false, fmt.Errorf("list memcacheds: %w", err)
+	}
+	ready := 0
+	for i := range list.Items {
+		if t.isReady(list.Items[i].Object) {
+			ready++
+		}
+	}
+	if ready < n {
+		return false, nil
+	}
+	deps := &metav1.PartialObjectMetadataList{}
+	deps.SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind("DeploymentList"))
+	if err := c.List(ctx, deps, client.InNamespace(ns)); err != nil {
+		return false, fmt.Errorf("list deployments: %w", err)
+	}
+	return len(deps.Items) >= n, nil
+}
+
+// peakRSS is the process's resident-set high-water mark (VmHWM) in KiB.
+func peakRSS(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kib, _ := strconv.ParseInt(f[1], 10, 64)
+			return kib
+		}
+	}
+	return -1
+}
+
+func stop(cmd *exec.Cmd) {
+	if cmd.ProcessState != nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// warmUp writes n ConfigMaps so the first operator measured does not pay the API server's and
+// etcd's first-write costs alone.
+func warmUp(c client.Client, n int) error {
+	ctx := context.Background()
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "bench-warmup"}}); err != nil {
+		return fmt.Errorf("warm-up namespace: %w", err)
+	}
+	for i := 0; i < n; i++ {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("w-%d", i), Namespace: "bench-warmup"}}
+		if err := c.Create(ctx, cm); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	return nil
+}
