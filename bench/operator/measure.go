@@ -83,7 +83,10 @@ func measure(c client.Client, t target, n int, kubeconfig string, timeout time.D
 	res.total = time.Since(start)
 	res.peakRSSKiB = peakRSS(cmd.Process.Pid)
 	stop(cmd)
-	for _, obj := range []client.Object{&appsv1.Deployment{}, &corev1.Service{}} {
+	crs := &unstructured.Unstructured{}
+	crs.SetGroupVersionKind(gvk)
+	// The next operator must find only its own objects; the sample's finalizer leaves its own terminating.
+	for _, obj := range []client.Object{crs, &appsv1.Deployment{}, &corev1.Service{}} {
 		if err := c.DeleteAllOf(ctx, obj, client.InNamespace(ns)); err != nil {
 			return res, fmt.Errorf("clean up %T: %w", obj, err)
 		}

@@ -47,8 +47,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.watchNamespace, "watch-namespace", "", "only reconcile Memcached objects in this namespace (default: all)")
 	fs.IntVar(&o.workers, "workers", 4, "number of Memcached objects reconciled concurrently")
 	fs.DurationVar(&o.syncPeriod, "sync-period", 10*time.Hour, "how often every object is reconciled even without changes")
-	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 50, "sustained requests per second to the API server")
-	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "burst of requests to the API server")
+	fs.Float64Var(&o.kubeAPIQPS, "kube-api-qps", 0, "client-side limit of requests per second to the API server; 0 leaves it off and the server's priority and fairness applies")
+	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 0, "client-side burst of requests, with --kube-api-qps")
 	fs.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "time given to running reconciles on shutdown")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -68,7 +68,12 @@ func newScheme() *runtime.Scheme {
 }
 
 func cacheOptions(o options) cache.Options {
-	opts := cache.Options{SyncPeriod: &o.syncPeriod, ByObject: controller.CacheByObject()}
+	opts := cache.Options{
+		SyncPeriod: &o.syncPeriod,
+		ByObject:   controller.CacheByObject(),
+		// managedFields are often the largest part of a cached object and the controller never reads them.
+		DefaultTransform: cache.TransformStripManagedFields(),
+	}
 	if o.watchNamespace != "" {
 		opts.DefaultNamespaces = map[string]cache.Config{o.watchNamespace: {}}
 	}
@@ -94,7 +99,9 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("load kubeconfig: %w", err)
 	}
-	cfg.QPS, cfg.Burst = float32(o.kubeAPIQPS), o.kubeAPIBurst
+	if o.kubeAPIQPS > 0 {
+		cfg.QPS, cfg.Burst = float32(o.kubeAPIQPS), max(o.kubeAPIBurst, int(o.kubeAPIQPS))
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        newScheme(),
 		Cache:                         cacheOptions(o),

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -27,6 +28,10 @@ type stepError struct {
 func (e *stepError) Error() string { return e.err.Error() }
 func (e *stepError) Unwrap() error { return e.err }
 
+// errCacheBehind means a create found the object already there: the informer cache has not yet
+// seen an earlier create. The object's watch event re-queues the Memcached, so this is no failure.
+var errCacheBehind = errors.New("cache has not caught up with an earlier create")
+
 func failed(reason, format string, args ...any) error {
 	return &stepError{reason: reason, err: fmt.Errorf(format, args...)}
 }
@@ -44,7 +49,9 @@ func (r *MemcachedReconciler) ensureDeployment(ctx context.Context, mc *cachev1a
 	got := &appsv1.Deployment{}
 	err = r.Get(ctx, types.NamespacedName{Namespace: want.Namespace, Name: want.Name}, got)
 	if apierrors.IsNotFound(err) {
-		if err := r.Create(ctx, want); err != nil {
+		if err := r.Create(ctx, want); apierrors.IsAlreadyExists(err) {
+			return nil, errCacheBehind
+		} else if err != nil {
 			r.warn(mc, "CreateDeploymentFailed", "Create", "create deployment %s: %v", want.Name, err)
 			return nil, failed("DeploymentCreateFailed", "create deployment %s: %w", want.Name, err)
 		}
@@ -103,7 +110,9 @@ func (r *MemcachedReconciler) ensureService(ctx context.Context, mc *cachev1alph
 	got := &corev1.Service{}
 	err := r.Get(ctx, types.NamespacedName{Namespace: want.Namespace, Name: want.Name}, got)
 	if apierrors.IsNotFound(err) {
-		if err := r.Create(ctx, want); err != nil {
+		if err := r.Create(ctx, want); apierrors.IsAlreadyExists(err) {
+			return errCacheBehind
+		} else if err != nil {
 			r.warn(mc, "CreateServiceFailed", "Create", "create service %s: %v", want.Name, err)
 			return failed("ServiceCreateFailed", "create service %s: %w", want.Name, err)
 		}

@@ -62,9 +62,13 @@ func newMemcached(name string, size int32) *cachev1alpha1.Memcached {
 	}
 }
 
+func reconcileRequest(name string) ctrl.Request {
+	return ctrl.Request{NamespacedName: types.NamespacedName{Namespace: testNS, Name: name}}
+}
+
 func (h *harness) reconcile(name string) error {
 	h.t.Helper()
-	_, err := h.r.Reconcile(h.ctx, ctrl.Request{NamespacedName: types.NamespacedName{Namespace: testNS, Name: name}})
+	_, err := h.r.Reconcile(h.ctx, reconcileRequest(name))
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -24,6 +25,9 @@ import (
 
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
 )
+
+// cacheBehindRetry is a safety net; the owned object's watch event normally re-queues sooner.
+const cacheBehindRetry = 2 * time.Second
 
 // MemcachedReconciler converges each Memcached to a Deployment of spec.size pods and a headless
 // Service, and reports what it sees in the Memcached's status.
@@ -52,6 +56,9 @@ func (r *MemcachedReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, nil
 	}
 	obs := r.observe(ctx, mc)
+	if errors.Is(obs.err, errCacheBehind) {
+		return ctrl.Result{RequeueAfter: cacheBehindRetry}, nil
+	}
 	if err := r.updateStatus(ctx, mc, obs); err != nil {
 		if apierrors.IsNotFound(err) {
 			return ctrl.Result{}, nil

@@ -147,3 +147,21 @@ func TestConditionTransitionTimeKeptWhileStatusHolds(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateRaceWithStaleCacheRequeuesWithoutDegrading(t *testing.T) {
+	h := newHarness(t, interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			if _, ok := obj.(*corev1.Service); ok {
+				return apierrors.NewAlreadyExists(schema.GroupResource{Resource: "services"}, obj.GetName())
+			}
+			return c.Create(ctx, obj, opts...)
+		},
+	}, newMemcached("mc", 1))
+	res, err := h.r.Reconcile(h.ctx, reconcileRequest("mc"))
+	if err != nil || res.RequeueAfter == 0 {
+		t.Fatalf("result %+v err %v, want a quiet requeue", res, err)
+	}
+	if mc := h.memcached("mc"); len(mc.Status.Conditions) != 0 {
+		t.Fatalf("status written on a stale-cache race: %+v", mc.Status.Conditions)
+	}
+}
