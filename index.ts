@@ -2,14 +2,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisSentinel, RedisStandalone } from "./components";
-import { recommendedLabels } from "./components/common";
+import { optionalString, recommendedLabels } from "./components/common";
 
 const config = new pulumi.Config();
 const namespaceName = config.get("namespace") ?? "kubecache";
 const persistence = {
     enabled: config.getBoolean("redisPersistence") ?? false,
     size: config.get("redisStorageSize") ?? "1Gi",
-    storageClass: config.get("redisStorageClass"),
+    storageClass: optionalString(config, "redisStorageClass"),
 };
 
 // The cluster (`cluster`: kind | ack | existing) supplies the provider every component uses.

@@ -25,6 +25,9 @@ describe("the kubecache program (index.ts) under each stack's configuration", ()
             for (const m of fs.readFileSync(f, "utf8").matchAll(/config\.(?:get|require)\w*(?:<[^>]*>)?\(\s*"([\w.-]+)"/g)) read.add(m[1]);
         }
         assert.ok(read.size >= 5, `found only ${[...read].join(", ")}`);
+        // The CLI requires a value on every stack for a declared key without a default.
+        const noDefault = Object.entries<any>(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
+        assert.deepStrictEqual(noDefault, [], "declared keys without a default are required by the CLI on every stack");
         const missing = [...read].filter(k => !declared.has(k));
         assert.deepStrictEqual(missing, [], `keys read but not declared in Pulumi.yaml: ${missing.join(", ")}`);
         for (const stack of ["dev", "prod"]) {

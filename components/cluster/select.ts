@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { autoBoolean, optionalList, optionalSecret, optionalString } from "../common/config";
 import { ArgumentError } from "../common/validate";
 import { AckCluster } from "./ack";
 import { NetworkPlugin } from "./ackPlan";
@@ -20,12 +21,12 @@ export function createCluster(kind: string, config: pulumi.Config = new pulumi.C
         case "kind":
             return new KindCluster(name, {
                 clusterName: config.get("kindClusterName"),
-                nodeImage: config.get("kindNodeImage"),
+                nodeImage: optionalString(config, "kindNodeImage"),
                 workers: config.getNumber("kindWorkers"),
                 registry: config.getBoolean("kindRegistry") === false ? false : { port: config.getNumber("kindRegistryPort") },
             }, opts);
         case "ack": {
-            const production = config.getBoolean("ackProduction") ?? /^prod/.test(pulumi.getStack());
+            const production = autoBoolean(config, "ackProduction") ?? /^prod/.test(pulumi.getStack());
             // The component's provider is explicit (pinned to ackRegion), so it does not read the
             // `alicloud:` stack config by itself: pass the keys on when they are set there.
             const cloud = new pulumi.Config("alicloud");
@@ -35,14 +36,14 @@ export function createCluster(kind: string, config: pulumi.Config = new pulumi.C
                 zones: config.requireObject<string[]>("ackZones"),
                 production,
                 credentials: accessKey === undefined ? undefined : { accessKey, secretKey: cloud.requireSecret("secretKey") },
-                deletionProtection: config.getBoolean("ackDeletionProtection"),
+                deletionProtection: autoBoolean(config, "ackDeletionProtection"),
                 // Also the ACR instance name, which is part of a region-wide host name: never just "cluster".
-                clusterName: config.get("ackClusterName") ?? `kubecache-${pulumi.getStack()}`,
+                clusterName: optionalString(config, "ackClusterName") ?? `kubecache-${pulumi.getStack()}`,
                 clusterSpec: config.get("ackClusterSpec"),
-                kubernetesVersion: config.get("ackKubernetesVersion"),
+                kubernetesVersion: optionalString(config, "ackKubernetesVersion"),
                 networkPlugin: config.get("ackNetworkPlugin") as NetworkPlugin | undefined,
                 vpcCidr: config.get("ackVpcCidr"),
-                podCidr: config.get("ackPodCidr"),
+                podCidr: optionalString(config, "ackPodCidr"),
                 serviceCidr: config.get("ackServiceCidr"),
                 publicApiServer: config.getBoolean("ackPublicApiServer"),
                 instanceTypes: config.requireObject<string[]>("ackInstanceTypes"),
@@ -50,24 +51,23 @@ export function createCluster(kind: string, config: pulumi.Config = new pulumi.C
                 maxSize: config.getNumber("ackMaxSize"),
                 systemDiskSize: config.getNumber("ackSystemDiskSize"),
                 registry: config.getBoolean("ackRegistry") === false ? false : {
-                    pushAllowedCidrs: config.getObject<string[]>("ackRegistryPushCidrs"),
+                    pushAllowedCidrs: optionalList(config, "ackRegistryPushCidrs"),
                 },
             }, opts);
         }
         case "existing": {
-            const server = config.get("registryServer");
-            const password = config.getSecret("registryPassword");
+            const server = optionalString(config, "registryServer");
             return new ExistingCluster(name, {
                 // Read as plain text so the document is validated before any resource exists;
                 // ExistingCluster wraps it as a secret straight away.
-                kubeconfig: config.get("kubeconfig"),
-                kubeconfigPath: config.get("kubeconfigPath"),
-                context: config.get("kubeconfigContext"),
+                kubeconfig: optionalString(config, "kubeconfig"),
+                kubeconfigPath: optionalString(config, "kubeconfigPath"),
+                context: optionalString(config, "kubeconfigContext"),
                 registry: server === undefined ? undefined : {
                     pushServer: server,
-                    pullServer: config.get("registryPullServer"),
-                    username: config.get("registryUsername"),
-                    password: config.get("registryPassword") === undefined ? undefined : password,
+                    pullServer: optionalString(config, "registryPullServer"),
+                    username: optionalString(config, "registryUsername"),
+                    password: optionalSecret(config, "registryPassword"),
                 },
             }, opts);
         }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OperatorImage, OperatorImageArgs } from "../image/operatorImage";
 import { ClusterRegistry } from "../cluster/types";
 import { ArgumentError } from "../common/validate";
+import { optionalString } from "../common/config";
 import { checkMemcachedArgs, Memcached } from "./memcached";
 import { MemcachedOperator } from "./operator";
 
@@ -83,7 +84,7 @@ export function memcachedStackArgsFromConfig(config: pulumi.Config, registry: Cl
     if (config.getBoolean("memcached") === false) return undefined;
     return {
         registry,
-        operatorImage: config.get("operatorImage"),
+        operatorImage: optionalString(config, "operatorImage"),
         operatorNamespace: config.get("operatorNamespace"),
         operatorReplicas: config.getNumber("operatorReplicas"),
         image: { platform: config.get("operatorPlatform") as OperatorImageArgs["platform"] },
