@@ -17,15 +17,15 @@ const cluster = createCluster(config.get("cluster") ?? "kind", config);
 const provider = cluster.provider;
 const opts: pulumi.ComponentResourceOptions = { provider };
 
-const namespace = new k8s.core.v1.Namespace("namespace", {
+const stackNamespace = new k8s.core.v1.Namespace("namespace", {
     metadata: {
         name: namespaceName,
         // Every kubecache workload meets the "restricted" Pod Security Standard; enforce it.
         labels: { ...recommendedLabels("kubecache", namespaceName), "pod-security.kubernetes.io/enforce": "restricted" },
     },
 }, { provider });
-const ns = namespace.metadata.name;
-const inNamespace = { ...opts, dependsOn: [namespace] };
+const ns = stackNamespace.metadata.name;
+const inNamespace = { ...opts, dependsOn: [stackNamespace] };
 
 export const redis: Record<string, pulumi.Output<string>> = {};
 
@@ -65,7 +65,8 @@ export const operatorImage = memcachedStack?.operatorImage;
 /** `host:port` of each Memcached instance's headless Service. */
 export const memcached = memcachedStack?.endpoints;
 
-export const namespaceOut = ns;
+/** The namespace every cache workload runs in. */
+export const namespace = ns;
 /** Admin kubeconfig of the stack's cluster (secret: `pulumi stack output --show-secrets kubeconfig`). */
 export const kubeconfig = cluster.kubeconfig;
 export const registryPushServer = cluster.registry?.pushServer;
