@@ -8,10 +8,9 @@ cd "$(dirname "$0")/.."
 stack="${KUBECACHE_STACK:-dev}"
 cache="${KUBECACHE_CACHE:-$HOME/.cache/kubecache}"
 
-# A Pulumi CLI built by scripts/toolchain/pulumi.sh is used when none is installed.
+# A Pulumi CLI built offline by scripts/toolchain/pulumi.sh is used when none is installed.
 if ! command -v pulumi >/dev/null && [ -x "$cache/bin/pulumi" ]; then
-  export PATH="$cache/bin:$PATH"
-  export PULUMI_HOME="${PULUMI_HOME:-$cache/pulumi-home}"
+  eval "$(bash scripts/toolchain/pulumi.sh --env)"
 fi
 if ! command -v pulumi >/dev/null; then
   echo "up: no pulumi CLI on PATH. Install it (https://www.pulumi.com/docs/install/) or build it offline with scripts/toolchain/pulumi.sh." >&2
