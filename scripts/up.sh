@@ -11,6 +11,11 @@ cache="${KUBECACHE_CACHE:-$HOME/.cache/kubecache}"
 # A Pulumi CLI built offline by scripts/toolchain/pulumi.sh is used when none is installed.
 if ! command -v pulumi >/dev/null && [ -x "$cache/bin/pulumi" ]; then
   eval "$(bash scripts/toolchain/pulumi.sh --env)"
+  # That toolchain has only the kubernetes plugin; the program also needs these (no download offline).
+  for plugin in command random docker; do
+    pulumi plugin ls 2>/dev/null | grep -q "^$plugin " ||
+      echo "up: warning: no '$plugin' resource plugin in $PULUMI_HOME; the stack's $plugin resources will fail (install it with 'pulumi plugin install resource $plugin' where the network allows)" >&2
+  done
 fi
 if ! command -v pulumi >/dev/null; then
   echo "up: no pulumi CLI on PATH. Install it (https://www.pulumi.com/docs/install/) or build it offline with scripts/toolchain/pulumi.sh." >&2
