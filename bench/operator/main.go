@@ -38,8 +38,9 @@ func main() {
 	assets := flag.String("assets", defaultAssets(), "directory with kube-apiserver and etcd")
 	sameLimits := flag.Bool("one-worker", true, "also run kubecache with one worker, as the sample does")
 	timeout := flag.Duration("timeout", 15*time.Minute, "give up on one operator after this long")
+	memLimits := flag.String("gomemlimit", "", "comma-separated GOMEMLIMIT values (e.g. 48MiB,40MiB): also run kubecache under each")
 	flag.Parse()
-	if err := run(*n, *ours, *sample, *sampleCRD, *assets, *sameLimits, *timeout); err != nil {
+	if err := run(*n, *ours, *sample, *sampleCRD, *assets, *sameLimits, splitList(*memLimits), *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "operator-bench:", err)
 		os.Exit(1)
 	}
@@ -57,9 +58,16 @@ func defaultAssets() string {
 	return filepath.Join(cache, "bin")
 }
 
-func run(n int, ours, sample, sampleCRD, assets string, sameLimits bool, timeout time.Duration) error {
+func run(n int, ours, sample, sampleCRD, assets string, sameLimits bool, memLimits []string, timeout time.Duration) error {
 	crds := []string{"../../operator/config/crd/bases"}
 	targets := []target{oursTarget(ours)}
+	for _, lim := range memLimits {
+		// A soft heap goal for the Go runtime, against the default flags in the same run.
+		t := oursTarget(ours)
+		t.name, t.slug = "kubecache, GOMEMLIMIT="+lim, "kubecache-memlimit-"+strings.ToLower(lim)
+		t.env = []string{"GOMEMLIMIT=" + lim}
+		targets = append(targets, t)
+	}
 	if sameLimits {
 		// One worker, as the sample runs, to separate concurrency from the rest of the design.
 		t := oursTarget(ours)
@@ -150,4 +158,14 @@ func sampleTarget(bin string) target {
 			return false
 		},
 	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -53,7 +53,8 @@ func measure(c client.Client, t target, n int, kubeconfig string, timeout time.D
 	}
 	defer logFile.Close()
 	cmd := exec.Command(t.binary, t.args...)
-	cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), t.env...)
+	// The bench's own GOMEMLIMIT must not leak into a baseline run; targets set theirs in t.env.
+	cmd.Env = append(append(withoutVar(os.Environ(), "GOMEMLIMIT"), "KUBECONFIG="+kubeconfig), t.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return result{}, fmt.Errorf("start %s: %w", t.binary, err)
@@ -188,4 +189,14 @@ func warmUp(c client.Client, n int) error {
 		}
 	}
 	return nil
+}
+
+func withoutVar(env []string, name string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, name+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
