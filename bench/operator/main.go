@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
+
+var reverseOrder bool
 
 // target is one operator under test and how to tell that it has reconciled an object.
 type target struct {
@@ -39,7 +42,9 @@ func main() {
 	sameLimits := flag.Bool("one-worker", true, "also run kubecache with one worker, as the sample does")
 	timeout := flag.Duration("timeout", 15*time.Minute, "give up on one operator after this long")
 	memLimits := flag.String("gomemlimit", "", "comma-separated GOMEMLIMIT values (e.g. 48MiB,40MiB): also run kubecache under each")
+	reverse := flag.Bool("reverse", false, "run the targets in reverse order, to check the order does not favour the later ones")
 	flag.Parse()
+	reverseOrder = *reverse
 	if err := run(*n, *ours, *sample, *sampleCRD, *assets, *sameLimits, splitList(*memLimits), *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "operator-bench:", err)
 		os.Exit(1)
@@ -81,6 +86,9 @@ func run(n int, ours, sample, sampleCRD, assets string, sameLimits bool, memLimi
 		}
 		crds = append(crds, sampleCRD)
 		targets = append(targets, sampleTarget(sample))
+	}
+	if reverseOrder {
+		slices.Reverse(targets)
 	}
 	env := &envtest.Environment{CRDDirectoryPaths: crds, ErrorIfCRDPathMissing: true, BinaryAssetsDirectory: assets}
 	cfg, err := env.Start()
