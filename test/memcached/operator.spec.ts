@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { managerArgs } from "../../components/memcached/manager";
+import { managerArgs, managerEnv } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
 import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath, operatorDir } from "../../components/memcached/operatorConfig";
 import { dependsOnOf, optionsRecorder } from "./capture";
@@ -64,6 +64,11 @@ describe("MemcachedOperator", () => {
                 Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels)));
         });
 
+        it("sets GOMEMLIMIT to 5/8 of the 64Mi memory request, the setting the bench measured", async () => {
+            const c = findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0];
+            assert.deepStrictEqual(c.env, [{ name: "GOMEMLIMIT", value: "40MiB" }]);
+        });
+
         it("gives leader election the committed Role's rules", async () => {
             const committed = loadManifest(operatorConfigPath("rbac", "leader_election_role.yaml"), "Role");
             assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
@@ -91,7 +96,7 @@ describe("MemcachedOperator", () => {
             const want = manifest.spec.template.spec;
             const pod = findCreated(DEPLOYMENT).inputs.spec.template.spec;
             const [c, w] = [pod.containers[0], want.containers[0]];
-            for (const key of ["name", "command", "args", "ports", "livenessProbe", "readinessProbe", "resources"]) {
+            for (const key of ["name", "command", "args", "env", "ports", "livenessProbe", "readinessProbe", "resources"]) {
                 assert.deepStrictEqual(c[key], w[key], `container ${key}`);
             }
             for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
@@ -126,6 +131,14 @@ describe("MemcachedOperator", () => {
 
     describe("in other configurations", () => {
         beforeEach(resetRecorded);
+
+        it("derives GOMEMLIMIT from the caller's memory request, else its limit, else sets none", async () => {
+            new MemcachedOperator("mc-op", { image: IMAGE, resources: pulumi.output({ requests: { memory: "256Mi" }, limits: { memory: "1Gi" } }) });
+            await settle();
+            assert.deepStrictEqual(findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0].env, [{ name: "GOMEMLIMIT", value: "160MiB" }]);
+            assert.deepStrictEqual(managerEnv({ limits: { memory: "1G" } }), [{ name: "GOMEMLIMIT", value: "596MiB" }]);
+            assert.deepStrictEqual(managerEnv({ requests: { cpu: "10m" } }), []);
+        });
 
         it("grants the manager exactly the generated ClusterRole, bound to its service account", async () => {
             const op = new MemcachedOperator("mc-op", { image: IMAGE, namespace: "ops" });
