@@ -53,7 +53,7 @@ export interface StartScriptOptions {
 }
 
 /** Appends `requirepass`/`masterauth` from `$REDIS_PASSWORD`, quoted for redis.conf, when it is set. */
-export const AUTH_SNIPPET = [
+const AUTH_SNIPPET = [
     'if [ -n "${REDIS_PASSWORD:-}" ]; then',
     '  quoted=$(printf \'%s\' "$REDIS_PASSWORD" | sed -e \'s/\\\\/\\\\\\\\/g\' -e \'s/"/\\\\"/g\')',
     '  printf \'requirepass "%s"\\nmasterauth "%s"\\n\' "$quoted" "$quoted" >>"$conf"',
