@@ -1,21 +1,26 @@
 /**
- * Pure renderer of the HAProxy configuration behind the unified endpoint, and its start script.
+ * Pure renderer of the HAProxy configuration behind the unified endpoints, and its start script.
  *
- * A data node gets traffic only when (a) it answers `role:master` itself and (b) a majority of
- * sentinels name exactly its host and port in `SENTINEL get-master-addr-by-name`. Servers have
- * weight 0, so when no node passes both checks HAProxy refuses the connection instead of
- * load-balancing onto some node that merely claims to be master (an isolated old master).
- * Sessions to a node that stops passing the role check are cut, so clients reconnect to the
- * new master instead of writing into a replica or a demoted master.
+ * Write endpoint: a data node gets traffic only when it answers `role:master` and accepts a write
+ * (a DEL of a key that never exists: a fenced node answers NOREPLICAS, a replica READONLY), and no
+ * other node passes both. A master is writable only while its agent sees a majority of sentinels
+ * confirm it (see sentinelAgent.ts), so HAProxy needs no sentinel checks of its own. Servers have
+ * weight 0, so when no node passes, HAProxy refuses the connection at once instead of sending it to
+ * some node that merely claims to be master; sessions to a node that fails are cut, so clients
+ * reconnect to the new master.
+ *
+ * Read endpoint: balanced over replicas whose link to their master is up, falling back to the
+ * write endpoint's choice when there is none.
  */
-import { HostPort } from "./sentinelScripts";
+import { WRITE_PROBE_KEY } from "./sentinelDefaults";
+import { HostPort } from "./sentinelShell";
 
 export interface HaproxyOptions {
     nodes: HostPort[];
-    sentinels: HostPort[];
-    masterName: string;
-    /** Port of the unified endpoint. */
+    /** Port of the write endpoint. */
     port: number;
+    /** Port of the read endpoint; none when omitted. */
+    readPort?: number;
     /** HTTP port answering `/healthz` for the pod's probes. */
     healthPort: number;
     /** Address to bind (default every interface). */
@@ -23,14 +28,18 @@ export interface HaproxyOptions {
     /** Authenticate checks with `$REDIS_PASSWORD` (expanded by HAProxy from its environment). */
     auth: boolean;
     /**
-     * Check interval of a data node passing its role check, in ms. Failing nodes and every sentinel
-     * answer are re-checked ten times as often: that rate bounds how late HAProxy follows a failover.
+     * Check interval of the node that passes, in ms; it bounds how late a fenced master leaves the
+     * endpoint. Nodes that fail are re-checked every `downIntervalMs`: that bounds how late the
+     * endpoint follows a failover.
      */
     checkIntervalMs?: number;
+    downIntervalMs?: number;
     /** Re-resolve server names through the pod's resolv.conf (pods move IPs on restart). */
     dnsResolvers?: boolean;
     /** Idle timeout of client and server sides, seconds. */
     idleTimeoutSeconds?: number;
+    /** Connection and health-check logs on stdout (default on). */
+    log?: boolean;
 }
 
 /** Environment variable the start script sets to the password's byte length (RESP framing). */
@@ -42,60 +51,60 @@ export const PASSWORD_LENGTH_ENV = "REDIS_PASSWORD_LEN";
  */
 const AUTH_SEND = `tcp-check send "*2\\r\\n\\x244\\r\\nAUTH\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${REDIS_PASSWORD}\\r\\n"`;
 
-/**
- * A regular expression matching a host name or IP literally, written without backslashes
- * (HAProxy's config parser would consume them first).
- */
-export function literalRegex(host: string): string {
-    if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new Error(`not a host name or IP: ${JSON.stringify(host)}`);
-    return host.replace(/\./g, "[.]");
+/** A RESP command for `tcp-check send`, `$` written as `\x24`. */
+function respSend(args: string[]): string {
+    for (const a of args) if (!/^[A-Za-z0-9:._-]+$/.test(a)) throw new Error(`not a plain RESP argument: ${JSON.stringify(a)}`);
+    return `tcp-check send "*${args.length}\\r\\n${args.map(a => `\\x24${a.length}\\r\\n${a}\\r\\n`).join("")}"`;
 }
 
-/** The majority of sentinels that must agree before a node gets traffic. */
-export function sentinelMajority(sentinels: number): number {
-    return Math.floor(sentinels / 2) + 1;
-}
-
-/**
- * Node i gets traffic when it passes its role check, a majority of sentinels name it, and no other
- * node also has a majority. Fresh answers can give only one node a majority; the last clause covers
- * the moment after a failover when the old master's "yes" has not been re-checked yet (and a frozen
- * old master has just woken up still claiming master): then nobody gets traffic, briefly.
- */
-export function useServerCondition(i: number, nodes: number, majority: number): string {
+/** Node i takes writes when its checks pass and no other node's do. */
+export function useServerCondition(i: number, nodes: number, backend = "redis_master"): string {
     const others = Array.from({ length: nodes }, (_, j) => j).filter(j => j !== i);
-    return [
-        `{ srv_is_up(node${i}) }`,
-        `{ nbsrv(sentinels_name_node${i}) ge ${majority} }`,
-        ...others.map(j => `!{ nbsrv(sentinels_name_node${j}) ge ${majority} }`),
-    ].join(" ");
+    return [`{ srv_is_up(${backend}/node${i}) }`, ...others.map(j => `!{ srv_is_up(${backend}/node${j}) }`)].join(" ");
+}
+
+function checkLines(auth: boolean, role: "master" | "replica"): string[] {
+    const lines = ["    option tcp-check", "    tcp-check connect"];
+    if (auth) lines.push(`    ${AUTH_SEND}`, "    tcp-check expect string +OK");
+    lines.push('    tcp-check send "INFO replication\\r\\n"');
+    if (role === "master") {
+        // INFO starts with `$<len>`, `# Replication` (`#` escaped, or HAProxy reads a comment), then the role line; every reply is longer than
+        // 64 bytes. `$` cannot be written in an HAProxy regex (the parser takes it for a variable),
+        // so the first `.` stands for it.
+        lines.push("    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:master\\r\\n");
+        // `:0` or `:1` is 4 bytes; any error is longer, so `min-recv 4` makes a refusal conclusive at once.
+        lines.push(`    ${respSend(["DEL", WRITE_PROBE_KEY])}`, "    tcp-check expect min-recv 4 rstring ^:[01]\\r\\n");
+    } else {
+        // A replica whose link is up and heard from its master in the last 9 s.
+        lines.push("    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:slave\\r\\nmaster_host:[^\\r]+\\r\\nmaster_port:[0-9]+\\r\\nmaster_link_status:up\\r\\nmaster_last_io_seconds_ago:[0-9]\\r\\n");
+    }
+    lines.push('    tcp-check send "QUIT\\r\\n"');
+    return lines;
 }
 
 export function renderHaproxyCfg(o: HaproxyOptions): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(o.masterName)) throw new Error(`invalid master name ${JSON.stringify(o.masterName)}`);
-    const inter = o.checkIntervalMs ?? 1000;
-    const fast = Math.max(100, Math.round(inter / 10));
+    const inter = o.checkIntervalMs ?? 500;
+    const down = o.downIntervalMs ?? 100;
     const bind = o.bind ?? "";
     const idle = o.idleTimeoutSeconds ?? 3600;
     const resolve = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";
-    const auth = o.auth ? [`    ${AUTH_SEND}`, "    tcp-check expect string +OK"] : [];
-    const serverOpts = `check inter ${inter}ms fastinter ${fast}ms downinter ${fast}ms rise 1 fall 1${resolve}`;
-    // Sentinel answers are re-read at the fast rate even while up, so a stale "yes" for the old
-    // master lasts at most one short interval.
-    const sentinelOpts = `check inter ${fast}ms rise 1 fall 1${resolve}`;
-    const majority = sentinelMajority(o.sentinels.length);
-    const lines = [
-        "global",
-        "    maxconn 4096",
+    const log = o.log ?? true;
+    const lines = ["global", "    maxconn 4096"];
+    if (log) lines.push("    log stdout format raw local0 info");
+    lines.push(
         "",
         "defaults",
         "    mode tcp",
-        "    timeout connect 2s",
+        ...(log ? ["    log global", "    option tcplog", "    option dontlognull", "    option log-health-checks"] : []),
+        "    timeout connect 1s",
         `    timeout client ${idle}s`,
         `    timeout server ${idle}s`,
-        `    timeout check ${Math.max(500, inter)}ms`,
+        `    timeout check ${Math.max(250, inter)}ms`,
+        // A connection to a node that just died fails at once and the client retries; HAProxy's own
+        // retries would hold it through their 1 s turn-around delay each.
+        "    retries 0",
         "",
-    ];
+    );
     if (o.dnsResolvers) {
         lines.push(
             "resolvers cluster",
@@ -111,46 +120,37 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     lines.push(
         "frontend health",
         "    mode http",
+        "    no log",
         `    bind ${bind}:${o.healthPort}`,
         "    monitor-uri /healthz",
         "",
-    );
-    o.nodes.forEach((node, i) => {
-        // Servers of this backend are the sentinels; one is up while it names node i as master.
-        // The whole reply is matched, anchored, and `min-recv` makes a mismatch of that length
-        // conclusive at once: without it HAProxy waits for `timeout check` on every "no".
-        const port = String(node.port);
-        const reply = `*2\r\n$${node.host.length}\r\n${node.host}\r\n$${port.length}\r\n${port}\r\n`;
-        const answer = `^[*]2\\r\\n[$]${node.host.length}\\r\\n${literalRegex(node.host)}\\r\\n[$]${port.length}\\r\\n${port}\\r\\n`;
-        lines.push(
-            `backend sentinels_name_node${i}`,
-            "    option tcp-check",
-            "    tcp-check connect",
-            ...auth,
-            `    tcp-check send "SENTINEL get-master-addr-by-name ${o.masterName}\\r\\n"`,
-            `    tcp-check expect min-recv ${Buffer.byteLength(reply)} rstring ${answer}`,
-            '    tcp-check send "QUIT\\r\\n"',
-            ...o.sentinels.map((s, j) => `    server sentinel${j} ${s.host}:${s.port} ${sentinelOpts}`),
-            "",
-        );
-    });
-    lines.push(
         "frontend redis",
         `    bind ${bind}:${o.port}`,
         "    default_backend redis_master",
         "",
         "backend redis_master",
-        "    option tcp-check",
-        "    tcp-check connect",
-        ...auth,
-        '    tcp-check send "INFO replication\\r\\n"',
-        // INFO starts with `$<len>`, `# Replication`, then the role line; every reply is longer than 64 bytes.
-        "    tcp-check expect min-recv 64 rstring ^[$][0-9]+\\r\\n#.Replication\\r\\nrole:master\\r\\n",
-        '    tcp-check send "QUIT\\r\\n"',
-        ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length, majority)}`),
-        ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions ${serverOpts}`),
+        ...checkLines(o.auth, "master"),
+        ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length)}`),
+        // A failed connection marks the node down at once rather than at its next check.
+        ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`),
         "",
     );
+    if (o.readPort !== undefined) {
+        lines.push(
+            "frontend redis_read",
+            `    bind ${bind}:${o.readPort}`,
+            "    default_backend redis_read",
+            "",
+            "backend redis_read",
+            "    balance leastconn",
+            ...checkLines(o.auth, "replica"),
+            // A node turning into a replica takes a sync anyway: re-checking it once a second is plenty.
+            ...o.nodes.map((n, i) => `    server replica${i} ${n.host}:${n.port} on-marked-down shutdown-sessions check inter ${Math.max(inter, 1000)}ms downinter 1000ms rise 1 fall 1${resolve}`),
+            // The fall-back follows the write endpoint's checks instead of running its own.
+            ...o.nodes.map((n, i) => `    server master${i} ${n.host}:${n.port} backup track redis_master/node${i}${resolve}`),
+            "",
+        );
+    }
     return lines.join("\n");
 }
 

@@ -10,8 +10,11 @@ import { renderRedisConf } from "./config";
 import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
 import { renderHaproxyCfg, renderHaproxyStartScript } from "./haproxyConfig";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
-import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID } from "./sentinelDefaults";
+import { renderAgentScript } from "./sentinelAgent";
+import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT } from "./sentinelDefaults";
 import { configHash, networkPolicySpecs, statefulHosts } from "./sentinelObjects";
+import { AGENT_STATE_DIR, agentContainer, dataContainer, handoverBudget } from "./sentinelPods";
+import { renderPreStopScript } from "./sentinelPreStop";
 import {
     dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript, selfMasterWaitSeconds,
 } from "./sentinelScripts";
@@ -27,6 +30,11 @@ export { RedisSentinelArgs } from "./sentinelArgs";
 export class RedisSentinel extends pulumi.ComponentResource {
     /** `host:port` of the unified endpoint (HAProxy Service `<name>`); always the current master. */
     public readonly endpoint: pulumi.Output<string>;
+    /**
+     * `host:port` of the read endpoint (port 6380 of the same Service): balanced over replicas whose
+     * link to the master is up, the master when there is none. Replica reads may lag the master.
+     */
+    public readonly readEndpoint: pulumi.Output<string>;
     /** `host:port` of the `<name>-sentinel` Service, for Sentinel-aware clients. */
     public readonly sentinelEndpoint: pulumi.Output<string>;
     /** Master-set name to ask the sentinels for. */
@@ -50,6 +58,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this);
         const env = passwordEnv(auth);
 
+        const handover = handoverBudget(r);
         const files = pulumi.output(ns).apply(namespace => {
             const nodes = statefulHosts(names.data, names.headless, r.replicas, namespace, REDIS_PORT, r.clusterDomain);
             const sentinels = statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, namespace, SENTINEL_PORT, r.clusterDomain);
@@ -58,24 +67,32 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 masterName: r.masterName, quorum: r.quorum, downAfterMilliseconds: r.downAfterMilliseconds,
                 failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, parallelSyncs: r.parallelSyncs,
             };
+            const orphanSeconds = selfMasterWaitSeconds(r);
             return {
                 data: {
                     "redis.conf": renderRedisConf({
                         port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
                         extra: dataNodeConfExtra(r.minReplicasMaxLagSeconds),
                     }),
-                    "start.sh": renderDataStartScript({
-                        ...base, configTemplate: "/etc/redis/redis.conf",
-                        selfMasterWaitSeconds: selfMasterWaitSeconds(r),
+                    "start.sh": renderDataStartScript({ ...base, configTemplate: "/etc/redis/redis.conf", dataDir: "/data" }),
+                    "agent.sh": renderAgentScript({
+                        ...base, downAfterMilliseconds: r.downAfterMilliseconds,
+                        failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, orphanSeconds, stateDir: AGENT_STATE_DIR,
+                    }),
+                    "prestop.sh": renderPreStopScript({
+                        ...base, endpoint: { host: serviceHost(name, namespace, r.clusterDomain), port: REDIS_PORT },
+                        budgetSeconds: handover.budgetSeconds, logTo: "/proc/1/fd/1",
                     }),
                 },
                 sentinel: {
                     "sentinel.conf": renderSentinelConf({ port: SENTINEL_PORT, dir: "/run/redis" }),
-                    "start.sh": renderSentinelStartScript({ ...base, ...tuning, configTemplate: "/etc/redis/sentinel.conf" }),
+                    "start.sh": renderSentinelStartScript({
+                        ...base, ...tuning, configTemplate: "/etc/redis/sentinel.conf", masterWaitSeconds: orphanSeconds + 10,
+                    }),
                 },
                 proxy: {
                     "haproxy.cfg": renderHaproxyCfg({
-                        nodes, sentinels, masterName: r.masterName, port: REDIS_PORT, healthPort: HAPROXY_HEALTH_PORT,
+                        nodes, port: REDIS_PORT, readPort: READ_PORT, healthPort: HAPROXY_HEALTH_PORT,
                         auth: auth.secretName !== undefined, checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS, dnsResolvers: true,
                     }),
                     "start.sh": renderHaproxyStartScript({ config: "/usr/local/etc/haproxy/haproxy.cfg" }),
@@ -100,14 +117,16 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const sentinelHeadless = headless(names.sentinelHeadless, "sentinel", SENTINEL_PORT, "sentinel");
 
         const volumeClaimTemplates = dataClaimTemplates(c.persistence, labelsOf("data"));
-        const redisPod = (part: "data" | "sentinel", container: k8s.types.input.core.v1.Container, volumes: k8s.types.input.core.v1.Volume[]) => ({
+        const redisPod = (part: "data" | "sentinel", containers: k8s.types.input.core.v1.Container[], volumes: k8s.types.input.core.v1.Volume[],
+            extra: { terminationGracePeriodSeconds?: number } = {}) => ({
             metadata: { labels: { ...labelsOf(part), ...sel[part] }, annotations: hashOf(part) },
             spec: {
                 automountServiceAccountToken: false,
                 securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
                 affinity: spreadAffinity(sel[part], r.antiAffinity),
-                containers: [container],
+                containers,
                 volumes,
+                ...extra,
             },
         });
         const mounts = [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "run", mountPath: "/run/redis" }];
@@ -121,10 +140,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 podManagementPolicy: "Parallel",
                 selector: { matchLabels: sel.data },
                 volumeClaimTemplates,
-                template: redisPod("data", redisContainer({
-                    name: "redis", image: c.image, script: "/etc/redis/start.sh", env, resources: c.resources,
-                    volumeMounts: [...mounts, { name: "data", mountPath: "/data" }],
-                }), [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])]),
+                template: redisPod("data", [
+                    dataContainer({ image: c.image, env, resources: c.resources, volumeMounts: [...mounts, { name: "data", mountPath: "/data" }] }),
+                    agentContainer({ image: c.image, env, volumeMounts: mounts }),
+                ], [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
+                { terminationGracePeriodSeconds: handover.terminationGracePeriodSeconds }),
             },
         }, { parent: this, dependsOn: [dataHeadless] });
 
@@ -135,10 +155,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 serviceName: sentinelHeadless.metadata.name,
                 podManagementPolicy: "Parallel",
                 selector: { matchLabels: sel.sentinel },
-                template: redisPod("sentinel", redisContainer({
+                template: redisPod("sentinel", [redisContainer({
                     name: "sentinel", image: c.image, script: "/etc/redis/start.sh", env, resources: r.sentinelResources,
                     port: SENTINEL_PORT, portName: "sentinel", volumeMounts: mounts,
-                }), redisConfigVolumes(sentinelConfig.metadata.name)),
+                })], redisConfigVolumes(sentinelConfig.metadata.name)),
             },
         }, { parent: this, dependsOn: [sentinelHeadless] });
 
@@ -158,7 +178,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
                             name: "haproxy", image: r.proxy.image,
                             command: ["sh", "/usr/local/etc/haproxy/start.sh"],
                             env,
-                            ports: [{ name: "redis", containerPort: REDIS_PORT }, { name: "health", containerPort: HAPROXY_HEALTH_PORT }],
+                            ports: [
+                                { name: "redis", containerPort: REDIS_PORT }, { name: "redis-read", containerPort: READ_PORT },
+                                { name: "health", containerPort: HAPROXY_HEALTH_PORT },
+                            ],
                             resources: r.proxy.resources,
                             readinessProbe: { ...health, initialDelaySeconds: 2 },
                             livenessProbe: { ...health, initialDelaySeconds: 10 },
@@ -173,7 +196,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: ns, labels: labelsOf("proxy") },
-            spec: { type: "ClusterIP", selector: sel.proxy, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+            spec: {
+                type: "ClusterIP", selector: sel.proxy,
+                ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }, { name: "redis-read", port: READ_PORT, targetPort: "redis-read" }],
+            },
         }, { parent: this, dependsOn: [proxy] });
         const sentinelService = new k8s.core.v1.Service(names.sentinel, {
             metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
@@ -188,7 +214,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         }
 
         if (r.networkPolicy) {
-            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT);
+            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT, READ_PORT);
             for (const [part, npName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
                 new k8s.networking.v1.NetworkPolicy(npName, {
                     metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
@@ -200,11 +226,12 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const hostPort = (svc: k8s.core.v1.Service, port: number) =>
             pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, n]) => `${serviceHost(s, n, r.clusterDomain)}:${port}`);
         this.endpoint = hostPort(service, REDIS_PORT);
+        this.readEndpoint = hostPort(service, READ_PORT);
         this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
         this.masterName = pulumi.output(r.masterName);
         this.passwordSecretName = pulumi.output(auth.secretName);
         this.registerOutputs({
-            endpoint: this.endpoint, sentinelEndpoint: this.sentinelEndpoint,
+            endpoint: this.endpoint, readEndpoint: this.readEndpoint, sentinelEndpoint: this.sentinelEndpoint,
             masterName: this.masterName, passwordSecretName: this.passwordSecretName,
         });
     }

@@ -20,5 +20,65 @@ export const SENTINEL_DEFAULTS = {
 export const HAPROXY_IMAGE = "haproxy:3.0.5-alpine";
 export const HAPROXY_UID = 99;
 export const HAPROXY_HEALTH_PORT = 8888;
-/** HAProxy check interval of a healthy data node; failing ones and sentinel answers are re-checked 10× as often. */
-export const HAPROXY_CHECK_INTERVAL_MS = 1000;
+/** Port of the read endpoint on the `<name>` Service. */
+export const READ_PORT = 6380;
+/**
+ * HAProxy check interval of the node that passes (the master): with the fence at down-after/2, a
+ * cut-off master leaves the endpoint before the sentinels can promote a replica. Failing nodes are
+ * re-checked every 100 ms, which bounds how late the endpoint follows a failover.
+ */
+export const HAPROXY_CHECK_INTERVAL_MS = 500;
+
+/**
+ * `min-replicas-to-write` of a fenced data node: more replicas than can exist, so every write is
+ * refused with NOREPLICAS. Data nodes start with it; the agent lowers it to 1 only while a
+ * majority of sentinels confirm the node as master.
+ */
+export const FENCED_MIN_REPLICAS = 1000000;
+/** `min-replicas-to-write` of a confirmed master. */
+export const OPEN_MIN_REPLICAS = 1;
+/**
+ * `replicaof` target of a detached node (nothing listens there): a replica whose link is down
+ * refuses to serve a sync, so it holds its data without overwriting anyone's.
+ */
+export const ORPHAN_MASTER = { host: "127.0.0.1", port: 1 };
+/**
+ * Sentinel's internal periods, set with `SENTINEL DEBUG` after each start (capped at
+ * `down-after`): PINGs every 300 ms instead of 1 s, so a dead master is noticed at most 0.3 s
+ * after `down-after` rather than up to 1 s; down-state questions to peers every 100 ms, so the
+ * quorum agrees as soon as its members do; replica INFO every second instead of 10, so offsets and
+ * priorities are fresh when a replica is chosen. The PING period stays at 300 ms because Sentinel
+ * only promotes a replica whose INFO is younger than 5 PING periods while the master is down, and
+ * it sends that INFO once a second.
+ */
+export const SENTINEL_DEBUG_TIMINGS = { "ping-period": 300, "ask-period": 100, "info-period": 1000 };
+/**
+ * Key HAProxy's write check deletes on the master: a write command that changes nothing (the key
+ * never exists), refused with NOREPLICAS by a fenced master and READONLY by a replica.
+ */
+export const WRITE_PROBE_KEY = "kubecache:write-probe";
+
+/** Periods of the fencing agent, derived from `down-after` (milliseconds). */
+export interface AgentTiming {
+    /** How often the agent asks the sentinels and its own node. */
+    pollMs: number;
+    /** How long an answer counts as current. */
+    freshMs: number;
+    /**
+     * How long a master may go without a majority's confirmation before it is fenced. The worst
+     * case from the last confirmation to the fence is fresh + lease + poll, kept at half of
+     * `down-after`, so a master cut off from the sentinels stops taking writes long before they
+     * can promote a replica.
+     */
+    leaseMs: number;
+    /** A stream that stayed silent this long is restarted (its TCP connection may be dead). */
+    restartMs: number;
+}
+
+export function agentTiming(downAfterMilliseconds: number): AgentTiming {
+    const pollMs = Math.min(100, Math.floor(downAfterMilliseconds / 15));
+    const freshMs = Math.round(1.5 * pollMs);
+    // 150 ms (or a tenth of down-after) of margin for a loaded node's scheduling delays.
+    const leaseMs = Math.floor(downAfterMilliseconds / 2) - freshMs - pollMs - Math.min(150, Math.floor(downAfterMilliseconds / 10));
+    return { pollMs, freshMs, leaseMs, restartMs: Math.max(2000, downAfterMilliseconds) };
+}

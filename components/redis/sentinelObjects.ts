@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import { podHost } from "../common";
-import { HostPort } from "./sentinelScripts";
+import { HostPort } from "./sentinelShell";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Labels = Record<string, string>;
@@ -44,11 +44,11 @@ function ingressFrom(podSelector: Labels, ports: number[], from: Labels[]): Netw
 /**
  * Data pods: replication among themselves, sentinels, proxies and labelled clients.
  * Sentinels: peers, data pods (their start asks the sentinels), proxies (checks), clients.
- * Proxies: labelled clients on the Redis port; the health port stays open for the kubelet.
+ * Proxies: labelled clients on the write and read ports; the health port stays open for the kubelet.
  */
-export function networkPolicySpecs(p: PolicyPeers, redisPort: number, sentinelPort: number, healthPort: number) {
+export function networkPolicySpecs(p: PolicyPeers, redisPort: number, sentinelPort: number, healthPort: number, readPort: number) {
     const all = [p.data, p.sentinel, p.proxy, p.clients];
-    const proxy = ingressFrom(p.proxy, [redisPort], [p.clients]);
+    const proxy = ingressFrom(p.proxy, [redisPort, readPort], [p.clients]);
     proxy.ingress = [...(proxy.ingress as object[]), { ports: [{ protocol: "TCP", port: healthPort }] }];
     return {
         data: ingressFrom(p.data, [redisPort], all),

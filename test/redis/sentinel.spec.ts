@@ -67,18 +67,41 @@ describe("RedisSentinel", () => {
         assert.match(sts.template.metadata.annotations["kubecache.io/config-hash"], /^[0-9a-f]{16}$/);
     });
 
-    it("renders data nodes with min-replicas, announce names and a sentinel-first bootstrap", async () => {
+    it("renders data nodes that start fenced, announce their names and bootstrap from what sentinels and peers hold", async () => {
         const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
-        assert.match(data["redis.conf"], /^min-replicas-to-write 1$/m);
+        assert.match(data["redis.conf"], /^min-replicas-to-write 1000000$/m);
         assert.match(data["redis.conf"], /^min-replicas-max-lag 7$/m);
         const script: string = data["start.sh"];
         assert.match(script, /0\) self_host="ha-node-0\.ha-headless\.cache\.svc\.cluster\.local"; self_port=6379/);
         assert.match(script, /"ha-sentinel-2\.ha-sentinel-headless\.cache\.svc\.cluster\.local 26379"/);
         assert.match(script, /SENTINEL get-master-addr-by-name mymaster/);
+        assert.match(script, /replicaof 127\.0\.0\.1 1/);
+        assert.match(script, /has_local_data\(\) \{ \[ -s "\/data\/dump\.rdb" \]/);
         assert.match(script, /replica-announce-ip \$self_host/);
         assert.match(script, /masterauth/);
-        // 1.5 s down-after + 3 s failover timeout, rounded up, + 5 s margin.
-        assert.match(script, /-lt 10 \]/);
+    });
+
+    it("runs a fencing agent beside every data node and hands the master over before its pod stops", async () => {
+        const spec = podSpec(STS, "ha-node");
+        assert.deepStrictEqual(spec.containers.map((c: any) => c.name), ["redis", "agent"]);
+        const [redis, agent] = spec.containers;
+        assert.deepStrictEqual(redis.lifecycle.preStop.exec.command, ["sh", "/etc/redis/prestop.sh"]);
+        assert.match(redis.livenessProbe.exec.command[2], /\[ -f \/run\/redis\/waiting \]/);
+        assert.deepStrictEqual(agent.command, ["sh", "/etc/redis/agent.sh"]);
+        assert.strictEqual(agent.image, redis.image);
+        assert.deepStrictEqual(agent.env, redis.env);
+        assert.ok(agent.livenessProbe && agent.readinessProbe && agent.resources.limits.memory);
+        assert.strictEqual(agent.securityContext.readOnlyRootFilesystem, true);
+        // (1.5 s + 3 s, rounded up, + 5 s) of hand-over budget, + 5 s, + 10 s of grace.
+        assert.strictEqual(spec.terminationGracePeriodSeconds, 25);
+        const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
+        assert.match(data["agent.sh"], /SENTINEL MASTER mymaster/);
+        assert.match(data["agent.sh"], /HOLD=300/);
+        // A 7 s lag makes no difference to the fence: it derives from down-after (1500 ms).
+        assert.match(data["agent.sh"], /FRESH=15 LEASE=35 /);
+        assert.match(data["prestop.sh"], /SENTINEL FAILOVER mymaster/);
+        assert.match(data["prestop.sh"], /-h ha\.cache\.svc\.cluster\.local -p 6379 INFO server/);
+        assert.match(data["prestop.sh"], /deadline=\$\(\( \$\(ms\) \+ 15000 \)\)/);
     });
 
     it("runs 3 sentinels with hostnames on, the tuned timings and a majority quorum", async () => {
@@ -102,27 +125,28 @@ describe("RedisSentinel", () => {
         assert.strictEqual(svc.ports[0].port, 26379);
     });
 
-    it("fronts the master with 2+ HAProxy pods whose checks need role:master and a sentinel majority", async () => {
+    it("fronts the master with 2+ HAProxy pods that route to the one writable master, plus a read endpoint on 6380", async () => {
         const dep = findCreated(DEPLOY, "hb-haproxy").inputs.spec;
         assert.strictEqual(dep.replicas, 3);
         const c = dep.template.spec.containers[0];
         assert.match(c.image, /^haproxy:3\.0\.\d+-alpine$/);
         assert.strictEqual(dep.template.spec.securityContext.runAsUser, 99);
         assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
+        assert.deepStrictEqual(c.ports.map((p: any) => p.containerPort), [6379, 6380, 8888]);
         assert.deepStrictEqual(c.env.map((e: any) => e.name), ["REDIS_PASSWORD", "REDISCLI_AUTH"]);
         assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "hb-auth");
         const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
-        assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*role:master\\r\\n$/m);
-        assert.ok(cfg.includes("use-server node2 if { srv_is_up(node2) } { nbsrv(sentinels_name_node2) ge 3 } " +
-            "!{ nbsrv(sentinels_name_node0) ge 3 } !{ nbsrv(sentinels_name_node1) ge 3 }\n"), cfg);
+        assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*\\#\.Replication\\r\\nrole:master\\r\\n$/m);
+        assert.match(cfg, /DEL.*kubecache:write-probe/);
+        assert.ok(cfg.includes("use-server node2 if { srv_is_up(redis_master/node2) } !{ srv_is_up(redis_master/node0) } !{ srv_is_up(redis_master/node1) }\n"), cfg);
         assert.match(cfg, /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
-        assert.match(cfg, /server sentinel4 hb-sentinel-4\.hb-sentinel-headless\.default\.svc\.cluster\.local:26379 /);
-        assert.match(cfg, /hb-node-1\[\.\]hb-headless\[\.\]default/);
+        assert.doesNotMatch(cfg, /sentinel/i);
+        assert.match(cfg, /^frontend redis_read\n {4}bind :6380$/m);
         assert.match(cfg, /parse-resolv-conf/);
         assert.match(cfg, /\$\{REDIS_PASSWORD\}/);
         const svc = findCreated(SERVICE, "hb").inputs.spec;
         assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
-        assert.strictEqual(svc.ports[0].port, 6379);
+        assert.deepStrictEqual(svc.ports.map((p: any) => [p.name, p.port]), [["redis", 6379], ["redis-read", 6380]]);
     });
 
     it("allows exactly one disruption per set and spreads pods (preferred, or required on request)", async () => {
@@ -143,9 +167,10 @@ describe("RedisSentinel", () => {
         assert.strictEqual(await promiseOf(outputs.hx.passwordSecretName), "hx-auth");
     });
 
-    it("outputs the endpoint, the sentinel endpoint and the master name", async () => {
+    it("outputs the endpoint, the read endpoint, the sentinel endpoint and the master name", async () => {
         const r = outputs.ho;
         assert.strictEqual(await promiseOf(r.endpoint), "ho.cache.svc.cluster.local:6379");
+        assert.strictEqual(await promiseOf(r.readEndpoint), "ho.cache.svc.cluster.local:6380");
         assert.strictEqual(await promiseOf(r.sentinelEndpoint), "ho-sentinel.cache.svc.cluster.local:26379");
         assert.strictEqual(await promiseOf(r.masterName), "orders");
         assert.strictEqual(await isSecret(r.endpoint), false);
@@ -160,6 +185,7 @@ describe("RedisSentinel", () => {
         assert.ok(data.ingress[0].from.some((f: any) => f.podSelector.matchLabels.app === "web"));
         const proxy = findCreated(NETPOL, "hx-haproxy").inputs.spec;
         assert.deepStrictEqual(proxy.ingress[0].from, [{ podSelector: { matchLabels: { app: "web" } } }]);
+        assert.deepStrictEqual(proxy.ingress[0].ports.map((p: any) => p.port), [6379, 6380]);
         assert.strictEqual(proxy.ingress[1].ports[0].port, 8888);
     });
 

@@ -1,24 +1,26 @@
-// Real failovers on 127.0.0.1 with the exact redis.conf, sentinel.conf, start scripts and
-// haproxy.cfg that RedisSentinel renders: 3 data nodes, 3 sentinels, 1 HAProxy.
+// Real failovers on 127.0.0.1 with the exact redis.conf, sentinel.conf, start scripts, fencing
+// agents, preStop hand-over and haproxy.cfg that RedisSentinel renders: 3 data nodes (each with its
+// agent), 3 sentinels, 1 HAProxy.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
 import { commandExists, waitFor } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "./loopback/resp";
+import { AckedWriter, missing } from "./loopback/writer";
 
 const PASSWORD = 'p@ss "word" \\ with $pace';
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopback)", function () {
-    this.timeout(30000);
+    this.timeout(40000);
     let cluster: SentinelCluster | undefined;
-    let killed = -1;
     const acked: string[] = [];
 
     before(async function () {
-        this.timeout(45000);
-        const missing = ["redis-server", "redis-sentinel", "haproxy"].filter(c => !commandExists(c));
-        if (missing.length) {
-            const reason = `${missing.join(", ")} not installed (run scripts/setup.sh)`;
+        this.timeout(60000);
+        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(c => !commandExists(c));
+        if (missingCmds.length) {
+            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
             this.test!.parent!.ctx.skipReason = reason;
             console.log(`      skipped: ${reason}`);
             this.skip();
@@ -34,151 +36,178 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
 
     const c = () => cluster!;
 
-    /** Writes through the endpoint until one succeeds; returns ms taken and the serving port. */
-    async function firstWrite(key: string, boundMs: number): Promise<{ ms: number; port: number }> {
+    /** Writes through the endpoint on fresh connections until one succeeds; returns ms taken and the serving node. */
+    async function firstWrite(key: string, boundMs: number): Promise<{ ms: number; node: number }> {
         const t0 = Date.now();
-        let port = 0;
-        const ok = await waitFor(async () => { port = await c().writeThroughProxy(key, "v", 0, 500); return true; }, boundMs, 50);
-        assert.ok(ok, `no write through the endpoint within ${boundMs} ms\n${c().log("haproxy0")}`);
-        return { ms: Date.now() - t0, port };
+        let node = -1;
+        const ok = await waitFor(async () => { node = await c().writeThroughProxy(key, "v", 0, 500); return true; }, boundMs, 50);
+        assert.ok(ok, `no write through the endpoint within ${boundMs} ms\n${await c().describe()}`);
+        return { ms: Date.now() - t0, node };
     }
 
-    /** Keeps writing `WAIT 1`-acknowledged keys over one connection until `stop()`; records the acknowledged ones. */
-    function ackedWriter(prefix: string) {
-        let running = true;
-        const done = (async () => {
-            const cl = await RespClient.connect(c().proxyPort);
-            await cl.ok(["AUTH", PASSWORD]);
-            try {
-                for (let i = 0; running && i < 100000; i++) {
-                    await cl.ok(["SET", `${prefix}:${i}`, String(i)]);
-                    if (Number(await cl.ok(["WAIT", 1, 200], 1000)) >= 1) acked.push(`${prefix}:${i}`);
-                }
-            } catch { /* the master died under us: expected */ } finally { cl.close(); }
-        })();
-        return { stop: async () => { running = false; await done; } };
+    function writer(prefix: string): AckedWriter {
+        return new AckedWriter({ host: c().proxy.host, port: c().proxy.port, password: PASSWORD, prefix }).start();
     }
 
-    async function rejoins(i: number, masterPort: number): Promise<void> {
+    async function rejoins(i: number): Promise<void> {
         c().startNode(i);
-        const ok = await waitFor(async () => {
-            const r = await replicationInfo(c().nodes[i].port, PASSWORD);
-            return r.role === "slave" && r.master_port === String(masterPort) && r.master_link_status === "up";
-        }, 15000, 200);
-        assert.ok(ok, `node${i} did not rejoin as a replica of port ${masterPort}\n${c().log(`node${i}`)}`);
+        await c().healthy(20000).catch(e => { throw new Error(`${e.message}\n--- node${i}\n${c().log(`node${i}`, 1500)}`); });
+        assert.strictEqual((await replicationInfo(c().nodes[i], PASSWORD)).role, "slave", `node${i} did not rejoin as a replica`);
     }
 
-    it("writes through the HAProxy endpoint reach the master and replicate to every replica", async () => {
+    it("writes through the endpoint reach the master and replicate to every replica; the agent opened only the master", async () => {
         const master = await c().sentinelMaster();
-        const port = await c().writeThroughProxy("hello", "world", 2);
-        assert.strictEqual(port, c().nodes[master].port, "endpoint did not serve from the sentinels' master");
-        assert.strictEqual(await c().role(master), "master");
+        assert.strictEqual(await c().writeThroughProxy("hello", "world", 2), master, "endpoint did not serve from the sentinels' master");
         for (const [i, n] of c().nodes.entries()) {
+            const fence = await once(n, PASSWORD, ["CONFIG", "GET", "min-replicas-to-write"]) as string[];
+            assert.strictEqual(fence[1], i === master ? "1" : "1000000", `node${i} min-replicas-to-write`);
             if (i === master) continue;
-            assert.strictEqual(await once(n.port, PASSWORD, ["GET", "hello"]), "world", `replica node${i} lacks the write`);
-            assert.ok((await once(n.port, PASSWORD, ["SET", "x", "y"]).catch(e => e)) instanceof RespError, "replica took a write");
+            assert.strictEqual(await once(n, PASSWORD, ["GET", "hello"]), "world", `replica node${i} lacks the write`);
+            assert.ok((await once(n, PASSWORD, ["SET", "x", "y"]).catch(e => e)) instanceof RespError, "replica took a write");
         }
-        assert.ok((await once(c().proxyPort, undefined, ["GET", "hello"]).catch(e => e)) instanceof RespError, "endpoint served without AUTH");
+        assert.ok((await once(c().proxy, undefined, ["GET", "hello"]).catch(e => e)) instanceof RespError, "endpoint served without AUTH");
     });
 
-    it("SIGKILL of the master: the same endpoint takes writes again within 10 s and the restarted node rejoins as replica", async () => {
-        killed = await c().sentinelMaster();
-        const writer = ackedWriter("before-kill");
-        await new Promise(r => setTimeout(r, 300));
-        c().kill(`node${killed}`);
-        await writer.stop();
-        const { ms, port } = await firstWrite("after-kill", 10000);
-        const promoted = c().nodes.findIndex(n => n.port === port);
-        assert.notStrictEqual(promoted, killed);
-        assert.strictEqual(await c().sentinelMaster(), promoted, "endpoint and sentinels disagree on the master");
-        console.log(`      first write after SIGKILL: ${ms} ms (node${killed} -> node${promoted})`);
-        await rejoins(killed, port);
-    });
-
-    it("no write acknowledged by WAIT 1 before the kill is lost", async () => {
-        assert.ok(acked.length > 0, "the writer got no acknowledged writes before the kill");
-        const cl = await RespClient.connect(c().proxyPort);
+    it("the read endpoint balances over replicas and falls back to the master when none is up", async () => {
+        const master = await c().sentinelMaster();
+        // HAProxy assumes servers up until their first check, which runs within a second of its start.
+        await sleep(1500);
+        const served = new Set<number>();
+        for (let i = 0; i < 8; i++) {
+            const cl = await RespClient.connect(c().readProxy.port, c().readProxy.host);
+            try {
+                await cl.ok(["AUTH", PASSWORD]);
+                assert.strictEqual(await cl.ok(["GET", "hello"]), "world");
+                served.add(await c().servedBy(cl));
+            } finally { cl.close(); }
+        }
+        assert.ok(!served.has(master), "a read went to the master while replicas were up");
+        assert.strictEqual(served.size, 2, `reads were not spread over both replicas: ${[...served]}`);
+        const replicas = [0, 1, 2].filter(i => i !== master);
+        for (const r of replicas) c().kill(`node${r}`, "SIGSTOP");
         try {
-            await cl.ok(["AUTH", PASSWORD]);
-            const values = await cl.ok(["MGET", ...acked]) as (string | null)[];
-            const lost = acked.filter((_k, i) => values[i] === null);
-            assert.deepStrictEqual(lost, [], `${lost.length} of ${acked.length} acknowledged writes lost`);
-        } finally { cl.close(); }
+            const fell = await waitFor(async () => {
+                const cl = await RespClient.connect(c().readProxy.port, c().readProxy.host, 500);
+                try { await cl.ok(["AUTH", PASSWORD], 500); return (await c().servedBy(cl)) === master; } finally { cl.close(); }
+            }, 8000, 200);
+            assert.ok(fell, "the read endpoint did not fall back to the master");
+        } finally {
+            for (const r of replicas) c().kill(`node${r}`, "SIGCONT");
+        }
+        await c().healthy();
+    });
+
+    it("SIGKILL of the master: writes resume through the same endpoint, no WAIT-acknowledged write is lost, the node rejoins", async () => {
+        const killed = await c().healthy();
+        const w = writer("kill");
+        await sleep(400);
+        const t0 = Date.now();
+        c().kill(`node${killed}`);
+        const { ms, node } = await firstWrite("after-kill", 10000);
+        assert.notStrictEqual(node, killed);
+        await sleep(300);
+        await w.stop();
+        acked.push(...w.acked);
+        assert.strictEqual(await c().sentinelMaster(), node, "endpoint and sentinels disagree on the master");
+        console.log(`      first write after SIGKILL: ${ms} ms (node${killed} -> node${node}); writer's first write ${w.firstOkAfter(t0)} ms`);
+        const lost = await missing(w.acked, keys => once(c().nodes[node], PASSWORD, ["MGET", ...keys]) as Promise<(string | null)[]>);
+        assert.deepStrictEqual(lost.length, 0, `${lost.length} of ${w.acked.length} acknowledged writes lost`);
+        await rejoins(killed);
     });
 
     it("sentinels restarted all at once monitor the current master, not ordinal 0", async () => {
         const master = await c().sentinelMaster();
-        // The first failover moved the master off ordinal 0, so the two answers differ.
-        assert.notStrictEqual(master, 0);
+        assert.notStrictEqual(master, 0, "the previous failover should have moved the master off ordinal 0");
         c().sentinels.forEach((_s, i) => c().kill(`sentinel${i}`));
-        await new Promise(r => setTimeout(r, 200));
+        await sleep(200);
         c().sentinels.forEach((_s, i) => c().startSentinel(i));
         const ok = await waitFor(async () => (await c().sentinelMaster()) === master, 10000, 200);
         assert.ok(ok, `restarted sentinels do not name node${master}\n${c().log("sentinel0")}`);
-        const { port } = await firstWrite("after-sentinel-restart", 10000);
-        assert.strictEqual(port, c().nodes[master].port);
-    });
-
-    it("a second failover (of the promoted master) works too and the data survives both", async () => {
-        let second = -1;
-        const syncedReplicas = await waitFor(async () => {
-            second = await c().sentinelMaster();
-            return (await replicationInfo(c().nodes[second].port, PASSWORD)).connected_slaves === "2";
-        }, 15000, 200);
-        assert.ok(syncedReplicas, `master node${second} does not have both replicas back\n${await c().describe()}`);
-        c().kill(`node${second}`);
-        const { ms, port } = await firstWrite("after-second-kill", 10000);
-        assert.notStrictEqual(port, c().nodes[second].port);
-        console.log(`      first write after second SIGKILL: ${ms} ms (now port ${port})`);
-        assert.strictEqual(await once(port, PASSWORD, ["GET", "hello"]), "world");
-        await rejoins(second, port);
+        assert.strictEqual((await firstWrite("after-sentinel-restart", 10000)).node, master);
     });
 
     it("a frozen master that wakes up after the failover gets no traffic, refuses writes and is demoted", async function () {
-        this.timeout(40000);
-        const old = await c().sentinelMaster();
-        assert.ok(await waitFor(async () => (await replicationInfo(c().nodes[old].port, PASSWORD)).connected_slaves === "2", 15000, 200),
-            `master lacks replicas before the freeze\n${await c().describe()}`);
+        this.timeout(60000);
+        const old = await c().healthy();
         c().kill(`node${old}`, "SIGSTOP");
         let resumed = false;
         try {
-            const { port } = await firstWrite("after-freeze", 10000);
-            assert.notStrictEqual(port, c().nodes[old].port);
+            const { node } = await firstWrite("after-freeze", 10000);
+            assert.notStrictEqual(node, old);
             c().kill(`node${old}`, "SIGCONT");
             resumed = true;
-            assert.strictEqual(await c().role(old), "master", "the woken master should still believe it is master");
-            // Its replicas left during the freeze, so min-replicas-to-write makes it refuse writes.
-            const refused = await once(c().nodes[old].port, PASSWORD, ["SET", "split-brain", "x"]).catch(e => e);
-            assert.match(String(refused), /NOREPLICAS/);
+            // Its agent queued the fence while it was frozen: it runs before anything else.
+            const refused = await once(c().nodes[old], PASSWORD, ["SET", "split-brain", "x"]).catch(e => e);
+            assert.match(String(refused), /NOREPLICAS|READONLY/);
             for (let i = 0; i < 10; i++) {
-                const served = await c().writeThroughProxy(`woken-${i}`, "v").catch(async e => { throw new Error(`write ${i}: ${e.message}\n${await c().describe()}`); });
-                assert.strictEqual(served, port, "a write reached the woken old master");
-                await new Promise(r => setTimeout(r, 100));
+                assert.strictEqual(await c().writeThroughProxy(`woken-${i}`, "v"), node, "a write reached the woken old master");
+                await sleep(100);
             }
-            const demoted = await waitFor(async () => {
-                const r = await replicationInfo(c().nodes[old].port, PASSWORD);
-                return r.role === "slave" && r.master_port === String(port);
-            }, 20000, 250);
+            const demoted = await waitFor(async () => (await replicationInfo(c().nodes[old], PASSWORD)).role === "slave", 20000, 250);
             assert.ok(demoted, `the sentinels did not demote the woken master\n${await c().describe()}`);
         } finally {
             if (!resumed) c().kill(`node${old}`, "SIGCONT");
         }
+        await c().healthy();
     });
 
-    it("a node that claims master without the sentinels' confirmation gets no traffic", async () => {
-        const master = await c().sentinelMaster();
-        // The lowest non-master ordinal: its use-server rule comes first, so only the sentinel condition keeps it out.
+    it("a node that claims master without the sentinels' confirmation stays fenced and gets no traffic", async () => {
+        const master = await c().healthy();
         const rogue = master === 0 ? 1 : 0;
-        await once(c().nodes[rogue].port, PASSWORD, ["REPLICAOF", "NO", "ONE"]);
+        await once(c().nodes[rogue], PASSWORD, ["REPLICAOF", "NO", "ONE"]);
         try {
             assert.strictEqual(await c().role(rogue), "master");
-            // Long enough for HAProxy's role check to see the rogue up (it re-checks down servers every 100 ms).
-            await new Promise(r => setTimeout(r, 1000));
-            for (let i = 0; i < 10; i++) {
-                assert.strictEqual(await c().writeThroughProxy(`rogue-${i}`, "v"), c().nodes[master].port, "a write reached the unconfirmed master");
-            }
+            // Its agent never opened it (a replica stays fenced); the sentinels soon demote it again.
+            assert.match(String(await once(c().nodes[rogue], PASSWORD, ["SET", "rogue", "x"]).catch(e => e)), /NOREPLICAS|READONLY/);
+            for (let i = 0; i < 10; i++) assert.strictEqual(await c().writeThroughProxy(`rogue-${i}`, "v"), master, "a write reached the unconfirmed master");
         } finally {
-            await once(c().nodes[rogue].port, PASSWORD, ["REPLICAOF", "127.0.0.1", c().nodes[master].port]);
+            const m = c().nodes[master];
+            await once(c().nodes[rogue], PASSWORD, ["REPLICAOF", m.host, m.port]);
         }
+        await c().healthy();
+    });
+
+    it("planned hand-over: the master's preStop moves the master to a higher ordinal first, writes pause under a second, nothing acknowledged is lost", async function () {
+        this.timeout(60000);
+        const old = await c().healthy();
+        const w = writer("handover");
+        await sleep(400);
+        const t0 = Date.now();
+        let out = "";
+        try {
+            out = await c().preStop(old);
+        } finally {
+            c().kill(`node${old}`, "SIGTERM");
+        }
+        const t1 = Date.now();
+        await sleep(500);
+        await w.stop();
+        c().startNode(old);
+        const now = await c().sentinelMaster();
+        assert.notStrictEqual(now, old, `no hand-over happened:\n${out}`);
+        const higher = [0, 1, 2].filter(i => i > old);
+        if (higher.length) assert.ok(now > old, `handed over to node${now}, not to an already-updated higher ordinal ${higher}`);
+        const gap = w.longestGap(t0, t1 + 500);
+        console.log(`      hand-over node${old} -> node${now}: preStop ${t1 - t0} ms, longest stretch without a write ${gap} ms`);
+        assert.ok(gap <= 1000, `writes were refused for ${gap} ms\n${out}`);
+        const lost = await missing(w.acked, keys => once(c().nodes[now], PASSWORD, ["MGET", ...keys]) as Promise<(string | null)[]>);
+        assert.strictEqual(lost.length, 0, `${lost.length} of ${w.acked.length} acknowledged writes lost`);
+        await c().healthy();
+        assert.strictEqual(await c().role(old), "slave");
+    });
+
+    it("a replica's preStop does nothing", async () => {
+        const master = await c().healthy();
+        const replica = master === 0 ? 1 : 0;
+        const out = await c().preStop(replica);
+        assert.match(out, /not the master/);
+        assert.strictEqual(await c().sentinelMaster(), master);
+    });
+
+    it("no WAIT-acknowledged write of the whole run is missing", async () => {
+        const master = await c().healthy();
+        assert.ok(acked.length > 0);
+        const lost = await missing(acked, keys => once(c().nodes[master], PASSWORD, ["MGET", ...keys]) as Promise<(string | null)[]>);
+        assert.strictEqual(lost.length, 0);
     });
 });

@@ -11,21 +11,27 @@ export function tempDir(prefix: string): string {
 export class ProcessGroup {
     private readonly children: ChildProcess[] = [];
 
-    /** Starts `command` with output appended to `logFile`. */
+    /**
+     * Starts `command` in a process group of its own with output appended to `logFile`, so that
+     * stopping it also stops whatever it started (the Sentinel agent's background streams).
+     */
     start(command: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
         const log = fs.openSync(logFile, "a");
-        const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", log, log] });
+        const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", log, log], detached: true });
         fs.closeSync(log);
         this.children.push(child);
         return child;
     }
 
-    stopAll(): void {
-        for (const c of this.children) {
-            if (c.exitCode === null && c.signalCode === null && c.pid) {
-                try { process.kill(c.pid, "SIGKILL"); } catch { /* already gone */ }
-            }
+    /** SIGKILLs the group of one child started here. */
+    stop(child: ChildProcess): void {
+        if (child.pid) {
+            try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
         }
+    }
+
+    stopAll(): void {
+        for (const c of this.children) this.stop(c);
         this.children.length = 0;
     }
 }

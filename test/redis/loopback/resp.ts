@@ -118,9 +118,17 @@ export class RespClient {
     }
 }
 
+/** A server: a loopback port, or a host and port. */
+export type Target = number | { host: string; port: number };
+
+function hostPort(t: Target): { host: string; port: number } {
+    return typeof t === "number" ? { host: "127.0.0.1", port: t } : t;
+}
+
 /** Connects, authenticates, runs one command, closes. */
-export async function once(port: number, password: string | undefined, args: (string | number)[], timeoutMs = 2000): Promise<Reply> {
-    const c = await RespClient.connect(port, "127.0.0.1", timeoutMs);
+export async function once(target: Target, password: string | undefined, args: (string | number)[], timeoutMs = 2000): Promise<Reply> {
+    const { host, port } = hostPort(target);
+    const c = await RespClient.connect(port, host, timeoutMs);
     try {
         if (password) await c.ok(["AUTH", password], timeoutMs);
         return await c.ok(args, timeoutMs);
@@ -129,13 +137,18 @@ export async function once(port: number, password: string | undefined, args: (st
     }
 }
 
-/** `INFO replication` as a key/value map. */
-export async function replicationInfo(port: number, password?: string): Promise<Record<string, string>> {
-    const text = String(await once(port, password, ["INFO", "replication"]));
+/** An `INFO <section>` reply as a key/value map. */
+export async function info(target: Target, password: string | undefined, section: string): Promise<Record<string, string>> {
+    const text = String(await once(target, password, ["INFO", section]));
     const out: Record<string, string> = {};
     for (const line of text.split("\r\n")) {
         const i = line.indexOf(":");
         if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
     }
     return out;
+}
+
+/** `INFO replication` as a key/value map. */
+export function replicationInfo(target: Target, password?: string): Promise<Record<string, string>> {
+    return info(target, password, "replication");
 }

@@ -1,86 +1,143 @@
 /**
- * Runs the Sentinel topology on 127.0.0.1 from exactly the text RedisSentinel renders (redis.conf,
- * sentinel.conf, start scripts, haproxy.cfg), with ports instead of pod DNS names. Used by the
- * loopback spec and by bench/redis-failover. Every process is tracked by PID and every wait is bounded.
+ * Runs the Sentinel topology from exactly the text RedisSentinel renders (redis.conf,
+ * sentinel.conf, start scripts, the fencing agent, the preStop hand-over, haproxy.cfg): either on
+ * 127.0.0.1 with distinct ports, or with every instance in a network namespace of its own on a
+ * private bridge, so tests can cut links. Used by the loopback specs and by bench/redis-failover.
+ * Every process is tracked and stopped; every wait is bounded.
  */
-import { ChildProcess } from "child_process";
+import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { renderRedisConf } from "../../../components/redis/config";
 import { renderHaproxyCfg, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
+import { renderAgentScript } from "../../../components/redis/sentinelAgent";
+import { renderPreStopScript } from "../../../components/redis/sentinelPreStop";
 import {
     HostPort, SentinelTuning, dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript,
     selfMasterWaitSeconds,
 } from "../../../components/redis/sentinelScripts";
 import { ProcessGroup, tempDir, waitFor } from "../../support/processes";
-import { RespClient, RespError, once, replicationInfo } from "./resp";
+import { PrivateNet } from "./netns";
+import { RespClient, RespError, Target, once, replicationInfo } from "./resp";
 
 export interface ClusterOptions {
-    /** First of a block of ~25 ports: nodes at +1.., sentinels at +11.., HAProxy at +20/+21. */
+    /** Loopback mode: first of a block of ~25 ports (nodes +1.., sentinels +11.., HAProxy +20..+22). */
     basePort: number;
     tuning: SentinelTuning;
     minReplicasMaxLag: number;
     password: string;
     nodes?: number;
     sentinels?: number;
-    /** HAProxy check interval (the component's default when omitted). */
-    checkIntervalMs?: number;
+    /** Every instance in its own network namespace (needs root), instead of ports on 127.0.0.1. */
+    netns?: boolean;
+    /** Start fencing agents next to the data nodes (default true). */
+    agents?: boolean;
+    /** Seconds without any sentinel before agents act alone (default: the component's). */
+    orphanSeconds?: number;
+    /** Data nodes keep an append-only file (`appendonly yes`), as with `persistence.enabled`. */
+    persistence?: boolean;
 }
 
 export class SentinelCluster {
     readonly dir = tempDir("sentinel");
     readonly nodes: HostPort[];
     readonly sentinels: HostPort[];
-    readonly proxyPort: number;
+    /** The write endpoint. */
+    readonly proxy: HostPort;
+    /** The read endpoint. */
+    readonly readProxy: HostPort;
+    readonly net?: PrivateNet;
     private readonly group = new ProcessGroup();
     private readonly procs = new Map<string, ChildProcess>();
 
     constructor(readonly o: ClusterOptions) {
         const n = o.nodes ?? 3;
         const s = o.sentinels ?? 3;
-        this.nodes = Array.from({ length: n }, (_, i) => ({ host: "127.0.0.1", port: o.basePort + 1 + i }));
-        this.sentinels = Array.from({ length: s }, (_, i) => ({ host: "127.0.0.1", port: o.basePort + 11 + i }));
-        this.proxyPort = o.basePort + 20;
+        if (o.netns) {
+            const net = new PrivateNet();
+            this.net = net;
+            try {
+                this.nodes = Array.from({ length: n }, (_, i) => ({ host: net.addHost(`node${i}`, 11 + i), port: 6379 }));
+                this.sentinels = Array.from({ length: s }, (_, i) => ({ host: net.addHost(`sentinel${i}`, 21 + i), port: 26379 }));
+                const h = net.addHost("haproxy0", 31);
+                this.proxy = { host: h, port: 6379 };
+                this.readProxy = { host: h, port: 6380 };
+            } catch (e) {
+                net.destroy();
+                throw e;
+            }
+        } else {
+            this.nodes = Array.from({ length: n }, (_, i) => ({ host: "127.0.0.1", port: o.basePort + 1 + i }));
+            this.sentinels = Array.from({ length: s }, (_, i) => ({ host: "127.0.0.1", port: o.basePort + 11 + i }));
+            this.proxy = { host: "127.0.0.1", port: o.basePort + 20 };
+            this.readProxy = { host: "127.0.0.1", port: o.basePort + 22 };
+        }
     }
 
-    private common(kind: string, i: number) {
+    /** Kept for callers that only know loopback ports. */
+    get proxyPort(): number { return this.proxy.port; }
+
+    private home(kind: string, i: number): string {
         const home = path.join(this.dir, `${kind}${i}`);
         fs.mkdirSync(path.join(home, "data"), { recursive: true });
+        return home;
+    }
+
+    private base(home: string) {
         return {
-            home,
-            base: {
-                nodes: this.nodes, sentinels: this.sentinels, masterName: this.o.tuning.masterName,
-                runtimeDir: path.join(home, "run"), probeTimeoutSeconds: 1,
-            },
+            nodes: this.nodes, sentinels: this.sentinels, masterName: this.o.tuning.masterName,
+            runtimeDir: path.join(home, "run"), probeTimeoutSeconds: 1,
         };
     }
 
-    private spawn(name: string, home: string, script: string, ordinal: number): void {
-        const file = path.join(home, "start.sh");
-        fs.writeFileSync(file, script);
-        const env = { HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password };
-        this.procs.set(name, this.group.start("sh", [file], env, path.join(home, "log")));
+    /** `bind` for an instance: its own address (and loopback, where the agent reaches it). */
+    private bindFor(h: HostPort): string {
+        return h.host === "127.0.0.1" ? "127.0.0.1" : `${h.host} 127.0.0.1`;
     }
 
-    startNode(i: number): void {
-        const { home, base } = this.common("node", i);
+    private spawn(name: string, home: string, file: string, script: string, ordinal: number, host: string): ChildProcess {
+        const scriptPath = path.join(home, file);
+        fs.writeFileSync(scriptPath, script);
+        const env = { HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password };
+        const prefix = this.net ? this.net.exec(host) : [];
+        const [cmd, ...args] = [...prefix, "sh", scriptPath];
+        return this.group.start(cmd, args, env, path.join(home, file === "start.sh" ? "log" : `${file}.log`));
+    }
+
+    startNode(i: number, wipe = false): void {
+        const home = this.home("node", i);
+        if (wipe) {
+            fs.rmSync(path.join(home, "data"), { recursive: true, force: true });
+            fs.mkdirSync(path.join(home, "data"));
+        }
         const template = path.join(home, "redis.conf");
         fs.writeFileSync(template, renderRedisConf({
-            port: this.nodes[i].port, dir: path.join(home, "data"), bind: "127.0.0.1",
-            maxmemoryBytes: 64 * 2 ** 20, extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
+            port: this.nodes[i].port, dir: path.join(home, "data"), bind: this.bindFor(this.nodes[i]),
+            maxmemoryBytes: 64 * 2 ** 20, appendonly: this.o.persistence ?? false, extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
         }));
-        const t = this.o.tuning;
-        this.spawn(`node${i}`, home, renderDataStartScript({
-            ...base, configTemplate: template,
-            selfMasterWaitSeconds: selfMasterWaitSeconds(t),
-        }), i);
+        this.procs.set(`node${i}`, this.spawn(`node${i}`, home, "start.sh", renderDataStartScript({
+            ...this.base(home), configTemplate: template, dataDir: path.join(home, "data"), peerWaitSeconds: 3,
+        }), i, `node${i}`));
+        if ((this.o.agents ?? true) && !this.running(`agent${i}`)) this.startAgent(i);
+    }
+
+    startAgent(i: number): void {
+        const home = this.home("node", i);
+        this.procs.set(`agent${i}`, this.spawn(`node${i}`, home, "agent.sh", renderAgentScript({
+            ...this.base(home), downAfterMilliseconds: this.o.tuning.downAfterMilliseconds,
+            failoverTimeoutMilliseconds: this.o.tuning.failoverTimeoutMilliseconds,
+            orphanSeconds: this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning), stateDir: path.join(home, "agent"),
+        }), i, `node${i}`));
     }
 
     startSentinel(i: number): void {
-        const { home, base } = this.common("sentinel", i);
+        const home = this.home("sentinel", i);
         const template = path.join(home, "sentinel.conf");
-        fs.writeFileSync(template, renderSentinelConf({ port: this.sentinels[i].port, bind: "127.0.0.1", dir: path.join(home, "run") }));
-        this.spawn(`sentinel${i}`, home, renderSentinelStartScript({ ...base, ...this.o.tuning, configTemplate: template }), i);
+        fs.writeFileSync(template, renderSentinelConf({ port: this.sentinels[i].port, bind: this.bindFor(this.sentinels[i]), dir: path.join(home, "run") }));
+        this.procs.set(`sentinel${i}`, this.spawn(`sentinel${i}`, home, "start.sh", renderSentinelStartScript({
+            ...this.base(home), ...this.o.tuning, configTemplate: template,
+            masterWaitSeconds: (this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning)) + 10,
+        }), i, `sentinel${i}`));
     }
 
     startProxy(): void {
@@ -88,35 +145,56 @@ export class SentinelCluster {
         fs.mkdirSync(home, { recursive: true });
         const cfg = path.join(home, "haproxy.cfg");
         fs.writeFileSync(cfg, renderHaproxyCfg({
-            nodes: this.nodes, sentinels: this.sentinels, masterName: this.o.tuning.masterName,
-            port: this.proxyPort, healthPort: this.proxyPort + 1, bind: "127.0.0.1", auth: true,
-            checkIntervalMs: this.o.checkIntervalMs,
+            nodes: this.nodes, port: this.proxy.port, readPort: this.readProxy.port,
+            healthPort: this.net ? 8888 : this.o.basePort + 21, bind: this.net ? this.proxy.host : "127.0.0.1", auth: true,
         }));
-        this.spawn("haproxy0", home, renderHaproxyStartScript({ config: cfg }), 0);
+        this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
+    }
+
+    /** Runs node i's preStop hook to completion, as the kubelet does before stopping the pod. */
+    preStop(i: number, budgetSeconds = 15): Promise<string> {
+        const home = this.home("node", i);
+        const file = path.join(home, "prestop.sh");
+        fs.writeFileSync(file, renderPreStopScript({
+            ...this.base(home), endpoint: this.proxy, budgetSeconds,
+        }));
+        const prefix = this.net ? this.net.exec(`node${i}`) : [];
+        const [cmd, ...args] = [...prefix, "sh", file];
+        return new Promise((resolve, reject) => {
+            execFile(cmd, args, {
+                env: { ...process.env, HOSTNAME: `node-${i}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password },
+                timeout: (budgetSeconds + 5) * 1000, encoding: "utf8",
+            }, (err, stdout, stderr) => err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr));
+        });
     }
 
     /** Starts everything: node 0 first (it must come up master), then the rest. */
     async start(): Promise<void> {
         this.startNode(0);
-        if (!(await waitFor(async () => (await this.role(0)) === "master", 10000))) throw new Error(`node0 did not start: ${this.log("node0")}`);
+        if (!(await waitFor(async () => (await this.role(0)) === "master", 15000))) throw new Error(`node0 did not start: ${this.log("node0")}`);
         for (let i = 1; i < this.nodes.length; i++) this.startNode(i);
-        const synced = await waitFor(async () => (await replicationInfo(this.nodes[0].port, this.o.password)).connected_slaves === String(this.nodes.length - 1), 15000);
+        const synced = await waitFor(async () => (await replicationInfo(this.nodes[0], this.o.password)).connected_slaves === String(this.nodes.length - 1), 15000);
         if (!synced) throw new Error("replicas did not connect to node0");
-        // Started after the replicas are attached, so the sentinels' first INFO already lists them
-        // (the next one comes 10 s later).
         for (let i = 0; i < this.sentinels.length; i++) this.startSentinel(i);
         this.startProxy();
         // Sentinels must know each other and every replica before a failover can be trusted.
         const aware = await waitFor(async () => {
             for (const s of this.sentinels) {
-                const m = await once(s.port, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]) as string[];
+                const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]) as string[];
                 const f = (k: string) => m[m.indexOf(k) + 1];
                 if (Number(f("num-other-sentinels")) !== this.sentinels.length - 1 || Number(f("num-slaves")) !== this.nodes.length - 1) return false;
             }
             return true;
-        }, 20000, 200);
-        if (!aware) throw new Error("sentinels did not discover each other and the replicas");
-        if (!(await waitFor(() => this.writeThroughProxy("boot", "1").then(() => true), 10000))) throw new Error("endpoint never accepted a write");
+        }, 30000, 200);
+        if (!aware) throw new Error(`sentinels did not discover each other and the replicas\n${this.log("sentinel0")}`);
+        if (!(await waitFor(() => this.writeThroughProxy("boot", "1").then(() => true), 15000))) {
+            throw new Error(`endpoint never accepted a write\n${this.log("agent0")}\n${this.log("haproxy0")}`);
+        }
+    }
+
+    running(name: string): boolean {
+        const p = this.procs.get(name);
+        return !!p && p.exitCode === null && p.signalCode === null;
     }
 
     kill(name: string, signal: NodeJS.Signals = "SIGKILL"): void {
@@ -124,19 +202,48 @@ export class SentinelCluster {
         if (p?.pid && p.exitCode === null && p.signalCode === null) process.kill(p.pid, signal);
     }
 
+    /** Kills a process and everything it started. */
+    killGroup(name: string): void {
+        const p = this.procs.get(name);
+        if (p) this.group.stop(p);
+        this.procs.delete(name);
+    }
+
     async role(i: number): Promise<string | undefined> {
-        return (await replicationInfo(this.nodes[i].port, this.o.password)).role;
+        return (await replicationInfo(this.nodes[i], this.o.password)).role;
     }
 
-    /** Ordinal of the master the sentinels agree on (asks sentinel 0). */
-    async sentinelMaster(): Promise<number> {
-        const r = await once(this.sentinels[0].port, this.o.password, ["SENTINEL", "get-master-addr-by-name", this.o.tuning.masterName]) as string[];
-        return this.nodes.findIndex(n => String(n.port) === r[1]);
+    indexOf(host: string, port: string | number): number {
+        return this.nodes.findIndex(n => n.host === host && String(n.port) === String(port));
     }
 
-    /** SET through the unified endpoint; resolves with the port of the node that served it. */
+    /** Ordinal of the master sentinel `s` names (default sentinel 0). */
+    async sentinelMaster(s = 0): Promise<number> {
+        const r = await once(this.sentinels[s], this.o.password, ["SENTINEL", "get-master-addr-by-name", this.o.tuning.masterName]) as string[];
+        return this.indexOf(r[0], r[1]);
+    }
+
+    /** Ordinal of the node behind a connection (through an endpoint or not). */
+    async servedBy(c: RespClient): Promise<number> {
+        return this.nodeByRunId(String(await c.ok(["INFO", "server"])));
+    }
+
+    private runIds = new Map<string, number>();
+
+    private async nodeByRunId(infoServer: string): Promise<number> {
+        const id = /run_id:([0-9a-f]+)/.exec(infoServer)?.[1] ?? "";
+        if (!this.runIds.has(id)) {
+            for (const [i, n] of this.nodes.entries()) {
+                const other = String(await once(n, this.o.password, ["INFO", "server"]).catch(() => ""));
+                if (other.includes(`run_id:${id}`)) this.runIds.set(id, i);
+            }
+        }
+        return this.runIds.get(id) ?? -1;
+    }
+
+    /** SET through the write endpoint; resolves with the ordinal of the node that served it. */
     async writeThroughProxy(key: string, value: string, waitReplicas = 0, timeoutMs = 1000): Promise<number> {
-        const c = await RespClient.connect(this.proxyPort, "127.0.0.1", timeoutMs);
+        const c = await RespClient.connect(this.proxy.port, this.proxy.host, timeoutMs);
         try {
             await c.ok(["AUTH", this.o.password], timeoutMs);
             await c.ok(["SET", key, value], timeoutMs);
@@ -144,30 +251,86 @@ export class SentinelCluster {
                 const acked = await c.ok(["WAIT", waitReplicas, timeoutMs], timeoutMs + 500);
                 if (Number(acked) < waitReplicas) throw new RespError(`WAIT acknowledged by ${acked} replicas`);
             }
-            return Number(await c.ok(["CONFIG", "GET", "port"], timeoutMs).then(r => (r as string[])[1]));
+            return await this.servedBy(c);
         } finally {
             c.close();
         }
     }
 
-    /** Every node's replication state and the tail of sentinel 0's log, for failure messages. */
+    /**
+     * Waits until the set is whole again: every node answers, the master the sentinels agree on
+     * has every other node as a connected replica, every sentinel knows them, and the endpoint
+     * takes an acknowledged write. Returns the master's ordinal.
+     */
+    async healthy(timeoutMs = 30000): Promise<number> {
+        let master = -1;
+        const ok = await waitFor(async () => {
+            master = await this.sentinelMaster();
+            if (master < 0) return false;
+            for (let s = 1; s < this.sentinels.length; s++) if ((await this.sentinelMaster(s)) !== master) return false;
+            const r = await replicationInfo(this.nodes[master], this.o.password);
+            if (r.role !== "master" || r.connected_slaves !== String(this.nodes.length - 1)) return false;
+            for (const [i, n] of this.nodes.entries()) {
+                if (i === master) continue;
+                const ri = await replicationInfo(n, this.o.password);
+                if (ri.master_link_status !== "up") return false;
+            }
+            for (const s of this.sentinels) {
+                const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]) as string[];
+                const f = (k: string) => m[m.indexOf(k) + 1];
+                if (f("flags") !== "master" || Number(f("num-slaves")) < this.nodes.length - 1) return false;
+            }
+            return (await this.writeThroughProxy("healthy", "1", 1)) === master;
+        }, timeoutMs, 200);
+        if (!ok) throw new Error(`the set did not become healthy within ${timeoutMs} ms\n${await this.describe()}`);
+        return master;
+    }
+
+    /** Writes `count` keys `<prefix>:<i>` through the endpoint and waits for a replica to have them. */
+    async fill(prefix: string, count: number): Promise<void> {
+        const c = await RespClient.connect(this.proxy.port, this.proxy.host, 2000);
+        try {
+            await c.ok(["AUTH", this.o.password]);
+            for (let i = 0; i < count; i += 500) {
+                const args: string[] = [];
+                for (let j = i; j < Math.min(count, i + 500); j++) args.push(`${prefix}:${j}`, String(j));
+                await c.ok(["MSET", ...args], 5000);
+            }
+            await c.ok(["WAIT", this.nodes.length - 1, 5000], 7000);
+        } finally {
+            c.close();
+        }
+    }
+
+    /** Keys of db 0 on node i. */
+    async keys(i: number): Promise<number> {
+        return Number(await once(this.nodes[i], this.o.password, ["DBSIZE"]));
+    }
+
+    /** Every node's replication state and the tails of the sentinel and agent logs, for failure messages. */
     async describe(): Promise<string> {
         const lines: string[] = [];
         for (const [i, n] of this.nodes.entries()) {
-            const r = await replicationInfo(n.port, this.o.password).catch(e => ({ error: String(e) } as Record<string, string>));
-            lines.push(`node${i}: ${r.error ?? `${r.role} master_port=${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`);
+            const r = await replicationInfo(n, this.o.password).catch(e => ({ error: String(e) } as Record<string, string>));
+            lines.push(`node${i}: ${r.error ?? `${r.role} master=${r.master_host ?? "-"}:${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`);
         }
-        return `${lines.join("\n")}\n${this.log("sentinel0", 1500)}`;
+        const agents = this.nodes.map((_n, i) => `--- agent${i}\n${this.log(`agent${i}`, 600)}`).join("\n");
+        return `${lines.join("\n")}\n--- sentinel0\n${this.log("sentinel0", 1500)}\n${agents}`;
     }
 
     /** Tail of a process's log, for failure messages. */
     log(name: string, tail = 2000): string {
-        const file = path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
+        const agent = /^agent([0-9]+)$/.exec(name);
+        const file = agent ? path.join(this.dir, `node${agent[1]}`, "agent.sh.log")
+            : path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
         try { return fs.readFileSync(file, "utf8").slice(-tail); } catch { return `(no log at ${file})`; }
     }
 
     stop(keepDir = false): void {
         this.group.stopAll();
+        this.net?.destroy();
         if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
     }
 }
+
+export type { Target };
