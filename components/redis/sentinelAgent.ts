@@ -11,10 +11,12 @@
  * can promote a replica; HAProxy's write check then takes it out of the endpoint.
  *
  * Replicas stay fenced, so a promoted replica takes writes only once the sentinels confirm it.
- * When no sentinel answers at all for a whole failover window (they all restarted and lost their
- * state), a detached replica follows a reachable master, or — seeing a majority of data nodes and
- * no master — the replica with the highest replication offset promotes itself, so the data set
- * survives as long as one copy does.
+ * When fewer than a majority of sentinels answer for a whole failover window (they are down, or
+ * restarted and lost their state), no failover can happen: a detached replica follows a reachable
+ * master, or — seeing a majority of data nodes and no master — the replica with the highest
+ * replication offset promotes itself (fenced until sentinels confirm it), so the data set
+ * survives as long as one copy does and the replicas stay in sync for the sentinels' return. A
+ * detached node follows the master a sentinel majority names, since no sentinel lists it.
  *
  * The sentinel and local answers come from persistent `redis-cli -r` streams (no process per
  * poll), time from /proc/uptime, so a poll costs no fork but the loop's `sleep`.
@@ -121,7 +123,21 @@ export function renderAgentScript(o: AgentOptions): string {
         '    fence_state=open; say "taking writes: $ok of ' + s + ' sentinels confirm this master"',
         "  fi",
         "}",
-        // Rules for when no sentinel has answered for a whole failover window.
+        // A detached node is in no sentinel's list of replicas, so none will point it anywhere:
+        // it follows the master a majority of them name, unless that master is empty and it is not.
+        "follow_named() {",
+        "  named_master=$(printf '%s' \"$answers\" | tr '|' '\\n' | sed '/^ *$/d' | sort | uniq -c | awk -v m=\"$MAJ\" '$1 >= m { print $2, $3; exit }')",
+        '  [ -n "$named_master" ] && [ "$named_master" != "$self_host $self_port" ] || return',
+        "  st=$(node_state $named_master) || return",
+        "  set -- $st",
+        '  [ "$1" = master ] || return',
+        `  mine=$(node_state ${local} "$self_port" | cut -d' ' -f3)`,
+        '  if [ "$3" -eq 0 ] && [ "${mine:-0}" -gt 0 ]; then say "the sentinels\' master $named_master is empty and this node is not: staying detached"; return; fi',
+        '  say "following $named_master, the master a majority of sentinels name"',
+        "  lcli REPLICAOF $named_master >/dev/null",
+        "}",
+        // Rules for when fewer than a majority of sentinels have answered for a whole failover
+        // window: no failover can happen, so the agents keep the data set whole themselves.
         "resolve_alone() {",
         '  best="" best_off=-2 reachable=0 master_peer="" master_keys=0 holders=0 my_keys=0',
         `  for n in ${hostList(o.nodes)}; do`,
@@ -135,28 +151,28 @@ export function renderAgentScript(o: AgentOptions): string {
         '  if [ "$role" = master ]; then',
         // An empty master no sentinel confirms must not hide a copy that exists elsewhere.
         '    if [ "$my_keys" -eq 0 ] && [ "$holders" -gt 0 ]; then',
-        '      say "no sentinel answers, this master is empty and $holders peer(s) hold data: detaching"',
+        '      say "no sentinel majority answers, this master is empty and $holders peer(s) hold data: detaching"',
         `      lcli REPLICAOF ${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port} >/dev/null`,
         "    fi",
         "    return",
         "  fi",
         '  if [ -n "$master_peer" ]; then',
         '    if [ "$master_keys" -gt 0 ] || [ "$holders" -eq 0 ]; then',
-        '      say "no sentinel answers: following master $master_peer"',
+        '      say "no sentinel majority answers: following master $master_peer"',
         "      lcli REPLICAOF $master_peer >/dev/null",
         "    fi",
         "    return",
         "  fi",
-        '  if [ "$reachable" -lt "$NODE_MAJ" ]; then say "no sentinel answers and only $reachable data node(s) reachable: waiting"; return; fi',
+        '  if [ "$reachable" -lt "$NODE_MAJ" ]; then say "no sentinel majority answers and only $reachable data node(s) reachable: waiting"; return; fi',
         '  [ "$best" = "$self_host $self_port" ] || return',
-        '  say "no sentinel and no master answers: promoting this node, the highest offset ($best_off) of $holders copies"',
+        '  say "no sentinel majority and no master answers: promoting this node, the highest offset ($best_off) of $holders copies"',
         "  lcli REPLICAOF NO ONE >/dev/null",
         "}",
         "",
         'term=0; trap \'term=1\' TERM INT',
         "i=0",
         `for s in ${hostList(o.sentinels)}; do`,
-        '  echo 0 >"$state/s$i"; set -- $s; watch_sentinel $i "$1" "$2" &',
+        '  echo 0 >"$state/s$i"; echo 0 >"$state/s$i.killed"; set -- $s; watch_sentinel $i "$1" "$2" &',
         "  i=$((i + 1))",
         "done",
         'echo 0 >"$state/local"; echo 0 >"$state/local.restarted"',
@@ -172,11 +188,11 @@ export function renderAgentScript(o: AgentOptions): string {
         '  role=unknown la="" lb="" lc=""',
         '  if read lt lrole la lb lc ld <"$state/local" 2>/dev/null && [ $((_now - lt)) -le "$FRESH" ]; then role=$lrole; fi',
         '  if read rt <"$state/local.restarted" 2>/dev/null && [ "$rt" != "$restarted_seen" ]; then restarted_seen=$rt; fence_state=unknown; fi',
-        "  ok=0 reach=0 veto=0 named=0 j=0",
+        '  ok=0 reach=0 veto=0 named=0 j=0 answers=""',
         `  while [ $j -lt ${s} ]; do`,
         '    if read st sip sport sflags <"$state/s$j" 2>/dev/null; then',
         '      if [ $((_now - st)) -le "$FRESH" ]; then',
-        "        reach=$((reach + 1))",
+        '        reach=$((reach + 1)) answers="$answers|$sip $sport"',
         '        if [ "$sip" = "$self_host" ] && [ "$sport" = "$self_port" ]; then',
         "          named=$((named + 1))",
         '          case ",$sflags," in',
@@ -187,15 +203,18 @@ export function renderAgentScript(o: AgentOptions): string {
         "          esac",
         "        fi",
         // A stream silent this long may sit on a dead connection: restart it.
-        '      elif [ $((_now - st)) -gt "$RESTART" ] && read spid <"$state/s$j.pid" 2>/dev/null; then',
-        '        kill "$spid" 2>/dev/null; echo "$_now" >"$state/s$j"',
+        '      elif [ $((_now - st)) -gt "$RESTART" ]; then',
+        '        read kt <"$state/s$j.killed" 2>/dev/null || kt=0',
+        '        if [ $((_now - kt)) -gt "$RESTART" ] && read spid <"$state/s$j.pid" 2>/dev/null; then',
+        '          kill "$spid" 2>/dev/null; echo "$_now" >"$state/s$j.killed"',
+        "        fi",
         "      fi",
         "    fi",
         "    j=$((j + 1))",
         "  done",
         '  [ "$veto" -eq 1 ] && vetoed=$_now',
         '  [ $((_now - vetoed)) -lt "$HOLD" ] && veto=1',
-        '  if [ "$reach" -eq 0 ]; then [ "$alone_since" -ne 0 ] || alone_since=$_now; else alone_since=0; fi',
+        '  if [ "$reach" -lt "$MAJ" ]; then [ "$alone_since" -ne 0 ] || alone_since=$_now; else alone_since=0; fi',
         '  alone=0; [ "$alone_since" -ne 0 ] && [ $((_now - alone_since)) -ge "$ORPHAN" ] && alone=1',
         '  if [ "$role" = slave ]; then',
         "    last_ok=0",
@@ -205,15 +224,19 @@ export function renderAgentScript(o: AgentOptions): string {
         '    else [ "$detached_since" -ne 0 ] || detached_since=$_now; fi',
         '    if [ "$alone" -eq 1 ] && [ "$detached_since" -ne 0 ] && [ $((_now - detached_since)) -ge "$ORPHAN" ] && [ $((_now - last_alone)) -ge 100 ]; then',
         "      last_alone=$_now; resolve_alone",
+        `    elif [ "$la $lb" = "${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port}" ] && [ "$reach" -ge "$MAJ" ] && [ $((_now - last_alone)) -ge 100 ]; then`,
+        "      last_alone=$_now; follow_named",
         "    fi",
         '  elif [ "$veto" -eq 0 ] && [ "$ok" -ge "$MAJ" ]; then',
-        "    detached_since=0 last_ok=$_now",
+        "    last_ok=$_now",
         '    if [ "$role" = master ]; then',
+        "      detached_since=0",
         '      [ "$fence_state" = unknown ] && sync_state',
         '      [ "$fence_state" = open ] || unfence',
         "    fi",
         "  else",
-        "    detached_since=0",
+        // A node that did not answer this time keeps its detached clock: only a master resets it.
+        '    [ "$role" = master ] && detached_since=0',
         '    why=""',
         '    if [ "$veto" -eq 1 ]; then why="a sentinel reports this master down or failing over"',
         '    elif [ $((_now - last_ok)) -ge "$LEASE" ]; then why="$ok of ' + s + ' sentinels confirm this master ($reach answering)"; fi',

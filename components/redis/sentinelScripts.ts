@@ -5,7 +5,7 @@
  */
 import { runtimeConfPrelude } from "./config";
 import { FENCED_MIN_REPLICAS, ORPHAN_MASTER, SENTINEL_DEBUG_TIMINGS } from "./sentinelDefaults";
-import { ShellTopology, probeLib, selfCase } from "./sentinelShell";
+import { ShellTopology, hostList, probeLib, selfCase } from "./sentinelShell";
 
 export { HostPort } from "./sentinelShell";
 
@@ -177,6 +177,16 @@ export function renderSentinelStartScript(o: SentinelStartOptions): string {
         ...probeLib(o),
         `SENTINEL_BIN=${o.redisSentinel ? `"${o.redisSentinel}"` : "$(command -v redis-sentinel || command -v valkey-sentinel || echo redis-sentinel)"}`,
         'master=$(ask_sentinels "$self_host" "$self_port" || true)',
+        // The replicas a peer knows, so this sentinel can lead a failover before the master's INFO
+        // has told it (the master may be the one that is down).
+        'replicas=""',
+        'if [ -n "$master" ]; then',
+        `  for s in ${hostList(o.sentinels)}; do`,
+        '    [ "$s" = "$self_host $self_port" ] && continue',
+        "    set -- $s",
+        `    replicas=$(cli -h "$1" -p "$2" --raw -d '|' SENTINEL REPLICAS ${n} | tr '|' '\\n' | awk 'k == "ip" { ip = $0 } k == "port" { print ip, $0 } { k = $0 }') && [ -n "$replicas" ] && break`,
+        "  done",
+        "fi",
         "tries=0",
         'while [ -z "$master" ]; do',
         "  master=$(find_master_node || true)",
@@ -203,6 +213,7 @@ export function renderSentinelStartScript(o: SentinelStartOptions): string {
         `  echo "sentinel down-after-milliseconds ${n} ${o.downAfterMilliseconds}"`,
         `  echo "sentinel failover-timeout ${n} ${o.failoverTimeoutMilliseconds}"`,
         `  echo "sentinel parallel-syncs ${n} ${o.parallelSyncs}"`,
+        `  printf '%s\\n' "$replicas" | while read -r rh rp; do if [ -n "$rh" ] && [ "$rh $rp" != "$master" ]; then echo "sentinel known-replica ${n} $rh $rp"; fi; done`,
         '} >"$conf.new"',
         'if [ -n "${REDIS_PASSWORD:-}" ]; then',
         "  quoted=$(printf '%s' \"$REDIS_PASSWORD\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')",

@@ -59,7 +59,7 @@ export function cliPrelude(o: ShellTopology): string[] {
  * - `ask_sentinel h p`: the master that sentinel names, as `host port`;
  * - `ask_sentinels [self_h self_p]`: the first answer of any other sentinel;
  * - `sentinel_majority`: the master a majority of all sentinels name, or nothing;
- * - `node_state h p`: `role offset keys` of a data node (offset is the replica's processed offset);
+ * - `node_state h p`: `role offset keys` of a data node (its replication offset, kept while its link is down);
  * - `find_master_node [self_h self_p]`: a data node reporting role:master.
  */
 export function probeLib(o: ShellTopology): string[] {
@@ -89,15 +89,13 @@ export function probeLib(o: ShellTopology): string[] {
         `  printf '%s' "$answers" | sort | uniq -c | awk '$1 >= ${majority} { print $2, $3; exit }'`,
         "}",
         "node_state() {",
-        "  r=$(cli -h \"$1\" -p \"$2\" --raw -d '|' ROLE) || return 1",
-        '  case "$r" in',
-        "    master\\|*) role=master; off=$(printf '%s' \"$r\" | cut -d'|' -f2) ;;",
-        "    slave\\|*) role=slave; off=$(printf '%s' \"$r\" | cut -d'|' -f5) ;;",
-        "    *) return 1 ;;",
-        "  esac",
+        "  r=$(cli -h \"$1\" -p \"$2\" INFO replication keyspace | tr -d '\\r') || return 1",
+        "  role=$(printf '%s\\n' \"$r\" | sed -n 's/^role://p')",
+        '  case "$role" in master|slave) ;; *) return 1 ;; esac',
+        "  off=$(printf '%s\\n' \"$r\" | sed -n 's/^master_repl_offset://p')",
         '  case "$off" in ""|*[!0-9-]*) off=0 ;; esac',
-        "  keys=$(cli -h \"$1\" -p \"$2\" INFO keyspace | tr -d '\\r' | sed -n 's/^db[0-9]*:keys=\\([0-9]*\\).*/\\1/p' | awk '{ s += $1 } END { print s + 0 }')",
-        '  echo "$role $off ${keys:-0}"',
+        "  keys=$(printf '%s\\n' \"$r\" | sed -n 's/^db[0-9]*:keys=\\([0-9]*\\).*/\\1/p' | awk '{ s += $1 } END { print s + 0 }')",
+        '  echo "$role $off $keys"',
         "}",
         "find_master_node() {",
         `  for n in ${hostList(o.nodes)}; do`,

@@ -41,10 +41,8 @@ describe("RedisSentinel renderers", () => {
         const bin = path.join(run, "bin");
         fs.mkdirSync(bin);
         const answers = (world.sentinels ?? []).map((a, i) => a === undefined ? "" : `  *"-h ${sentinels[i].host} "*SENTINEL*) echo "${a.split(" ")[0]}"; echo "${a.split(" ")[1]}"; exit 0 ;;`);
-        const peers = Object.entries(world.peers ?? {}).flatMap(([host, [role, keys]]) => [
-            `  *"-h ${host} "*ROLE*) ${role === "master" ? `echo "master|100|"` : `echo "slave|x|6379|connected|90"`}; exit 0 ;;`,
-            `  *"-h ${host} "*keyspace*) ${keys > 0 ? `printf "# Keyspace\\r\\ndb0:keys=${keys},expires=0,avg_ttl=0\\r\\n"` : `printf "# Keyspace\\r\\n"`}; exit 0 ;;`,
-        ]);
+        const peers = Object.entries(world.peers ?? {}).map(([host, [role, keys]]) =>
+            `  *"-h ${host} "*"INFO replication keyspace"*) printf "# Replication\\r\\nrole:${role}\\r\\nmaster_repl_offset:${role === "master" ? 100 : 90}\\r\\n# Keyspace\\r\\n${keys > 0 ? `db0:keys=${keys},expires=0,avg_ttl=0\\r\\n` : ""}"; exit 0 ;;`);
         fs.writeFileSync(path.join(bin, "redis-cli"), ["#!/bin/sh", 'case "$* " in', ...answers, ...peers, "esac", "exit 1"].join("\n"), { mode: 0o755 });
         fs.writeFileSync(path.join(bin, "fake-redis-server"), '#!/bin/sh\ncat "$1"\n', { mode: 0o755 });
         const data = path.join(run, "data");
@@ -75,12 +73,12 @@ describe("RedisSentinel renderers", () => {
     });
 
     it("waits while the master the sentinels name does not answer as master yet", () => {
-        assert.strictEqual(bootstrap(0, { sentinels: all(`${nodes[2].host} 6379`), peers: { [nodes[1].host]: ["slave", 5] } }, 2500), undefined);
+        assert.strictEqual(bootstrap(0, { sentinels: all(`${nodes[2].host} 6379`), peers: { [nodes[1].host]: ["slave", 5] } }, 1500), undefined);
     });
 
     it("a node the sentinels still name master stays down while a peer holds data, and starts as master when none does", () => {
         const self = `${nodes[1].host} 6379`;
-        assert.strictEqual(bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 10000] } }, 2500), undefined,
+        assert.strictEqual(bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 10000] } }, 1500), undefined,
             "an empty node became master while a peer held data");
         const conf = bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 0], [nodes[2].host]: ["slave", 0] } });
         assert.ok(conf !== undefined && !/^replicaof/m.test(conf), `did not start as master:\n${conf}`);

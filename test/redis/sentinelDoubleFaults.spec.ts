@@ -1,0 +1,127 @@
+// RedisSentinel's data-aware bootstrap under double faults, on 127.0.0.1 with the rendered
+// configs: a data set of 10,000 keys must survive as long as one copy does, and no node without
+// data may become master while a reachable peer holds it.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { commandExists, waitFor } from "../support/processes";
+import { SentinelCluster } from "./loopback/sentinelCluster";
+import { once, replicationInfo } from "./loopback/resp";
+
+const PASSWORD = "double-fault";
+const KEYS = 10000;
+/** Keys a node must hold: the 10,000 plus the ones the harness itself writes (set on start). */
+let expected = 0;
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+/** Samples every node's role and key count until stopped; records any moment an empty master coexists with a peer holding data. */
+function emptyMasterWatch(c: SentinelCluster) {
+    const violations: string[] = [];
+    let running = true;
+    const done = (async () => {
+        while (running) {
+            const states = await Promise.all(c.nodes.map(async (n, i) => {
+                const r = await replicationInfo(n, PASSWORD).catch(() => undefined);
+                const keys = r ? await c.keys(i).catch(() => -1) : -1;
+                return { i, role: r?.role, keys };
+            }));
+            const held = states.filter(s => s.keys > 0);
+            for (const s of states) {
+                if (s.role === "master" && s.keys === 0 && held.length > 0) {
+                    violations.push(`node${s.i} was an empty master while node${held.map(h => h.i).join(",node")} held data`);
+                }
+            }
+            await sleep(200);
+        }
+    })();
+    return { violations, stop: async () => { running = false; await done; } };
+}
+
+async function expectAllKeys(c: SentinelCluster, what: string): Promise<void> {
+    const master = await c.healthy(60000);
+    const ok = await waitFor(async () => {
+        for (let i = 0; i < c.nodes.length; i++) if ((await c.keys(i)) !== expected) return false;
+        return true;
+    }, 20000, 250);
+    const counts = await Promise.all(c.nodes.map((_n, i) => c.keys(i).catch(() => -1)));
+    assert.ok(ok, `${what}: nodes hold ${counts.join("/")} of ${expected} keys\n${await c.describe()}`);
+    assert.strictEqual(Number(await once(c.proxy, PASSWORD, ["DBSIZE"])), expected, "the endpoint does not serve the whole data set");
+    assert.strictEqual(await c.sentinelMaster(), master);
+}
+
+describe("RedisSentinel keeps the data set through double faults (loopback)", function () {
+    this.timeout(150000);
+    let cluster: SentinelCluster | undefined;
+    const c = () => cluster!;
+
+    before(async function () {
+        this.timeout(60000);
+        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(x => !commandExists(x));
+        if (missingCmds.length) {
+            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
+            this.test!.parent!.ctx.skipReason = reason;
+            console.log(`      skipped: ${reason}`);
+            this.skip();
+        }
+        cluster = new SentinelCluster({
+            basePort: 17500, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
+        });
+        await cluster.start();
+        await cluster.fill("k", KEYS);
+        await cluster.healthy();
+        expected = await cluster.keys(0);
+        assert.ok(expected >= KEYS);
+    });
+
+    after(() => cluster?.stop());
+
+    /** Stops a data pod as Kubernetes would replace it: both containers, and its emptyDir gone. */
+    function losePod(i: number): void {
+        c().killGroup(`agent${i}`);
+        c().kill(`node${i}`);
+    }
+
+    it("a sentinel majority is down and the master's pod comes back empty: nobody copies the emptiness; the sentinels' return heals it", async () => {
+        const m = await c().healthy();
+        c().kill("sentinel1");
+        c().kill("sentinel2");
+        const watch = emptyMasterWatch(c());
+        try {
+            losePod(m);
+            await sleep(300);
+            c().startNode(m, true);
+            // Longer than the agents' wait for sentinels, so any rule that would act alone has had its chance.
+            await sleep(15000);
+            for (const [i] of c().nodes.entries()) {
+                if (i === m) continue;
+                assert.strictEqual(await c().keys(i), expected, `node${i} lost its copy while the sentinels were away\n${await c().describe()}`);
+            }
+            c().startSentinel(1);
+            c().startSentinel(2);
+            await expectAllKeys(c(), "after the sentinels came back");
+        } finally {
+            await watch.stop();
+        }
+        assert.deepStrictEqual(watch.violations.slice(0, 3), []);
+    });
+
+    it("the master's pod and every sentinel restart together, sentinel state lost: the copy with the highest offset becomes master", async () => {
+        const m = await c().healthy();
+        const watch = emptyMasterWatch(c());
+        try {
+            c().sentinels.forEach((_s, i) => c().kill(`sentinel${i}`));
+            losePod(m);
+            await sleep(300);
+            for (let i = 0; i < c().sentinels.length; i++) fs.rmSync(path.join(c().dir, `sentinel${i}`, "run"), { recursive: true, force: true });
+            c().startNode(m, true);
+            c().sentinels.forEach((_s, i) => c().startSentinel(i));
+            await expectAllKeys(c(), "after the restart");
+            assert.notStrictEqual(await c().sentinelMaster(), m, "the node that came back empty became master");
+        } finally {
+            await watch.stop();
+        }
+        assert.deepStrictEqual(watch.violations.slice(0, 3), []);
+    });
+});
