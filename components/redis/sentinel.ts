@@ -8,10 +8,10 @@ import { createRedisAuth, passwordEnv } from "./auth";
 import { redisContainer } from "./common";
 import { renderRedisConf } from "./config";
 import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
-import { renderHaproxyCfg, renderHaproxyStartScript } from "./haproxyConfig";
+import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "./haproxyConfig";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
 import { renderAgentScript } from "./sentinelAgent";
-import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT } from "./sentinelDefaults";
+import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, proxyHoldMilliseconds } from "./sentinelDefaults";
 import { configHash, networkPolicySpecs, statefulHosts } from "./sentinelObjects";
 import { AGENT_STATE_DIR, agentContainer, dataContainer, handoverBudget } from "./sentinelPods";
 import { renderPreStopScript } from "./sentinelPreStop";
@@ -59,6 +59,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const env = passwordEnv(auth);
 
         const handover = handoverBudget(r);
+        const holdMs = proxyHoldMilliseconds(r);
         const files = pulumi.output(ns).apply(namespace => {
             const nodes = statefulHosts(names.data, names.headless, r.replicas, namespace, REDIS_PORT, r.clusterDomain);
             const sentinels = statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, namespace, SENTINEL_PORT, r.clusterDomain);
@@ -94,7 +95,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     "haproxy.cfg": renderHaproxyCfg({
                         nodes, port: REDIS_PORT, readPort: READ_PORT, healthPort: HAPROXY_HEALTH_PORT,
                         auth: auth.secretName !== undefined, checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS, dnsResolvers: true,
+                        luaFile: "/usr/local/etc/haproxy/hold.lua", holdMs,
                     }),
+                    "hold.lua": renderHaproxyLua({ nodes: nodes.length, holdMs }),
                     "start.sh": renderHaproxyStartScript({ config: "/usr/local/etc/haproxy/haproxy.cfg" }),
                 },
             };

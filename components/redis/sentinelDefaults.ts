@@ -82,3 +82,8 @@ export function agentTiming(downAfterMilliseconds: number): AgentTiming {
     const leaseMs = Math.floor(downAfterMilliseconds / 2) - freshMs - pollMs - Math.min(150, Math.floor(downAfterMilliseconds / 10));
     return { pollMs, freshMs, leaseMs, restartMs: Math.max(2000, downAfterMilliseconds) };
 }
+
+/** How long HAProxy holds a client while no node takes writes: one unplanned failover. */
+export function proxyHoldMilliseconds(t: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number }): number {
+    return t.downAfterMilliseconds + t.failoverTimeoutMilliseconds;
+}

@@ -5,7 +5,7 @@ import * as assert from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyCfg, useServerCondition } from "../../components/redis/haproxyConfig";
+import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxyConfig";
 import { renderAgentScript } from "../../components/redis/sentinelAgent";
 import { agentTiming } from "../../components/redis/sentinelDefaults";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
@@ -144,7 +144,9 @@ describe("RedisSentinel renderers", () => {
             this.skip();
         }
         const file = path.join(dir, "haproxy.cfg");
-        fs.writeFileSync(file, renderHaproxyCfg({ nodes, port: 16379, readPort: 16380, healthPort: 18888, auth: true, dnsResolvers: true }));
+        const lua = path.join(dir, "hold.lua");
+        fs.writeFileSync(lua, renderHaproxyLua({ nodes: 3, holdMs: 4500 }));
+        fs.writeFileSync(file, renderHaproxyCfg({ nodes, port: 16379, readPort: 16380, healthPort: 18888, auth: true, dnsResolvers: true, luaFile: lua, holdMs: 4500 }));
         const out = execFileSync("haproxy", ["-c", "-f", file], { encoding: "utf8", env: { ...process.env, REDIS_PASSWORD: "x y", REDIS_PASSWORD_LEN: "3" }, stdio: ["ignore", "pipe", "pipe"] });
         assert.match(out, /Configuration file is valid/);
     });
@@ -161,5 +163,15 @@ describe("RedisSentinel renderers", () => {
         assert.match(cfg, /server master2 \S+ backup track redis_master\/node2/);
         assert.match(cfg, /^ {4}log stdout format raw local0 info$/m);
         assert.doesNotMatch(cfg, /AUTH|SENTINEL/);
+    });
+
+    it("holds clients while no node takes writes, for at most one failover", () => {
+        const cfg = renderHaproxyCfg({ nodes, port: 1, healthPort: 2, auth: false, luaFile: "/x/hold.lua", holdMs: 4500 });
+        assert.match(cfg, /^ {4}lua-load \/x\/hold\.lua$/m);
+        assert.match(cfg, /^frontend redis\n {4}bind :1\n {4}tcp-request inspect-delay 5500ms\n {4}tcp-request content lua\.hold_until_master$/m);
+        const lua = renderHaproxyLua({ nodes: 3, holdMs: 4500 });
+        assert.match(lua, /local servers = \{ "node0", "node1", "node2" \}/);
+        assert.match(lua, /while not one_up and waited < 4500 do/);
+        assert.match(lua, /"DRAIN"/, "weight-0 servers report DRAIN when their checks pass");
     });
 });

@@ -9,7 +9,8 @@ import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { renderRedisConf } from "../../../components/redis/config";
-import { renderHaproxyCfg, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
+import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
+import { proxyHoldMilliseconds } from "../../../components/redis/sentinelDefaults";
 import { renderAgentScript } from "../../../components/redis/sentinelAgent";
 import { renderPreStopScript } from "../../../components/redis/sentinelPreStop";
 import {
@@ -144,9 +145,13 @@ export class SentinelCluster {
         const home = path.join(this.dir, "haproxy");
         fs.mkdirSync(home, { recursive: true });
         const cfg = path.join(home, "haproxy.cfg");
+        const lua = path.join(home, "hold.lua");
+        const holdMs = proxyHoldMilliseconds(this.o.tuning);
+        fs.writeFileSync(lua, renderHaproxyLua({ nodes: this.nodes.length, holdMs }));
         fs.writeFileSync(cfg, renderHaproxyCfg({
             nodes: this.nodes, port: this.proxy.port, readPort: this.readProxy.port,
             healthPort: this.net ? 8888 : this.o.basePort + 21, bind: this.net ? this.proxy.host : "127.0.0.1", auth: true,
+            luaFile: lua, holdMs,
         }));
         this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
     }
