@@ -73,6 +73,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 data: {
                     "redis.conf": renderRedisConf({
                         port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
+                        // On a PVC every write is in the append-only file within a second; on an emptyDir the
+                        // copies live on the replicas, and the file would only cost disk I/O.
+                        appendonly: c.persistence.enabled,
                         extra: dataNodeConfExtra(r.minReplicasMaxLagSeconds),
                     }),
                     "start.sh": renderDataStartScript({ ...base, configTemplate: "/etc/redis/redis.conf", dataDir: "/data" }),

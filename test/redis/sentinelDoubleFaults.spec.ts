@@ -125,3 +125,57 @@ describe("RedisSentinel keeps the data set through double faults (loopback)", fu
         assert.deepStrictEqual(watch.violations.slice(0, 3), []);
     });
 });
+
+describe("RedisSentinel with persistence survives fast restarts of every node (loopback)", function () {
+    this.timeout(150000);
+    let cluster: SentinelCluster | undefined;
+    let held = 0;
+    const c = () => cluster!;
+
+    before(async function () {
+        this.timeout(60000);
+        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(x => !commandExists(x));
+        if (missingCmds.length) {
+            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
+            this.test!.parent!.ctx.skipReason = reason;
+            console.log(`      skipped: ${reason}`);
+            this.skip();
+        }
+        cluster = new SentinelCluster({
+            basePort: 17550, password: PASSWORD, persistence: true, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
+        });
+        await cluster.start();
+        await cluster.fill("k", KEYS);
+        await cluster.healthy();
+        held = await cluster.keys(0);
+        // appendfsync everysec: give the last second of writes to the files.
+        await sleep(1500);
+    });
+
+    after(() => cluster?.stop());
+
+    for (const which of ["master", "replica"] as const) {
+        it(`the ${which} restarted faster than down-after (append-only file on its volume) leaves every node with the whole data set`, async () => {
+            const m = await c().healthy();
+            const i = which === "master" ? m : (m + 1) % c().nodes.length;
+            const watch = emptyMasterWatch(c());
+            try {
+                c().kill(`node${i}`);
+                await sleep(200);
+                c().startNode(i);
+                assert.ok(fs.readdirSync(path.join(c().dir, `node${i}`, "data", "appendonlydir")).length > 0, "no append-only file");
+                const master = await c().healthy(60000);
+                const ok = await waitFor(async () => {
+                    for (let n = 0; n < c().nodes.length; n++) if ((await c().keys(n)) !== held) return false;
+                    return true;
+                }, 20000, 250);
+                const counts = await Promise.all(c().nodes.map((_n, n) => c().keys(n).catch(() => -1)));
+                assert.ok(ok, `after a fast restart of the ${which}: ${counts.join("/")} of ${held} keys (master node${master})`);
+            } finally {
+                await watch.stop();
+            }
+            assert.deepStrictEqual(watch.violations.slice(0, 3), []);
+        });
+    }
+});
