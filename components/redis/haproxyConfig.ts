@@ -48,6 +48,8 @@ export interface HaproxyOptions {
     luaFile?: string;
     /** Longest hold of a client connection while no node takes writes (default 5000 ms). */
     holdMs?: number;
+    /** Port of HAProxy's built-in Prometheus exporter (`/metrics`); none when omitted. */
+    metricsPort?: number;
 }
 
 /** The Lua script behind {@link HaproxyOptions.luaFile}: one task follows the master backend's checks, held connections poll its verdict. */
@@ -163,6 +165,14 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         `    bind ${bind}:${o.healthPort}`,
         "    monitor-uri /healthz",
         "",
+        ...(o.metricsPort !== undefined ? [
+            "frontend metrics",
+            "    mode http",
+            "    no log",
+            `    bind ${bind}:${o.metricsPort}`,
+            "    http-request use-service prometheus-exporter if { path /metrics }",
+            "",
+        ] : []),
         "frontend redis",
         `    bind ${bind}:${o.port}`,
         ...(o.luaFile ? [`    tcp-request inspect-delay ${(o.holdMs ?? 5000) + 1000}ms`, "    tcp-request content lua.hold_until_master"] : []),

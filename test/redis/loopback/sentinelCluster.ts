@@ -75,6 +75,9 @@ export class SentinelCluster {
         }
     }
 
+    /** HAProxy's Prometheus endpoint. */
+    get metricsPort(): number { return this.net ? 9101 : this.o.basePort + 23; }
+
     /** Kept for callers that only know loopback ports. */
     get proxyPort(): number { return this.proxy.port; }
 
@@ -151,7 +154,7 @@ export class SentinelCluster {
         fs.writeFileSync(cfg, renderHaproxyCfg({
             nodes: this.nodes, port: this.proxy.port, readPort: this.readProxy.port,
             healthPort: this.net ? 8888 : this.o.basePort + 21, bind: this.net ? this.proxy.host : "127.0.0.1", auth: true,
-            luaFile: lua, holdMs,
+            luaFile: lua, holdMs, metricsPort: this.metricsPort,
         }));
         this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
     }
