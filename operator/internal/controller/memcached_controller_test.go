@@ -158,12 +158,12 @@ func TestPodEventsMapToTheirMemcached(t *testing.T) {
 	pod := &corev1.Pod{}
 	pod.Namespace = testNS
 	pod.Labels = map[string]string{labelInstance: "mc", labelManagedBy: ManagedByValue}
-	reqs := podToMemcached(context.Background(), pod)
+	reqs := podToMemcached(pod)
 	if len(reqs) != 1 || reqs[0].Name != "mc" || reqs[0].Namespace != testNS {
 		t.Fatalf("requests = %v, want cache/mc", reqs)
 	}
 	pod.Labels = map[string]string{labelInstance: "mc"}
-	if reqs := podToMemcached(context.Background(), pod); len(reqs) != 0 {
+	if reqs := podToMemcached(pod); len(reqs) != 0 {
 		t.Fatalf("a pod not managed by the operator mapped to %v", reqs)
 	}
 }

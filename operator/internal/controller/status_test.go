@@ -113,7 +113,7 @@ func TestCreateFailureReportsDegradedAndRetries(t *testing.T) {
 	if mc := h.memcached("mc"); mc.Status.ObservedGeneration != 0 {
 		t.Errorf("observedGeneration = %d after a failed apply, want 0", mc.Status.ObservedGeneration)
 	}
-	h.expectEvent("CreateDeploymentFailed")
+	h.expectEvent("Warning DeploymentCreateFailed")
 
 	failing = false
 	h.mustReconcile("mc")

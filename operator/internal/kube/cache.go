@@ -1,0 +1,205 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// informerCache holds one informer per watched kind, each listing only the objects its selector
+// matches in the watched namespace (all when empty).
+type informerCache struct {
+	namespace  string
+	syncPeriod time.Duration
+
+	mu        sync.Mutex
+	informers map[schema.GroupVersionKind]*informer
+	started   bool
+}
+
+type informer struct {
+	cache.SharedIndexInformer
+	selector labels.Selector
+}
+
+func newInformerCache(namespace string, syncPeriod time.Duration) *informerCache {
+	return &informerCache{namespace: namespace, syncPeriod: syncPeriod, informers: map[schema.GroupVersionKind]*informer{}}
+}
+
+func (c *informerCache) holds(gvk schema.GroupVersionKind) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.informers[gvk]
+	return ok
+}
+
+// stripManagedFields drops managedFields, often the largest part of a cached object, which the
+// operator never reads.
+func stripManagedFields(obj any) (any, error) {
+	if o, ok := obj.(metav1.Object); ok {
+		o.SetManagedFields(nil)
+	}
+	return obj, nil
+}
+
+// informerFor returns the kind's informer, creating it on first use; a second caller must ask for
+// the same selector, since the cache answers every read of the kind from that one informer.
+func (c *informerCache) informerFor(api *apiClient, example Object, selector labels.Selector) (*informer, error) {
+	gvk, err := api.kindOf(example)
+	if err != nil {
+		return nil, err
+	}
+	if selector == nil {
+		selector = labels.Everything()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if inf, ok := c.informers[gvk]; ok {
+		if inf.selector.String() != selector.String() {
+			return nil, fmt.Errorf("%s is already watched with selector %q", gvk.Kind, inf.selector)
+		}
+		return inf, nil
+	}
+	if c.started {
+		return nil, fmt.Errorf("watch %s: the cache has already started", gvk.Kind)
+	}
+	rc, err := api.restFor(gvk.GroupVersion())
+	if err != nil {
+		return nil, err
+	}
+	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
+	res := resource(gvk)
+	sel := selector.String()
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			opts.LabelSelector = sel
+			list, err := api.scheme.New(listGVK)
+			if err != nil {
+				return nil, err
+			}
+			err = rc.Get().Namespace(c.namespace).Resource(res).VersionedParams(&opts, api.params).Do(ctx).Into(list)
+			return list, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.LabelSelector = sel
+			opts.Watch = true
+			return rc.Get().Namespace(c.namespace).Resource(res).VersionedParams(&opts, api.params).Watch(ctx)
+		},
+	}
+	// Resyncs re-deliver every object; only Memcached handlers act on them (OnGenerationChange),
+	// so only the unfiltered informer resyncs.
+	var resync time.Duration
+	if selector.Empty() {
+		resync = c.syncPeriod
+	}
+	si := cache.NewSharedIndexInformer(lw, example, resync, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+	if err := si.SetTransform(stripManagedFields); err != nil {
+		return nil, err
+	}
+	inf := &informer{SharedIndexInformer: si, selector: selector}
+	c.informers[gvk] = inf
+	return inf, nil
+}
+
+func (c *informerCache) start(ctx context.Context) {
+	c.mu.Lock()
+	c.started = true
+	infs := make([]*informer, 0, len(c.informers))
+	for _, inf := range c.informers {
+		infs = append(infs, inf)
+	}
+	c.mu.Unlock()
+	for _, inf := range infs {
+		go inf.RunWithContext(ctx)
+	}
+}
+
+// synced reports whether every informer has listed its objects once.
+func (c *informerCache) synced() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, inf := range c.informers {
+		if !inf.HasSynced() {
+			return false
+		}
+	}
+	return c.started
+}
+
+// waitForSync blocks until synced or ctx ends.
+func (c *informerCache) waitForSync(ctx context.Context) bool {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for !c.synced() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}
+
+func (c *informerCache) get(gvk schema.GroupVersionKind, key types.NamespacedName, obj Object) error {
+	c.mu.Lock()
+	inf := c.informers[gvk]
+	c.mu.Unlock()
+	item, exists, err := inf.GetIndexer().GetByKey(cache.NewObjectName(key.Namespace, key.Name).String())
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return notFound(gvk, key.Name)
+	}
+	return copyInto(item, obj)
+}
+
+func (c *informerCache) list(gvk schema.GroupVersionKind, list ObjectList, namespace string, selector labels.Selector) error {
+	c.mu.Lock()
+	inf := c.informers[gvk]
+	c.mu.Unlock()
+	var items []any
+	var err error
+	if namespace == "" {
+		items = inf.GetIndexer().List()
+	} else if items, err = inf.GetIndexer().ByIndex(cache.NamespaceIndex, namespace); err != nil {
+		return err
+	}
+	out := make([]runtime.Object, 0, len(items))
+	for _, item := range items {
+		o, ok := item.(Object)
+		if !ok {
+			return fmt.Errorf("cached %s is a %T", gvk.Kind, item)
+		}
+		if selector == nil || selector.Matches(labels.Set(o.GetLabels())) {
+			out = append(out, o.DeepCopyObject())
+		}
+	}
+	return meta.SetList(list, out)
+}
+
+// copyInto deep-copies a cached object into obj, so callers may change what they read.
+func copyInto(item any, obj Object) error {
+	src, ok := item.(runtime.Object)
+	if !ok {
+		return fmt.Errorf("cached item is a %T", item)
+	}
+	dst := reflect.ValueOf(obj)
+	cp := reflect.ValueOf(src.DeepCopyObject())
+	if dst.Type() != cp.Type() {
+		return fmt.Errorf("cache holds %s, asked for %s", cp.Type(), dst.Type())
+	}
+	dst.Elem().Set(cp.Elem())
+	return nil
+}
