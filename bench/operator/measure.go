@@ -26,28 +26,39 @@ var (
 )
 
 type result struct {
-	create, total time.Duration
-	peakRSSKiB    int64
+	create, total         time.Duration
+	peakRSSKiB            int64
+	loadBefore, loadAfter string
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("created in %.1f s, all reconciled in %.1f s, peak RSS %.1f MiB",
-		r.create.Seconds(), r.total.Seconds(), float64(r.peakRSSKiB)/1024)
+	return fmt.Sprintf("created in %.1f s, all reconciled in %.1f s, peak RSS %.1f MiB, load %s -> %s",
+		r.create.Seconds(), r.total.Seconds(), float64(r.peakRSSKiB)/1024, r.loadBefore, r.loadAfter)
 }
 
 func (r result) row(name string, n int) string {
-	return fmt.Sprintf("| %s | %d | %.1f | %.1f | %.0f | %.1f |", name, n, r.create.Seconds(), r.total.Seconds(),
-		float64(n)/r.total.Seconds(), float64(r.peakRSSKiB)/1024)
+	return fmt.Sprintf("| %s | %d | %.1f | %.1f | %.0f | %.1f | %s / %s |", name, n, r.create.Seconds(), r.total.Seconds(),
+		float64(n)/r.total.Seconds(), float64(r.peakRSSKiB)/1024, r.loadBefore, r.loadAfter)
 }
 
-func measure(c client.Client, t target, n int, kubeconfig string, timeout time.Duration) (result, error) {
+// loadAverage is the machine's 1-minute load average, which the figures must be read against on a
+// shared machine.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(raw))[0]
+}
+
+func measure(c client.Client, t target, n int, kubeconfig, ns string, timeout time.Duration) (result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	ns := "bench-" + t.slug
+	load := loadAverage()
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
 		return result{}, fmt.Errorf("create namespace: %w", err)
 	}
-	logFile, err := os.Create(filepath.Join(os.TempDir(), "operator-bench-"+t.slug+".log"))
+	logFile, err := os.Create(filepath.Join(os.TempDir(), "operator-"+ns+".log"))
 	if err != nil {
 		return result{}, fmt.Errorf("log file: %w", err)
 	}
@@ -66,7 +77,7 @@ func measure(c client.Client, t target, n int, kubeconfig string, timeout time.D
 	if err := createAll(ctx, c, gvk, ns, t.spec, n); err != nil {
 		return result{}, err
 	}
-	res := result{create: time.Since(start)}
+	res := result{create: time.Since(start), loadBefore: load}
 	for {
 		done, err := reconciled(ctx, c, gvk, ns, t, n)
 		if err != nil {
@@ -83,6 +94,7 @@ func measure(c client.Client, t target, n int, kubeconfig string, timeout time.D
 	}
 	res.total = time.Since(start)
 	res.peakRSSKiB = peakRSS(cmd.Process.Pid)
+	res.loadAfter = loadAverage()
 	stop(cmd)
 	crs := &unstructured.Unstructured{}
 	crs.SetGroupVersionKind(gvk)

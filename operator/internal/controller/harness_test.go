@@ -157,16 +157,6 @@ func (h *harness) get(name string, obj client.Object) bool {
 	return true
 }
 
-// expectNoEvent fails when an event containing fragment was recorded (and drains the recorder).
-func (h *harness) expectNoEvent(fragment string) {
-	h.t.Helper()
-	for _, e := range h.events() {
-		if strings.Contains(e, fragment) {
-			h.t.Fatalf("unexpected event %q", e)
-		}
-	}
-}
-
 func (h *harness) condition(name, condType string) metav1.Condition {
 	h.t.Helper()
 	for _, c := range h.memcached(name).Status.Conditions {

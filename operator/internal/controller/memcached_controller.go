@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -49,8 +50,8 @@ type MemcachedReconciler struct {
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile runs the steps in order and writes status once. A failed step is reported as Degraded,
-// emits one Warning event with its reason, and is returned so the request is retried with backoff.
+// Reconcile runs the steps and writes status once. Each failed step emits one Warning event with its
+// reason; the first is reported as Degraded and returned so the request is retried with backoff.
 func (r *MemcachedReconciler) Reconcile(ctx context.Context, req kube.Request) (kube.Result, error) {
 	mc := &cachev1alpha1.Memcached{}
 	if err := r.Client.Get(ctx, req, mc); err != nil {
@@ -67,8 +68,10 @@ func (r *MemcachedReconciler) Reconcile(ctx context.Context, req kube.Request) (
 	if errors.Is(obs.err, errCacheBehind) {
 		return kube.Result{RequeueAfter: cacheBehindRetry}, nil
 	}
-	if obs.err != nil {
-		r.warn(mc, reasonOf(obs.err), obs.err)
+	for _, err := range obs.failures {
+		if !errors.Is(err, errCacheBehind) {
+			r.warn(mc, reasonOf(err), err)
+		}
 	}
 	if err := r.updateStatus(ctx, mc, obs); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -86,25 +89,42 @@ func (r *MemcachedReconciler) Reconcile(ctx context.Context, req kube.Request) (
 	return kube.Result{}, nil
 }
 
-// observe converges the owned objects and collects what status needs; it stops at the first
-// failed step, keeping what the earlier steps saw.
+// observe converges the owned objects and collects what status needs. The owned objects do not
+// depend on each other, so their steps run at once: a new Memcached waits for one round trip to the
+// API server rather than one per object. Every step's failure is kept, the first in step order is
+// the observation's error; the pods are listed only when all steps succeeded.
 func (r *MemcachedReconciler) observe(ctx context.Context, mc *cachev1alpha1.Memcached) observation {
 	var obs observation
-	var c *change
-	obs.deployment, c, obs.err = r.ensureDeployment(ctx, mc)
-	if obs.add(c); obs.err != nil {
-		return obs
-	}
 	steps := []func(context.Context, *cachev1alpha1.Memcached) (*change, error){
+		func(ctx context.Context, mc *cachev1alpha1.Memcached) (c *change, err error) {
+			obs.deployment, c, err = r.ensureDeployment(ctx, mc)
+			return c, err
+		},
 		r.ensureService, r.ensurePDB, r.ensureNetworkPolicy,
 	}
-	for _, step := range steps {
-		c, obs.err = step(ctx, mc)
-		if obs.add(c); obs.err != nil {
-			return obs
+	results := make([]struct {
+		c   *change
+		err error
+	}, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps {
+		wg.Go(func() { results[i].c, results[i].err = step(ctx, mc) })
+	}
+	wg.Wait()
+	for _, res := range results {
+		obs.add(res.c)
+		if res.err != nil {
+			obs.failures = append(obs.failures, res.err)
 		}
 	}
+	if len(obs.failures) > 0 {
+		obs.err = obs.failures[0]
+		return obs
+	}
 	obs.nodes, obs.err = r.listNodes(ctx, mc)
+	if obs.err != nil {
+		obs.failures = []error{obs.err}
+	}
 	return obs
 }
 

@@ -22,6 +22,7 @@ type observation struct {
 	deployment *appsv1.Deployment // nil when it could not be created or read
 	nodes      []string           // nil when the pods could not be listed
 	err        error              // first step that failed, if any
+	failures   []error            // every step that failed
 	changes    []change           // what the steps did, for the Normal event
 }
 

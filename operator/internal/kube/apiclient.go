@@ -153,7 +153,15 @@ func (c *apiClient) Create(ctx context.Context, obj Object) error {
 	if err != nil {
 		return err
 	}
-	return rc.Post().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Body(obj).Do(ctx).Into(obj)
+	return c.wrote(gvk, obj, rc.Post().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Body(obj).Do(ctx).Into(obj))
+}
+
+// wrote passes a successful write's result to the cache, so reads right after it see it.
+func (c *apiClient) wrote(gvk schema.GroupVersionKind, obj Object, err error) error {
+	if err == nil && c.cache != nil {
+		c.cache.wrote(gvk, obj)
+	}
+	return err
 }
 
 func (c *apiClient) Update(ctx context.Context, obj Object) error {
@@ -161,7 +169,7 @@ func (c *apiClient) Update(ctx context.Context, obj Object) error {
 	if err != nil {
 		return err
 	}
-	return rc.Put().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).Body(obj).Do(ctx).Into(obj)
+	return c.wrote(gvk, obj, rc.Put().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).Body(obj).Do(ctx).Into(obj))
 }
 
 // Delete deletes obj if it is still the object read (same UID); its dependents go in the background.
@@ -175,7 +183,11 @@ func (c *apiClient) Delete(ctx context.Context, obj Object) error {
 	if uid := obj.GetUID(); uid != "" {
 		opts.Preconditions = &metav1.Preconditions{UID: &uid}
 	}
-	return rc.Delete().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).Body(opts).Do(ctx).Error()
+	err = rc.Delete().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).Body(opts).Do(ctx).Error()
+	if err == nil && c.cache != nil {
+		c.cache.deleted(gvk, obj)
+	}
+	return err
 }
 
 func (c *apiClient) PatchStatus(ctx context.Context, obj Object, mergePatch []byte) error {
@@ -183,8 +195,8 @@ func (c *apiClient) PatchStatus(ctx context.Context, obj Object, mergePatch []by
 	if err != nil {
 		return err
 	}
-	return rc.Patch(types.MergePatchType).Namespace(obj.GetNamespace()).Resource(resource(gvk)).
-		Name(obj.GetName()).SubResource("status").Body(mergePatch).Do(ctx).Into(obj)
+	return c.wrote(gvk, obj, rc.Patch(types.MergePatchType).Namespace(obj.GetNamespace()).Resource(resource(gvk)).
+		Name(obj.GetName()).SubResource("status").Body(mergePatch).Do(ctx).Into(obj))
 }
 
 // notFound is the error a cache miss reports, the same the API server would.

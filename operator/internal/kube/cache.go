@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
 )
 
 // informerCache holds one informer per watched kind, each listing only the objects its selector
@@ -31,7 +32,15 @@ type informerCache struct {
 type informer struct {
 	cache.SharedIndexInformer
 	selector labels.Selector
+	// recent answers reads with the newer of the informer's copy and what this manager last wrote,
+	// so the reconcile that a manager's own write triggers does not see the object as it was before
+	// that write (and create it again, or patch a status it already patched).
+	recent cache.MutationCache
 }
+
+// recentWrites bounds the mutation cache: long enough for a watch event to arrive, short enough that
+// an object created and deleted before the informer saw either does not linger.
+const recentWrites = 30 * time.Second
 
 func newInformerCache(namespace string, syncPeriod time.Duration) *informerCache {
 	return &informerCache{namespace: namespace, syncPeriod: syncPeriod, informers: map[schema.GroupVersionKind]*informer{}}
@@ -108,8 +117,50 @@ func (c *informerCache) informerFor(api *apiClient, example Object, selector lab
 		return nil, err
 	}
 	inf := &informer{SharedIndexInformer: si, selector: selector}
+	inf.recent = cache.NewIntegerResourceVersionMutationCacheWithOptions(klog.Background(), si.GetStore(), cache.MutationCacheOptions{
+		Indexer: si.GetIndexer(), TTL: recentWrites, IncludeAdds: true, MaxCacheSize: 4096,
+	})
+	if _, err := si.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { seen(inf.recent.OnAddOrUpdate, obj) },
+		UpdateFunc: func(_, obj any) { seen(inf.recent.OnAddOrUpdate, obj) },
+		DeleteFunc: func(obj any) { seen(inf.recent.OnDelete, obj) },
+	}); err != nil {
+		return nil, err
+	}
 	c.informers[gvk] = inf
 	return inf, nil
+}
+
+func seen(fn func(runtime.Object), obj any) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	if o, ok := obj.(runtime.Object); ok {
+		fn(o)
+	}
+}
+
+// wrote records an object as the API server returned it from a write of ours.
+func (c *informerCache) wrote(gvk schema.GroupVersionKind, obj Object) {
+	c.mu.Lock()
+	inf := c.informers[gvk]
+	c.mu.Unlock()
+	if inf == nil {
+		return
+	}
+	cp := obj.DeepCopyObject().(Object)
+	cp.SetManagedFields(nil)
+	inf.recent.Mutation(cp)
+}
+
+// deleted records a delete of ours.
+func (c *informerCache) deleted(gvk schema.GroupVersionKind, obj Object) {
+	c.mu.Lock()
+	inf := c.informers[gvk]
+	c.mu.Unlock()
+	if inf != nil {
+		inf.recent.OnDelete(obj)
+	}
 }
 
 func (c *informerCache) start(ctx context.Context) {
@@ -155,7 +206,7 @@ func (c *informerCache) get(gvk schema.GroupVersionKind, key types.NamespacedNam
 	c.mu.Lock()
 	inf := c.informers[gvk]
 	c.mu.Unlock()
-	item, exists, err := inf.GetIndexer().GetByKey(cache.NewObjectName(key.Namespace, key.Name).String())
+	item, exists, err := inf.recent.GetByKey(cache.NewObjectName(key.Namespace, key.Name).String())
 	if err != nil {
 		return err
 	}
@@ -173,7 +224,7 @@ func (c *informerCache) list(gvk schema.GroupVersionKind, list ObjectList, names
 	var err error
 	if namespace == "" {
 		items = inf.GetIndexer().List()
-	} else if items, err = inf.GetIndexer().ByIndex(cache.NamespaceIndex, namespace); err != nil {
+	} else if items, err = inf.recent.ByIndex(cache.NamespaceIndex, namespace); err != nil {
 		return err
 	}
 	out := make([]runtime.Object, 0, len(items))
