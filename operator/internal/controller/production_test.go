@@ -303,16 +303,20 @@ func TestFailedStatusWriteEmitsAWarning(t *testing.T) {
 	h.expectEvent("Warning StatusUpdateFailed")
 }
 
-func TestCreateReportsOneNormalEvent(t *testing.T) {
-	mc := newMemcached("mc", 2)
-	mc.Spec.NetworkPolicy = &cachev1alpha1.MemcachedNetworkPolicy{Enabled: true}
-	h := newHarness(t, interceptor.Funcs{}, mc)
+func TestLaterChangesReportOneNormalEvent(t *testing.T) {
+	h := newHarness(t, interceptor.Funcs{}, newMemcached("mc", 1))
+	h.mustReconcile("mc")
+	h.events()
+	h.setSpec("mc", func(s *cachev1alpha1.MemcachedSpec) {
+		s.Size = 3
+		s.NetworkPolicy = &cachev1alpha1.MemcachedNetworkPolicy{Enabled: true}
+	})
 	h.mustReconcile("mc")
 	evs := h.events()
 	if len(evs) != 1 {
-		t.Fatalf("events = %q, want one for the whole first reconcile", evs)
+		t.Fatalf("events = %q, want one for the whole reconcile", evs)
 	}
-	for _, what := range []string{"DeploymentCreated", "deployment mc", "service mc", "poddisruptionbudget mc", "networkpolicy mc"} {
+	for _, what := range []string{"Normal Scaled", "from 1 to 3 replicas", "created poddisruptionbudget mc", "created networkpolicy mc"} {
 		if !strings.Contains(evs[0], what) {
 			t.Errorf("event %q does not mention %s", evs[0], what)
 		}

@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -127,11 +128,20 @@ func TestManagerOwnsPDBAndNetworkPolicy(t *testing.T) {
 	if n := len(dep.Spec.Template.Spec.Containers); n != 2 {
 		t.Errorf("deployment has %d containers, want memcached and metrics", n)
 	}
-	// Defaults the API server added must not look like drift.
-	rv := dep.ResourceVersion
+	// Defaults the API server added must not look like drift: no owned object is rewritten.
+	owned := []client.Object{dep, &corev1.Service{}, &policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}}
+	rvs := make([]string, len(owned))
+	for i, o := range owned {
+		if err := k8sClient.Get(ctx, key, o); err != nil {
+			t.Fatal(err)
+		}
+		rvs[i] = o.GetResourceVersion()
+	}
 	time.Sleep(1500 * time.Millisecond)
-	if err := k8sClient.Get(ctx, key, dep); err != nil || dep.ResourceVersion != rv {
-		t.Errorf("deployment rewritten without a change (resourceVersion %s -> %s, %v)", rv, dep.ResourceVersion, err)
+	for i, o := range owned {
+		if err := k8sClient.Get(ctx, key, o); err != nil || o.GetResourceVersion() != rvs[i] {
+			t.Errorf("%T rewritten without a change (resourceVersion %s -> %s, %v)", o, rvs[i], o.GetResourceVersion(), err)
+		}
 	}
 
 	mc.Spec.Size, mc.Spec.NetworkPolicy.Enabled = 1, false
