@@ -153,8 +153,13 @@ func (c *apiClient) Create(ctx context.Context, obj Object) error {
 	if err != nil {
 		return err
 	}
-	return c.wrote(gvk, obj, rc.Post().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Body(obj).Do(ctx).Into(obj))
+	return c.wrote(gvk, obj, rc.Post().Namespace(obj.GetNamespace()).Resource(resource(gvk)).
+		Param(fieldValidation, "Ignore").Body(obj).Do(ctx).Into(obj))
 }
+
+// fieldValidation=Ignore spares the API server its unknown-field pass: every body this client sends
+// is encoded from a Go type of the scheme, so it cannot carry an unknown field.
+const fieldValidation = "fieldValidation"
 
 // wrote passes a successful write's result to the cache, so reads right after it see it.
 func (c *apiClient) wrote(gvk schema.GroupVersionKind, obj Object, err error) error {
@@ -169,7 +174,8 @@ func (c *apiClient) Update(ctx context.Context, obj Object) error {
 	if err != nil {
 		return err
 	}
-	return c.wrote(gvk, obj, rc.Put().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).Body(obj).Do(ctx).Into(obj))
+	return c.wrote(gvk, obj, rc.Put().Namespace(obj.GetNamespace()).Resource(resource(gvk)).Name(obj.GetName()).
+		Param(fieldValidation, "Ignore").Body(obj).Do(ctx).Into(obj))
 }
 
 // Delete deletes obj if it is still the object read (same UID); its dependents go in the background.
@@ -196,7 +202,7 @@ func (c *apiClient) PatchStatus(ctx context.Context, obj Object, mergePatch []by
 		return err
 	}
 	return c.wrote(gvk, obj, rc.Patch(types.MergePatchType).Namespace(obj.GetNamespace()).Resource(resource(gvk)).
-		Name(obj.GetName()).SubResource("status").Body(mergePatch).Do(ctx).Into(obj))
+		Name(obj.GetName()).SubResource("status").Param(fieldValidation, "Ignore").Body(mergePatch).Do(ctx).Into(obj))
 }
 
 // notFound is the error a cache miss reports, the same the API server would.

@@ -27,6 +27,11 @@ type informerCache struct {
 	mu        sync.Mutex
 	informers map[schema.GroupVersionKind]*informer
 	started   bool
+
+	// written holds the resourceVersion of each object as our last write left it, until its watch
+	// event arrives: that event only echoes what the writing reconcile already knew.
+	writtenMu sync.Mutex
+	written   map[string]string
 }
 
 type informer struct {
@@ -43,7 +48,7 @@ type informer struct {
 const recentWrites = 30 * time.Second
 
 func newInformerCache(namespace string, syncPeriod time.Duration) *informerCache {
-	return &informerCache{namespace: namespace, syncPeriod: syncPeriod, informers: map[schema.GroupVersionKind]*informer{}}
+	return &informerCache{namespace: namespace, syncPeriod: syncPeriod, informers: map[schema.GroupVersionKind]*informer{}, written: map[string]string{}}
 }
 
 func (c *informerCache) holds(gvk schema.GroupVersionKind) bool {
@@ -151,6 +156,32 @@ func (c *informerCache) wrote(gvk schema.GroupVersionKind, obj Object) {
 	cp := obj.DeepCopyObject().(Object)
 	cp.SetManagedFields(nil)
 	inf.recent.Mutation(cp)
+	c.writtenMu.Lock()
+	if len(c.written) > maxWritten {
+		clear(c.written) // events lost or never coming; at worst some echoes reconcile again
+	}
+	c.written[writtenKey(gvk, obj)] = obj.GetResourceVersion()
+	c.writtenMu.Unlock()
+}
+
+const maxWritten = 16384
+
+func writtenKey(gvk schema.GroupVersionKind, obj metav1.Object) string {
+	return gvk.Kind + "." + gvk.Group + "/" + obj.GetNamespace() + "/" + obj.GetName()
+}
+
+// echo reports (once) whether obj, as an informer delivers it, is exactly what our last write of it
+// returned; handlers skip such events instead of reconciling the owner again for nothing.
+func (c *informerCache) echo(gvk schema.GroupVersionKind, obj metav1.Object) bool {
+	key := writtenKey(gvk, obj)
+	c.writtenMu.Lock()
+	defer c.writtenMu.Unlock()
+	rv, ok := c.written[key]
+	if !ok {
+		return false
+	}
+	delete(c.written, key)
+	return rv == obj.GetResourceVersion()
 }
 
 // deleted records a delete of ours.

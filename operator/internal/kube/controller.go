@@ -143,8 +143,10 @@ func Map(fn func(Object) []Request) Handler { return mapHandler(fn) }
 func (h mapHandler) requests(obj Object) []Request { return h(obj) }
 func (mapHandler) relevant(_, _ Object) bool       { return true }
 
-// eventHandler adapts a Handler to an informer, enqueueing into c.
-func eventHandler(c *Controller, h Handler) cache.ResourceEventHandler {
+// eventHandler adapts a Handler to an informer, enqueueing into c. Adds and updates that only echo
+// the manager's own last write of the object (echo) are skipped: the reconcile that wrote it has
+// already seen that state. Deletes always count.
+func eventHandler(c *Controller, h Handler, echo func(Object) bool) cache.ResourceEventHandler {
 	enqueue := func(obj any) {
 		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = tomb.Obj
@@ -158,11 +160,20 @@ func eventHandler(c *Controller, h Handler) cache.ResourceEventHandler {
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{
-		AddFunc: enqueue,
+		AddFunc: func(obj any) {
+			if o, ok := obj.(Object); ok && echo(o) {
+				return
+			}
+			enqueue(obj)
+		},
 		UpdateFunc: func(old, cur any) {
 			o, ok1 := old.(Object)
 			n, ok2 := cur.(Object)
-			if ok1 && ok2 && h.relevant(o, n) {
+			if !ok1 || !ok2 {
+				return
+			}
+			// echo first, so the record of our write is consumed even when the update is filtered.
+			if isEcho := echo(n); h.relevant(o, n) && !isEcho {
 				enqueue(cur)
 			}
 		},

@@ -101,7 +101,11 @@ func (m *Manager) Watch(c *Controller, obj Object, selector labels.Selector, h H
 	if err != nil {
 		return err
 	}
-	_, err = inf.AddEventHandler(eventHandler(c, h))
+	gvk, err := m.api.kindOf(obj)
+	if err != nil {
+		return err
+	}
+	_, err = inf.AddEventHandler(eventHandler(c, h, func(o Object) bool { return m.cache.echo(gvk, o) }))
 	return err
 }
 
