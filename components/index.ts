@@ -7,7 +7,7 @@ export { RedisCommonArgs } from "./redis/common";
 export { renderRedisConf, renderStartScript, RedisConfOptions, StartScriptOptions } from "./redis/config";
 export { REDIS_IMAGE } from "./redis/defaults";
 export { OperatorImage, OperatorImageArgs, OperatorImageRegistry } from "./image/operatorImage";
-export { MemcachedOperator, MemcachedOperatorArgs } from "./memcached/operator";
+export { MemcachedOperator, MemcachedOperatorArgs, MemcachedPodMonitorArgs } from "./memcached/operator";
 export { Memcached, MemcachedArgs } from "./memcached/memcached";
 export * from "./memcached/types";
 export {

@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
-var reverseOrder bool
+var reverseOrder, rotate bool
 
 // target is one operator under test and how to tell that it has reconciled an object.
 type target struct {
@@ -43,8 +43,9 @@ func main() {
 	timeout := flag.Duration("timeout", 15*time.Minute, "give up on one operator after this long")
 	memLimits := flag.String("gomemlimit", "", "comma-separated GOMEMLIMIT values (e.g. 48MiB,40MiB): also run kubecache under each")
 	reverse := flag.Bool("reverse", false, "run the targets in reverse order, to check the order does not favour the later ones")
+	rot := flag.Bool("rotate", false, "measure every rotation of the target order in one run, so each operator is measured first once and last once")
 	flag.Parse()
-	reverseOrder = *reverse
+	reverseOrder, rotate = *reverse, *rot
 	if err := run(*n, *ours, *sample, *sampleCRD, *assets, *sameLimits, splitList(*memLimits), *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "operator-bench:", err)
 		os.Exit(1)
@@ -120,17 +121,25 @@ func run(n int, ours, sample, sampleCRD, assets string, sameLimits bool, memLimi
 	if err := warmUp(c, n/10); err != nil {
 		return err
 	}
-	var rows []string
-	for _, t := range targets {
-		res, err := measure(c, t, n, kcFile, timeout)
-		if err != nil {
-			return fmt.Errorf("%s: %w", t.name, err)
+	orders := [][]target{targets}
+	if rotate {
+		for r := 1; r < len(targets); r++ {
+			orders = append(orders, append(append([]target(nil), targets[r:]...), targets[:r]...))
 		}
-		rows = append(rows, res.row(t.name, n))
-		fmt.Fprintf(os.Stderr, "%s: %s\n", t.name, res)
 	}
-	fmt.Println("| operator | objects | create (s) | all reconciled (s) | objects/s | peak RSS (MiB) |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+	var rows []string
+	for round, order := range orders {
+		for pos, t := range order {
+			res, err := measure(c, t, n, kcFile, fmt.Sprintf("bench-%s-%d", t.slug, round), timeout)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.name, err)
+			}
+			rows = append(rows, res.row(fmt.Sprintf("%d.%d %s", round+1, pos+1, t.name), n))
+			fmt.Fprintf(os.Stderr, "round %d, position %d, %s: %s\n", round+1, pos+1, t.name, res)
+		}
+	}
+	fmt.Println("| round.position operator | objects | create (s) | all reconciled (s) | objects/s | peak RSS (MiB) | load average (1 min) before / after |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	fmt.Println(strings.Join(rows, "\n"))
 	return nil
 }

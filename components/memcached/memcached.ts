@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, known, recommendedLabels, requireDnsLabel, serviceHost } from "../common";
 import { MemcachedOperator } from "./operator";
-import { MEMCACHED_API_VERSION, MEMCACHED_DEFAULTS, MEMCACHED_KIND, MemcachedStatus } from "./types";
+import { MEMCACHED_API_VERSION, MEMCACHED_CLIENT_LABEL, MEMCACHED_DEFAULTS, MEMCACHED_KIND, MemcachedStatus } from "./types";
 import { MemcachedSpecInputs, validatedSpec } from "./validate";
 
 const COMPONENT = "Memcached";
@@ -20,7 +20,8 @@ export interface MemcachedArgs extends MemcachedSpecInputs {
     clusterDomain?: string;
     // Inherited from MemcachedSpecInputs, checked against the CRD's bounds before anything is created:
     // size (0–100, default 1), port (1–65535, default 11211), memoryMB (64–65536, default 64),
-    // image (explicit tag or digest), resources (memory limit ≥ memoryMB), extraArgs.
+    // image (explicit tag or digest), resources (memory limit ≥ memoryMB), extraArgs, topologySpread
+    // (none|preferred|required), nodeSelector, tolerations, priorityClassName, metrics, auth, networkPolicy.
 }
 
 /** A memcached cluster managed by the operator: a typed `cache.kubecache.io/v1alpha1` `Memcached` object. */
@@ -33,6 +34,11 @@ export class Memcached extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     /** Pod names from `.status.nodes`; empty until the operator has reported them. */
     public readonly nodes: pulumi.Output<string[]>;
+    /**
+     * Labels a client pod needs when `networkPolicy.enabled`: `kubecache.io/memcached-client: <name>`
+     * (the policy admits clients of the same namespace only).
+     */
+    public readonly clientLabels: Record<string, string>;
 
     constructor(name: string, args: MemcachedArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:Memcached", name, {}, opts);
@@ -62,7 +68,11 @@ export class Memcached extends pulumi.ComponentResource {
         this.endpoint = pulumi.all([this.name, this.namespace, this.port])
             .apply(([n, ns, p]) => `${serviceHost(n, ns, clusterDomain)}:${p}`);
         this.nodes = status.apply(s => s?.nodes ?? []);
-        this.registerOutputs({ name: this.name, namespace: this.namespace, endpoint: this.endpoint, port: this.port, nodes: this.nodes });
+        this.clientLabels = { [MEMCACHED_CLIENT_LABEL]: resourceName };
+        this.registerOutputs({
+            name: this.name, namespace: this.namespace, endpoint: this.endpoint, port: this.port, nodes: this.nodes,
+            clientLabels: this.clientLabels,
+        });
     }
 }
 

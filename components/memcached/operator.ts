@@ -21,7 +21,24 @@ export interface MemcachedOperatorArgs {
     resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
     /** Names of Secrets in `namespace` used to pull `image` from a private registry. */
     imagePullSecrets?: string[];
+    /**
+     * Create a `monitoring.coreos.com/v1` PodMonitor (the Prometheus Operator's CRD must be installed)
+     * that scrapes the `metrics` port of every operator-managed memcached pod, in every namespace:
+     * the pods of `Memcached` objects with `metrics.enabled`. Default false.
+     */
+    podMonitor?: boolean | MemcachedPodMonitorArgs;
 }
+
+export interface MemcachedPodMonitorArgs {
+    /** Labels of the PodMonitor, for the Prometheus `podMonitorSelector` (e.g. `{ release: "prometheus" }`). */
+    labels?: Record<string, string>;
+    /** Scrape interval, e.g. `30s`; default Prometheus' own. */
+    interval?: string;
+}
+
+export const POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
+/** Labels the controller sets on every memcached pod it manages (operator/internal/controller). */
+export const MANAGED_MEMCACHED_POD_LABELS = { "app.kubernetes.io/name": "memcached", "app.kubernetes.io/managed-by": "kubecache-operator" };
 
 /**
  * Installs the Memcached operator: CRD, RBAC, metrics Service and the manager Deployment. `pulumi up`
@@ -49,6 +66,10 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         requireInteger(COMPONENT, "replicas", replicas, 1, MAX_OPERATOR_REPLICAS);
         for (const s of args.imagePullSecrets ?? []) requireDnsLabel(COMPONENT, "imagePullSecrets", s, 253);
         requireDnsLabel(COMPONENT, "name", name, 40);
+        const pm = args.podMonitor ? (args.podMonitor === true ? {} : args.podMonitor) : undefined;
+        if (pm?.interval !== undefined && !/^([0-9]+(ms|s|m|h))+$/.test(pm.interval)) {
+            throw new ArgumentError(COMPONENT, "podMonitor.interval", `must be a Prometheus duration such as "30s"; got ${JSON.stringify(pm.interval)}.`);
+        }
 
         const crdManifest = loadMemcachedCrd();
         const roleManifest = loadManagerRole();
@@ -125,6 +146,19 @@ export class MemcachedOperator extends pulumi.ComponentResource {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-manager`, {
                 metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
                 spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+            }, child);
+        }
+
+        if (pm) {
+            new k8s.apiextensions.CustomResource(`${name}-memcached`, {
+                apiVersion: POD_MONITOR_API_VERSION,
+                kind: "PodMonitor",
+                metadata: { name: `${name}-memcached`, namespace: nsName, labels: { ...labels, ...pm.labels } },
+                spec: {
+                    selector: { matchLabels: MANAGED_MEMCACHED_POD_LABELS },
+                    namespaceSelector: { any: true },
+                    podMetricsEndpoints: [{ port: "metrics", path: "/metrics", ...(pm.interval ? { interval: pm.interval } : {}) }],
+                },
             }, child);
         }
 

@@ -12,6 +12,39 @@ export const MEMCACHED_KIND = "Memcached";
 export const MEMCACHED_PLURAL = "memcacheds";
 export const MEMCACHED_CRD_NAME = `${MEMCACHED_PLURAL}.${MEMCACHED_GROUP}`;
 
+/** Zone spreading of the pods (`spec.topologySpread`); whatever the value, pods prefer distinct nodes. */
+export type MemcachedTopologySpread = "none" | "preferred" | "required";
+export const MEMCACHED_TOPOLOGY_SPREAD: readonly MemcachedTopologySpread[] = ["none", "preferred", "required"];
+
+/** The pod label a NetworkPolicy-guarded Memcached admits clients by; its value is the Memcached's name. */
+export const MEMCACHED_CLIENT_LABEL = "kubecache.io/memcached-client";
+
+/** `spec.metrics`: a Prometheus exporter sidecar (container and port named `metrics`). */
+export interface MemcachedMetricsSpec {
+    /** Add the exporter; default false. */
+    enabled?: boolean;
+    /** Exporter image, pinned; default `prom/memcached-exporter:v0.16.0`. */
+    image?: string;
+    /** Port of `/metrics`, also on the headless Service; default 9150, must differ from `port`. */
+    port?: number;
+}
+
+/** `spec.auth`: memcached in SASL mode (binary protocol only). */
+export interface MemcachedAuthSpec {
+    /**
+     * Secret in the Memcached's namespace, mounted as memcached's SASL directory: key
+     * `memcached-sasl-pwdb` holds `user@memcached:password` lines; an optional `memcached.conf` holds
+     * Cyrus SASL options.
+     */
+    secretName: string;
+}
+
+/** `spec.networkPolicy`: admit only pods labelled `kubecache.io/memcached-client: <name>` of the namespace. */
+export interface MemcachedNetworkPolicySpec {
+    /** Create the NetworkPolicy; default false. */
+    enabled?: boolean;
+}
+
 /** Desired state (`.spec`). Optional fields are defaulted by the API server from the CRD schema. */
 export interface MemcachedSpec {
     /** Number of memcached pods (the seed's field); the API server defaults it to 1. */
@@ -26,6 +59,17 @@ export interface MemcachedSpec {
     resources?: k8s.types.input.core.v1.ResourceRequirements;
     /** Extra memcached command-line arguments. */
     extraArgs?: string[];
+    /** Zone spreading: `none` (default), `preferred` or `required`. */
+    topologySpread?: MemcachedTopologySpread;
+    /** Node labels the pods must run on. */
+    nodeSelector?: Record<string, string>;
+    /** Taints the pods tolerate. */
+    tolerations?: k8s.types.input.core.v1.Toleration[];
+    /** PriorityClass of the pods. */
+    priorityClassName?: string;
+    metrics?: MemcachedMetricsSpec;
+    auth?: MemcachedAuthSpec;
+    networkPolicy?: MemcachedNetworkPolicySpec;
 }
 
 export interface MemcachedCondition {
@@ -49,7 +93,7 @@ export interface MemcachedStatus {
     conditions?: MemcachedCondition[];
 }
 
-type SchemaType = "integer" | "string" | "object" | "array";
+type SchemaType = "integer" | "string" | "object" | "array" | "boolean";
 
 /** OpenAPI type of every spec field; typed as a full Record so adding a field to the interface forces an entry. */
 export const MEMCACHED_SPEC_TYPES: Record<keyof MemcachedSpec, SchemaType> = {
@@ -59,7 +103,28 @@ export const MEMCACHED_SPEC_TYPES: Record<keyof MemcachedSpec, SchemaType> = {
     memoryMB: "integer",
     resources: "object",
     extraArgs: "array",
+    topologySpread: "string",
+    nodeSelector: "object",
+    tolerations: "array",
+    priorityClassName: "string",
+    metrics: "object",
+    auth: "object",
+    networkPolicy: "object",
 };
+
+/** Fields of the nested spec objects, typed as full Records like MEMCACHED_SPEC_TYPES. */
+export const MEMCACHED_NESTED_TYPES: {
+    metrics: Record<keyof MemcachedMetricsSpec, SchemaType>;
+    auth: Record<keyof MemcachedAuthSpec, SchemaType>;
+    networkPolicy: Record<keyof MemcachedNetworkPolicySpec, SchemaType>;
+} = {
+    metrics: { enabled: "boolean", image: "string", port: "integer" },
+    auth: { secretName: "string" },
+    networkPolicy: { enabled: "boolean" },
+};
+
+/** Nested fields the CRD requires once their object is given. */
+export const MEMCACHED_NESTED_REQUIRED = { metrics: [], auth: ["secretName"], networkPolicy: [] } as const;
 
 export const MEMCACHED_STATUS_TYPES: Record<keyof MemcachedStatus, SchemaType> = {
     nodes: "array",
@@ -79,10 +144,21 @@ export const MEMCACHED_BOUNDS = {
     memoryMB: { min: 64, max: 65536 },
 } as const;
 
+/** Bounds of `metrics.port`. */
+export const MEMCACHED_METRICS_BOUNDS = { port: { min: 1, max: 65535 } } as const;
+
+/** Pattern of `priorityClassName` and `auth.secretName` (a DNS-1123 subdomain). */
+export const MEMCACHED_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
 /** Limits on `extraArgs` (count, and length of each argument) and on the length of `image`. */
 export const MEMCACHED_LIST_BOUNDS = {
     extraArgs: { maxItems: 32, maxItemLength: 256 },
     image: { maxLength: 512 },
+    nodeSelector: { maxProperties: 32 },
+    tolerations: { maxItems: 32 },
+    priorityClassName: { maxLength: 253 },
+    metricsImage: { maxLength: 512 },
+    authSecretName: { minLength: 1, maxLength: 253 },
 } as const;
 
 /** Values the API server fills in when a field is omitted. */
@@ -91,4 +167,12 @@ export const MEMCACHED_DEFAULTS = {
     image: "memcached:1.6.39-alpine",
     port: 11211,
     memoryMB: 64,
+    topologySpread: "none",
+} as const;
+
+/** Values the API server fills in inside `metrics` and `networkPolicy` once the object is given. */
+export const MEMCACHED_NESTED_DEFAULTS = {
+    metrics: { enabled: false, image: "prom/memcached-exporter:v0.16.0", port: 9150 },
+    auth: {},
+    networkPolicy: { enabled: false },
 } as const;

@@ -1,7 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, checked, known, quantityToBytes, requireInteger, requirePinnedImage } from "../common";
-import { MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_LIST_BOUNDS } from "./types";
+import { ArgumentError, checked, known, quantityToBytes, requireInteger, requireOneOf, requirePinnedImage } from "../common";
+import {
+    MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_LIST_BOUNDS, MEMCACHED_METRICS_BOUNDS, MEMCACHED_NAME_PATTERN,
+    MEMCACHED_NESTED_DEFAULTS, MEMCACHED_TOPOLOGY_SPREAD, MemcachedAuthSpec, MemcachedMetricsSpec, MemcachedNetworkPolicySpec,
+    MemcachedTopologySpread,
+} from "./types";
 
 const COMPONENT = "Memcached";
 
@@ -13,6 +17,20 @@ export interface MemcachedSpecInputs {
     image?: pulumi.Input<string>;
     resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
     extraArgs?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Zone spreading: `none` (default), `preferred` or `required`; pods always prefer distinct nodes. */
+    topologySpread?: pulumi.Input<MemcachedTopologySpread>;
+    /** Node labels the pods must run on (at most 32). */
+    nodeSelector?: pulumi.Input<Record<string, string>>;
+    /** Taints the pods tolerate (at most 32). */
+    tolerations?: pulumi.Input<k8s.types.input.core.v1.Toleration[]>;
+    /** PriorityClass of the pods. */
+    priorityClassName?: pulumi.Input<string>;
+    /** Exporter sidecar; `{ enabled: true }` uses `prom/memcached-exporter:v0.16.0` on port 9150. */
+    metrics?: pulumi.Input<MemcachedMetricsSpec>;
+    /** SASL mode with the credentials of a Secret; not combinable with `metrics.enabled`. */
+    auth?: pulumi.Input<MemcachedAuthSpec>;
+    /** A NetworkPolicy admitting only pods labelled `kubecache.io/memcached-client: <name>`. */
+    networkPolicy?: pulumi.Input<MemcachedNetworkPolicySpec>;
 }
 
 export function checkSize(v: number | undefined): void {
@@ -58,6 +76,73 @@ export function checkExtraArgs(v: string[] | undefined): void {
     }
 }
 
+export function checkTopologySpread(v: MemcachedTopologySpread | undefined): void {
+    requireOneOf(COMPONENT, "topologySpread", v, MEMCACHED_TOPOLOGY_SPREAD);
+}
+
+function requireName(field: string, v: string | undefined, maxLength: number): void {
+    if (v === undefined) return;
+    if (typeof v !== "string" || v.length === 0 || v.length > maxLength || !new RegExp(MEMCACHED_NAME_PATTERN).test(v)) {
+        throw new ArgumentError(COMPONENT, field, `must be a DNS-1123 subdomain of at most ${maxLength} characters; got ${JSON.stringify(v)}.`);
+    }
+}
+
+export function checkPriorityClassName(v: string | undefined): void {
+    requireName("priorityClassName", v, MEMCACHED_LIST_BOUNDS.priorityClassName.maxLength);
+}
+
+export function checkNodeSelector(v: Record<string, string> | undefined): void {
+    if (v === undefined) return;
+    const max = MEMCACHED_LIST_BOUNDS.nodeSelector.maxProperties;
+    if (typeof v !== "object" || Array.isArray(v) || Object.keys(v).length > max || Object.values(v).some(x => typeof x !== "string")) {
+        throw new ArgumentError(COMPONENT, "nodeSelector", `must be a map of at most ${max} string labels; got ${JSON.stringify(v).slice(0, 200)}.`);
+    }
+}
+
+export function checkTolerations(v: unknown[] | undefined): void {
+    if (v === undefined) return;
+    const max = MEMCACHED_LIST_BOUNDS.tolerations.maxItems;
+    if (!Array.isArray(v) || v.length > max) {
+        throw new ArgumentError(COMPONENT, "tolerations", `must be a list of at most ${max} tolerations; got ${Array.isArray(v) ? v.length : typeof v}.`);
+    }
+}
+
+export function checkMetrics(v: MemcachedMetricsSpec | undefined, port: number | undefined): void {
+    if (v === undefined) return;
+    if (v.enabled !== undefined && typeof v.enabled !== "boolean") {
+        throw new ArgumentError(COMPONENT, "metrics.enabled", `must be a boolean; got ${JSON.stringify(v.enabled)}.`);
+    }
+    requirePinnedImage(COMPONENT, "metrics.image", v.image);
+    if (v.image !== undefined && v.image.length > MEMCACHED_LIST_BOUNDS.metricsImage.maxLength) {
+        throw new ArgumentError(COMPONENT, "metrics.image", `must be at most ${MEMCACHED_LIST_BOUNDS.metricsImage.maxLength} characters; got ${v.image.length}.`);
+    }
+    requireInteger(COMPONENT, "metrics.port", v.port, MEMCACHED_METRICS_BOUNDS.port.min, MEMCACHED_METRICS_BOUNDS.port.max);
+    const metricsPort = v.port ?? MEMCACHED_NESTED_DEFAULTS.metrics.port;
+    if (port !== undefined && metricsPort === port) {
+        throw new ArgumentError(COMPONENT, "metrics.port", `must differ from \`port\` (${port}).`);
+    }
+}
+
+export function checkAuth(v: MemcachedAuthSpec | undefined): void {
+    if (v === undefined) return;
+    if (v.secretName === undefined) throw new ArgumentError(COMPONENT, "auth.secretName", "is required with `auth`.");
+    requireName("auth.secretName", v.secretName, MEMCACHED_LIST_BOUNDS.authSecretName.maxLength);
+}
+
+/** The exporter speaks memcached's text protocol without a login, which SASL mode refuses. */
+export function checkMetricsWithAuth(metrics: MemcachedMetricsSpec | undefined, auth: MemcachedAuthSpec | undefined): void {
+    if (metrics?.enabled === true && auth !== undefined) {
+        throw new ArgumentError(COMPONENT, "metrics.enabled",
+            "cannot be combined with `auth`: the memcached exporter does not authenticate, and SASL mode refuses unauthenticated stats.");
+    }
+}
+
+export function checkNetworkPolicy(v: MemcachedNetworkPolicySpec | undefined): void {
+    if (v?.enabled !== undefined && typeof v.enabled !== "boolean") {
+        throw new ArgumentError(COMPONENT, "networkPolicy.enabled", `must be a boolean; got ${JSON.stringify(v.enabled)}.`);
+    }
+}
+
 /**
  * Checks every known value now (throws before any resource exists) and returns the spec with the
  * Output-valued fields wrapped so they are checked again once resolved.
@@ -72,5 +157,14 @@ export function validatedSpec(args: MemcachedSpecInputs): Record<string, pulumi.
     const resources = known(args.resources);
     checkMemoryLimit(args.memoryMB === undefined ? MEMCACHED_DEFAULTS.memoryMB : known(args.memoryMB), resources);
     if (args.resources !== undefined) spec.resources = args.resources;
+    if (args.topologySpread !== undefined) spec.topologySpread = checked(args.topologySpread, checkTopologySpread);
+    if (args.nodeSelector !== undefined) spec.nodeSelector = checked(args.nodeSelector, checkNodeSelector);
+    if (args.tolerations !== undefined) spec.tolerations = checked(args.tolerations as pulumi.Input<unknown[]>, checkTolerations);
+    if (args.priorityClassName !== undefined) spec.priorityClassName = checked(args.priorityClassName, checkPriorityClassName);
+    const port = args.port === undefined ? MEMCACHED_DEFAULTS.port : known(args.port);
+    if (args.metrics !== undefined) spec.metrics = checked(args.metrics, m => checkMetrics(m, port));
+    if (args.auth !== undefined) spec.auth = checked(args.auth, checkAuth);
+    if (args.networkPolicy !== undefined) spec.networkPolicy = checked(args.networkPolicy, checkNetworkPolicy);
+    checkMetricsWithAuth(known(args.metrics), known(args.auth));
     return spec;
 }

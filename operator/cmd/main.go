@@ -6,26 +6,35 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
-	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"k8s.io/client-go/util/flowcontrol"
+	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
 	"github.com/kubecache/kubecache/operator/internal/controller"
+	"github.com/kubecache/kubecache/operator/internal/kube"
 )
+
+// version is set at build time (-X main.version=...).
+var version = "dev"
 
 type options struct {
 	metricsAddr     string
 	probeAddr       string
+	kubeconfig      string
 	leaderElect     bool
 	leaderElectNS   string
 	watchNamespace  string
@@ -41,7 +50,8 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; \"0\" disables it")
-	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints")
+	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints; \"0\" disables them")
+	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, the pod's service account, then ~/.kube/config)")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader election Lease (default: the pod's namespace)")
 	fs.StringVar(&o.watchNamespace, "watch-namespace", "", "only reconcile Memcached objects in this namespace (default: all)")
@@ -60,78 +70,62 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
+// newScheme registers only the API groups the manager reads or writes; each extra group costs
+// binary size and memory.
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(cachev1alpha1.AddToScheme(s))
+	for _, add := range []func(*runtime.Scheme) error{
+		corev1.AddToScheme, appsv1.AddToScheme, policyv1.AddToScheme, networkingv1.AddToScheme,
+		eventsv1.AddToScheme, coordinationv1.AddToScheme, cachev1alpha1.AddToScheme,
+	} {
+		utilruntime.Must(add(s))
+	}
 	return s
 }
 
-func cacheOptions(o options) cache.Options {
-	opts := cache.Options{
-		SyncPeriod: &o.syncPeriod,
-		ByObject:   controller.CacheByObject(),
-		// managedFields are often the largest part of a cached object and the controller never reads them.
-		DefaultTransform: cache.TransformStripManagedFields(),
-	}
-	if o.watchNamespace != "" {
-		opts.DefaultNamespaces = map[string]cache.Config{o.watchNamespace: {}}
-	}
-	return opts
-}
-
-// cacheSynced reports ready only once the informers have synced, so a rolling update does not
-// hand over to a replica that would reconcile from an empty cache.
-func cacheSynced(mgr ctrl.Manager) healthz.Checker {
-	return func(req *http.Request) error {
-		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
-		defer cancel()
-		if !mgr.GetCache().WaitForCacheSync(ctx) {
-			return errors.New("informer caches not synced")
-		}
-		return nil
+func managerOptions(o options) kube.Options {
+	return kube.Options{
+		Scheme:                  newScheme(),
+		Namespace:               o.watchNamespace,
+		SyncPeriod:              o.syncPeriod,
+		MetricsAddr:             o.metricsAddr,
+		ProbeAddr:               o.probeAddr,
+		LeaderElection:          o.leaderElect,
+		LeaderElectionID:        "memcached.cache.kubecache.io",
+		LeaderElectionNamespace: o.leaderElectNS,
+		GracefulShutdownTimeout: o.shutdownTimeout,
+		EventSource:             "memcached-controller",
 	}
 }
 
-func run(o options) error {
-	log := ctrl.Log.WithName("setup")
-	cfg, err := ctrl.GetConfig()
+func run(ctx context.Context, o options) error {
+	log := klog.Background().WithName("setup")
+	cfg, err := kube.LoadConfig(o.kubeconfig)
 	if err != nil {
-		return fmt.Errorf("load kubeconfig: %w", err)
+		return err
 	}
+	cfg.UserAgent = "kubecache-memcached-operator/" + version
+	cfg.QPS = -1 // no client-side limit
 	if o.kubeAPIQPS > 0 {
-		cfg.QPS, cfg.Burst = float32(o.kubeAPIQPS), max(o.kubeAPIBurst, int(o.kubeAPIQPS))
+		cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(float32(o.kubeAPIQPS), max(o.kubeAPIBurst, int(o.kubeAPIQPS)))
 	}
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        newScheme(),
-		Cache:                         cacheOptions(o),
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
-		HealthProbeBindAddress:        o.probeAddr,
-		LeaderElection:                o.leaderElect,
-		LeaderElectionID:              "memcached.cache.kubecache.io",
-		LeaderElectionNamespace:       o.leaderElectNS,
-		LeaderElectionReleaseOnCancel: true,
-		GracefulShutdownTimeout:       &o.shutdownTimeout,
-	})
+	mo := managerOptions(o)
+	mo.Log = klog.Background()
+	mgr, err := kube.NewManager(cfg, mo)
 	if err != nil {
 		return fmt.Errorf("create manager: %w", err)
 	}
+	reconcileLog := klog.Background().WithName("memcached")
 	r := &controller.MemcachedReconciler{
-		Client:   mgr.GetClient(),
-		Scheme:   mgr.GetScheme(),
-		Recorder: mgr.GetEventRecorder("memcached-controller"),
+		Client:   mgr.Client(),
+		Recorder: mgr.EventRecorder(),
+		Log:      func(err error, msg string, kv ...any) { reconcileLog.Error(err, msg, kv...) },
 	}
 	if err := r.SetupWithManager(mgr, o.workers); err != nil {
 		return fmt.Errorf("set up memcached controller: %w", err)
 	}
-	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		return fmt.Errorf("add health check: %w", err)
-	}
-	if err := mgr.AddReadyzCheck("readyz", cacheSynced(mgr)); err != nil {
-		return fmt.Errorf("add ready check: %w", err)
-	}
-	log.Info("starting manager", "workers", o.workers, "leaderElection", o.leaderElect, "namespace", o.watchNamespace)
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+	log.Info("starting manager", "version", version, "workers", o.workers, "leaderElection", o.leaderElect, "namespace", o.watchNamespace)
+	if err := mgr.Start(ctx); err != nil {
 		return fmt.Errorf("run manager: %w", err)
 	}
 	return nil
@@ -146,9 +140,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
-	if err := run(o); err != nil {
-		ctrl.Log.WithName("setup").Error(err, "manager exited")
+	klog.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		klog.Background().WithName("setup").Error(err, "manager exited")
 		os.Exit(1)
 	}
 }

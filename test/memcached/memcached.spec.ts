@@ -48,6 +48,26 @@ describe("Memcached", () => {
         assert.strictEqual(cr.inputs.metadata.namespace, "apps");
     });
 
+    it("passes the production fields through unchanged", async () => {
+        const tolerations = [{ key: "dedicated", operator: "Equal", value: "cache", effect: "NoSchedule" }];
+        const mc = new Memcached("prod", {
+            operator, size: 3, topologySpread: "required", nodeSelector: { pool: "cache" }, tolerations, priorityClassName: "high",
+            metrics: { enabled: true }, networkPolicy: { enabled: true },
+        });
+        await settle();
+        assert.deepStrictEqual(findCreated(CR).inputs.spec, {
+            size: 3, topologySpread: "required", nodeSelector: { pool: "cache" }, tolerations, priorityClassName: "high",
+            metrics: { enabled: true }, networkPolicy: { enabled: true },
+        });
+        assert.deepStrictEqual(mc.clientLabels, { "kubecache.io/memcached-client": "prod" });
+    });
+
+    it("passes auth through", async () => {
+        new Memcached("sessions", { operator, auth: { secretName: "sessions-sasl" } });
+        await settle();
+        assert.deepStrictEqual(findCreated(CR).inputs.spec, { size: 1, auth: { secretName: "sessions-sasl" } });
+    });
+
     it("gives the endpoint of the headless Service the controller names after the object", async () => {
         const a = new Memcached("memcached-sample", { operator });
         const b = new Memcached("b", { operator, namespace: "apps", resourceName: "sessions", port: 11311, clusterDomain: "corp.local" });
@@ -59,7 +79,9 @@ describe("Memcached", () => {
         const resources = fs.readFileSync(path.join(operatorDir(), "internal", "controller", "resources.go"), "utf8");
         const service = /func desiredService\([\s\S]*?\n}\n/.exec(resources)?.[0] ?? "";
         assert.match(service, /ClusterIP:\s+corev1\.ClusterIPNone/, "the controller's Service is headless");
-        assert.match(service, /ObjectMeta\{Name: mc\.Name,/, "the controller names the Service after the Memcached object");
+        assert.match(service, /ObjectMeta: objectMeta\(mc\),/, "the controller's Service takes the shared object metadata");
+        const meta = /func objectMeta\([\s\S]*?\n}\n/.exec(resources)?.[0] ?? "";
+        assert.match(meta, /ObjectMeta\{Name: mc\.Name,/, "the controller names the Service after the Memcached object");
     });
 
     it("reports nodes from the object's status, and none before the operator wrote any", async () => {
@@ -112,6 +134,17 @@ describe("Memcached", () => {
             ["a name that is not a DNS label", () => new Memcached("x", { operator, resourceName: "Memcached_1" }), /`resourceName` must be a DNS-1123 label/],
             ["a name starting with a digit", () => new Memcached("x", { operator, resourceName: "1cache" }), /`resourceName` must start with a letter/],
             ["a bad namespace", () => new Memcached("x", { operator, namespace: "Apps" }), /`namespace`/],
+            ["an unknown topologySpread", () => new Memcached("x", { operator, topologySpread: "zonal" as any }), /`topologySpread` must be one of "none", "preferred", "required"/],
+            ["a priority class that is not a DNS name", () => new Memcached("x", { operator, priorityClassName: "High_Prio" }), /`priorityClassName` must be a DNS-1123 subdomain/],
+            ["too many node selector labels", () => new Memcached("x", { operator, nodeSelector: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, "v"])) }), /`nodeSelector` must be a map of at most 32/],
+            ["too many tolerations", () => new Memcached("x", { operator, tolerations: Array(33).fill({ operator: "Exists" }) }), /`tolerations` must be a list of at most 32/],
+            ["a latest exporter image", () => new Memcached("x", { operator, metrics: { enabled: true, image: "prom/memcached-exporter:latest" } }), /`metrics.image`/],
+            ["metrics on memcached's port", () => new Memcached("x", { operator, port: 9150, metrics: { enabled: true } }), /`metrics.port` must differ from `port` \(9150\)/],
+            ["a metrics port out of range", () => new Memcached("x", { operator, metrics: { port: 0 } }), /`metrics.port` must be an integer from 1 to 65535/],
+            ["metrics with auth", () => new Memcached("x", { operator, metrics: { enabled: true }, auth: { secretName: "s" } }), /`metrics.enabled` cannot be combined with `auth`/],
+            ["auth without a secret", () => new Memcached("x", { operator, auth: {} as any }), /`auth.secretName` is required/],
+            ["an auth secret that is not a DNS name", () => new Memcached("x", { operator, auth: { secretName: "Bad_Name" } }), /`auth.secretName` must be a DNS-1123 subdomain/],
+            ["a non-boolean networkPolicy.enabled", () => new Memcached("x", { operator, networkPolicy: { enabled: "yes" as any } }), /`networkPolicy.enabled` must be a boolean/],
         ];
         for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
     });

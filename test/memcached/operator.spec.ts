@@ -13,6 +13,7 @@ const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repe
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
+const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
 
 describe("MemcachedOperator", () => {
     // Constructing the operator is the slow part of these tests: one instance per configuration.
@@ -112,8 +113,10 @@ describe("MemcachedOperator", () => {
                 const flag = arg.replace(/^--/, "").split("=")[0];
                 assert.ok(defined.has(flag), `--${flag} is not a flag of the manager (defines: ${[...defined].join(", ")})`);
             }
-            assert.match(main, /AddHealthzCheck\("healthz"/);
-            assert.match(main, /AddReadyzCheck\("readyz"/);
+            // The probe paths the Deployment's probes use (operator/internal/kube/manager.go).
+            const manager = fs.readFileSync(path.join(operatorDir(), "internal", "kube", "manager.go"), "utf8");
+            assert.match(manager, /HandleFunc\("\/healthz"/);
+            assert.match(manager, /HandleFunc\("\/readyz"/);
         });
 
         it("turns on leader election above one replica", async () => {
@@ -172,6 +175,27 @@ describe("MemcachedOperator", () => {
             assert.strictEqual(findCreated(DEPLOYMENT).inputs.metadata.namespace, "platform");
         });
 
+        it("creates a PodMonitor for the memcached exporters only when asked", async () => {
+            new MemcachedOperator("mc-op", { image: IMAGE });
+            await settle();
+            assert.strictEqual(findAll(POD_MONITOR).length, 0);
+            resetRecorded();
+            new MemcachedOperator("mc-op", { image: IMAGE, podMonitor: { labels: { release: "prometheus" }, interval: "30s" } });
+            await settle();
+            const pm = findCreated(POD_MONITOR);
+            assert.strictEqual(pm.inputs.apiVersion, "monitoring.coreos.com/v1");
+            assert.strictEqual(pm.inputs.metadata.namespace, "kubecache-system");
+            assert.strictEqual(pm.inputs.metadata.labels.release, "prometheus");
+            assert.deepStrictEqual(pm.inputs.spec.namespaceSelector, { any: true });
+            assert.deepStrictEqual(pm.inputs.spec.podMetricsEndpoints, [{ port: "metrics", path: "/metrics", interval: "30s" }]);
+            // The labels every memcached pod of the controller carries (operator/internal/controller/resources.go).
+            const resources = fs.readFileSync(path.join(operatorDir(), "internal", "controller", "resources.go"), "utf8");
+            assert.match(resources, /labelName: "memcached"/);
+            assert.match(resources, /ManagedByValue = "kubecache-operator"/);
+            assert.match(resources, /metricsName = "metrics"/);
+            assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, { "app.kubernetes.io/name": "memcached", "app.kubernetes.io/managed-by": "kubecache-operator" });
+        });
+
         it("passes the caller's provider to every child", async () => {
             const provider = new k8s.Provider("target", { kubeconfig: "{}" });
             new MemcachedOperator("mc-op", { image: IMAGE }, { provider });
@@ -188,6 +212,7 @@ describe("MemcachedOperator", () => {
                 ["zero replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }), /`replicas` must be an integer from 1 to 5/],
                 ["fractional replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 1.5 }), /`replicas`/],
                 ["a bad namespace", () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }), /`namespace` must be a DNS-1123 label/],
+                ["a bad PodMonitor interval", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "often" } }), /`podMonitor.interval` must be a Prometheus duration/],
             ];
             for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
         });

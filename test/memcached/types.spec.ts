@@ -4,11 +4,14 @@
  * validation drifts from it.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { isPinnedImage } from "../../components/common";
-import { crdVersionSchema, loadMemcachedCrd } from "../../components/memcached/operatorConfig";
+import { crdVersionSchema, loadMemcachedCrd, operatorDir } from "../../components/memcached/operatorConfig";
 import {
-    MEMCACHED_BOUNDS, MEMCACHED_CRD_NAME, MEMCACHED_LIST_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_GROUP, MEMCACHED_KIND, MEMCACHED_PLURAL,
-    MEMCACHED_REQUIRED, MEMCACHED_SPEC_TYPES, MEMCACHED_STATUS_TYPES, MEMCACHED_VERSION,
+    MEMCACHED_BOUNDS, MEMCACHED_CLIENT_LABEL, MEMCACHED_CRD_NAME, MEMCACHED_LIST_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_GROUP, MEMCACHED_KIND,
+    MEMCACHED_METRICS_BOUNDS, MEMCACHED_NAME_PATTERN, MEMCACHED_NESTED_DEFAULTS, MEMCACHED_NESTED_REQUIRED, MEMCACHED_NESTED_TYPES,
+    MEMCACHED_PLURAL, MEMCACHED_REQUIRED, MEMCACHED_SPEC_TYPES, MEMCACHED_STATUS_TYPES, MEMCACHED_TOPOLOGY_SPREAD, MEMCACHED_VERSION,
 } from "../../components/memcached/types";
 
 /**
@@ -87,18 +90,65 @@ describe("Memcached types vs the committed CRD", () => {
         assert.ok(version.subresources.status !== undefined);
     });
 
-    it("accepts and refuses the same images as the component's image check", () => {
-        const rules = (spec.properties.image["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
-        assert.strictEqual(rules.length, 1, "one CEL rule on spec.image");
+    it("accepts and refuses the same images as the component's image check (spec.image and metrics.image)", () => {
         const samples = [
             "memcached:1.6.39-alpine", "memcached", "memcached:latest", "memcached:", "localhost:5001/cache/memcached:1.6",
             "localhost:5001/cache/memcached", `memcached@sha256:${"a".repeat(64)}`, `memcached:1.6@sha256:${"b".repeat(64)}`,
-            "registry.example.com/memcached:v1.6.39",
+            "registry.example.com/memcached:v1.6.39", "prom/memcached-exporter:v0.16.0", "prom/memcached-exporter",
         ];
-        for (const image of samples) {
-            assert.strictEqual(isPinnedImage(image), evalStringRule(rules[0], image), `TS and CRD disagree on ${image}`);
+        for (const [where, field] of [["spec.image", spec.properties.image], ["spec.metrics.image", spec.properties.metrics.properties.image]]) {
+            const rules = (field["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
+            assert.strictEqual(rules.length, 1, `one CEL rule on ${where}`);
+            for (const image of samples) {
+                assert.strictEqual(isPinnedImage(image), evalStringRule(rules[0], image), `TS and CRD disagree on ${where} ${image}`);
+            }
         }
         assert.strictEqual(isPinnedImage(MEMCACHED_DEFAULTS.image), true, "the default image passes its own rule");
+        assert.strictEqual(isPinnedImage(MEMCACHED_NESTED_DEFAULTS.metrics.image), true, "the default exporter image passes its own rule");
+    });
+
+    it("has exactly the fields, types, required lists and defaults of metrics, auth and networkPolicy", () => {
+        for (const [obj, types] of Object.entries(MEMCACHED_NESTED_TYPES)) {
+            const props = spec.properties[obj].properties;
+            assert.deepStrictEqual(Object.keys(props).sort(), Object.keys(types).sort(), `spec.${obj} fields`);
+            for (const [field, type] of Object.entries(types)) assert.strictEqual(props[field].type, type, `spec.${obj}.${field}`);
+            assert.deepStrictEqual([...(spec.properties[obj].required ?? [])].sort(),
+                [...(MEMCACHED_NESTED_REQUIRED as Record<string, readonly string[]>)[obj]].sort(), `spec.${obj} required`);
+            const defaults = (MEMCACHED_NESTED_DEFAULTS as Record<string, Record<string, unknown>>)[obj];
+            const defaulted = Object.keys(props).filter(f => props[f].default !== undefined).sort();
+            assert.deepStrictEqual(defaulted, Object.keys(defaults).sort(), `spec.${obj} defaulted fields`);
+            for (const [field, value] of Object.entries(defaults)) assert.strictEqual(props[field].default, value, `spec.${obj}.${field} default`);
+        }
+    });
+
+    it("bounds and patterns the new fields as the component does", () => {
+        const p = spec.properties;
+        assert.deepStrictEqual(p.topologySpread.enum, [...MEMCACHED_TOPOLOGY_SPREAD]);
+        assert.strictEqual(p.nodeSelector.maxProperties, MEMCACHED_LIST_BOUNDS.nodeSelector.maxProperties);
+        assert.strictEqual(p.nodeSelector.additionalProperties.type, "string");
+        assert.strictEqual(p.tolerations.maxItems, MEMCACHED_LIST_BOUNDS.tolerations.maxItems);
+        assert.deepStrictEqual(Object.keys(p.tolerations.items.properties).sort(), ["effect", "key", "operator", "tolerationSeconds", "value"]);
+        assert.strictEqual(p.priorityClassName.maxLength, MEMCACHED_LIST_BOUNDS.priorityClassName.maxLength);
+        assert.strictEqual(p.priorityClassName.pattern, MEMCACHED_NAME_PATTERN);
+        assert.strictEqual(p.metrics.properties.image.maxLength, MEMCACHED_LIST_BOUNDS.metricsImage.maxLength);
+        assert.strictEqual(p.metrics.properties.port.minimum, MEMCACHED_METRICS_BOUNDS.port.min);
+        assert.strictEqual(p.metrics.properties.port.maximum, MEMCACHED_METRICS_BOUNDS.port.max);
+        const secret = p.auth.properties.secretName;
+        assert.strictEqual(secret.minLength, MEMCACHED_LIST_BOUNDS.authSecretName.minLength);
+        assert.strictEqual(secret.maxLength, MEMCACHED_LIST_BOUNDS.authSecretName.maxLength);
+        assert.strictEqual(secret.pattern, MEMCACHED_NAME_PATTERN);
+    });
+
+    it("refuses metrics with auth, and metrics on memcached's port, at admission as the component does", () => {
+        const rules = (spec["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
+        assert.ok(rules.some((r: string) => r.includes("self.metrics.enabled") && r.includes("has(self.auth)")), JSON.stringify(rules));
+        assert.ok(rules.some((r: string) => r.includes("self.metrics.port != self.port")), JSON.stringify(rules));
+    });
+
+    it("names the client label as the operator does (api/v1alpha1)", () => {
+        const types = fs.readFileSync(path.join(operatorDir(), "api", "v1alpha1", "memcached_types.go"), "utf8");
+        assert.match(types, new RegExp(`ClientLabel = "${MEMCACHED_CLIENT_LABEL}"`));
+        assert.match(types, new RegExp(`DefaultExporterImage = "${MEMCACHED_NESTED_DEFAULTS.metrics.image}"`));
     });
 
     it("enforces the memory limit against memoryMB at admission, as the component does", () => {

@@ -1,12 +1,37 @@
 package v1alpha1
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // DefaultImage is the memcached image used when spec.image is empty; keep it in step with the
 // +kubebuilder:default marker on MemcachedSpec.Image.
 const DefaultImage = "memcached:1.6.39-alpine"
+
+// DefaultExporterImage is the Prometheus memcached exporter used when spec.metrics.image is empty;
+// keep it in step with the +kubebuilder:default marker on MemcachedMetrics.Image.
+const DefaultExporterImage = "prom/memcached-exporter:v0.16.0"
+
+// DefaultMetricsPort is the exporter's own default listen port.
+const DefaultMetricsPort = 9150
+
+// ClientLabel is the pod label a NetworkPolicy-guarded Memcached admits clients by; its value is
+// the Memcached's name.
+const ClientLabel = "kubecache.io/memcached-client"
+
+// TopologySpreadMode says how strongly the pods are spread over zones.
+// +kubebuilder:validation:Enum=none;preferred;required
+type TopologySpreadMode string
+
+const (
+	// TopologySpreadNone leaves zones to the scheduler (pods still prefer distinct nodes).
+	TopologySpreadNone TopologySpreadMode = "none"
+	// TopologySpreadPreferred spreads over zones when it can (whenUnsatisfiable: ScheduleAnyway).
+	TopologySpreadPreferred TopologySpreadMode = "preferred"
+	// TopologySpreadRequired keeps zones within one pod of each other (DoNotSchedule).
+	TopologySpreadRequired TopologySpreadMode = "required"
+)
 
 // Condition types reported in MemcachedStatus.Conditions.
 const (
@@ -20,6 +45,8 @@ const (
 
 // MemcachedSpec is the desired state of a memcached cluster.
 // +kubebuilder:validation:XValidation:rule="!has(self.resources) || !has(self.resources.limits) || !has(self.resources.limits.memory) || quantity(self.resources.limits.memory).asApproximateFloat() >= double(self.memoryMB) * 1048576.0",message="resources.limits.memory must be at least memoryMB"
+// +kubebuilder:validation:XValidation:rule="!has(self.metrics) || !self.metrics.enabled || !has(self.auth)",message="metrics.enabled cannot be combined with auth: the memcached exporter does not authenticate, and SASL mode refuses unauthenticated stats"
+// +kubebuilder:validation:XValidation:rule="!has(self.metrics) || !has(self.metrics.port) || !has(self.port) || self.metrics.port != self.port",message="metrics.port must differ from port"
 type MemcachedSpec struct {
 	// Size is the number of memcached nodes (pods).
 	// +kubebuilder:validation:Minimum=0
@@ -60,6 +87,87 @@ type MemcachedSpec struct {
 	// +kubebuilder:validation:items:MaxLength=256
 	// +optional
 	ExtraArgs []string `json:"extraArgs,omitempty"`
+
+	// TopologySpread spreads the pods over zones (topology.kubernetes.io/zone): none, preferred
+	// (when the scheduler can) or required (zones differ by at most one pod). Whatever the value,
+	// the pods prefer distinct nodes.
+	// +kubebuilder:default=none
+	// +optional
+	TopologySpread TopologySpreadMode `json:"topologySpread,omitempty"`
+
+	// NodeSelector restricts the pods to nodes with these labels.
+	// +kubebuilder:validation:MaxProperties=32
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Tolerations let the pods run on nodes with matching taints.
+	// +kubebuilder:validation:MaxItems=32
+	// +optional
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// PriorityClassName is the pods' PriorityClass.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	// +optional
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+
+	// Metrics adds a Prometheus exporter sidecar, a container and port named "metrics" that the
+	// headless Service also exposes.
+	// +optional
+	Metrics *MemcachedMetrics `json:"metrics,omitempty"`
+
+	// Auth starts memcached in SASL mode (binary protocol only) with the credentials of a Secret.
+	// Without it memcached accepts every client that reaches it; see NetworkPolicy.
+	// +optional
+	Auth *MemcachedAuth `json:"auth,omitempty"`
+
+	// NetworkPolicy admits only pods labelled kubecache.io/memcached-client=<name> in the same
+	// namespace to memcached's port.
+	// +optional
+	NetworkPolicy *MemcachedNetworkPolicy `json:"networkPolicy,omitempty"`
+}
+
+// MemcachedMetrics configures the exporter sidecar.
+type MemcachedMetrics struct {
+	// Enabled adds the exporter.
+	// +kubebuilder:default=false
+	// +optional
+	Enabled bool `json:"enabled"`
+
+	// Image of the exporter; it must carry a tag other than "latest", or a digest.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([^/@]+/)*[^/:@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$') && (self.contains('@sha256:') || self.matches(':[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$')) && !self.endsWith(':latest')",message="image must name an explicit tag other than latest, or a sha256 digest (e.g. prom/memcached-exporter:v0.16.0)"
+	// +kubebuilder:default="prom/memcached-exporter:v0.16.0"
+	// +optional
+	Image string `json:"image,omitempty"`
+
+	// Port the exporter serves /metrics on.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	// +kubebuilder:default=9150
+	// +optional
+	Port int32 `json:"port,omitempty"`
+}
+
+// MemcachedAuth names the Secret holding memcached's SASL configuration.
+type MemcachedAuth struct {
+	// SecretName is a Secret in the Memcached's namespace, mounted as memcached's SASL
+	// configuration directory: key memcached-sasl-pwdb holds "user@memcached:password" lines
+	// (memcached built with --enable-sasl-pwdb, as the official images are); an optional
+	// memcached.conf holds Cyrus SASL options (e.g. mech_list, or sasldb_path for a sasldb2 key).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	SecretName string `json:"secretName"`
+}
+
+// MemcachedNetworkPolicy configures the NetworkPolicy the operator owns.
+type MemcachedNetworkPolicy struct {
+	// Enabled creates the NetworkPolicy; turning it off deletes it.
+	// +kubebuilder:default=false
+	// +optional
+	Enabled bool `json:"enabled"`
 }
 
 // MemcachedResources are the CPU and memory of the memcached container, shaped like a
@@ -113,7 +221,8 @@ type MemcachedStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
-// Memcached is a memcached cluster: a Deployment of size pods and a headless Service.
+// Memcached is a memcached cluster: a Deployment of size pods, a headless Service and, as the spec
+// asks, a PodDisruptionBudget and a NetworkPolicy.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:subresource:scale:specpath=.spec.size,statuspath=.status.readyReplicas,selectorpath=.status.selector
@@ -139,8 +248,4 @@ type MemcachedList struct {
 	metav1.TypeMeta `json:",inline"`
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Memcached `json:"items"`
-}
-
-func init() {
-	SchemeBuilder.Register(&Memcached{}, &MemcachedList{})
 }

@@ -7,18 +7,21 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/events"
-	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
+	"github.com/kubecache/kubecache/operator/internal/kube"
+	"github.com/kubecache/kubecache/operator/internal/kube/kubefake"
 )
 
 const testNS = "cache"
@@ -44,14 +47,14 @@ func newHarness(t *testing.T, funcs interceptor.Funcs, objs ...client.Object) *h
 	s := testScheme(t)
 	c := fake.NewClientBuilder().
 		WithScheme(s).
-		WithStatusSubresource(&cachev1alpha1.Memcached{}, &appsv1.Deployment{}).
+		WithStatusSubresource(&cachev1alpha1.Memcached{}, &appsv1.Deployment{}, &policyv1.PodDisruptionBudget{}).
 		WithObjects(objs...).
 		WithInterceptorFuncs(funcs).
 		Build()
 	rec := events.NewFakeRecorder(100)
 	return &harness{
 		t: t, ctx: context.Background(), client: c, recorder: rec,
-		r: &MemcachedReconciler{Client: c, Scheme: s, Recorder: rec},
+		r: &MemcachedReconciler{Client: kubefake.Client{C: c}, Recorder: rec},
 	}
 }
 
@@ -62,8 +65,8 @@ func newMemcached(name string, size int32) *cachev1alpha1.Memcached {
 	}
 }
 
-func reconcileRequest(name string) ctrl.Request {
-	return ctrl.Request{NamespacedName: types.NamespacedName{Namespace: testNS, Name: name}}
+func reconcileRequest(name string) kube.Request {
+	return kube.Request{Namespace: testNS, Name: name}
 }
 
 func (h *harness) reconcile(name string) error {
@@ -139,6 +142,19 @@ func (h *harness) expectEvent(fragment string) {
 		}
 	}
 	h.t.Fatalf("no event containing %q; got %q", fragment, evs)
+}
+
+// get reads any object the Memcached may own; false when it does not exist.
+func (h *harness) get(name string, obj client.Object) bool {
+	h.t.Helper()
+	err := h.client.Get(h.ctx, types.NamespacedName{Namespace: testNS, Name: name}, obj)
+	if apierrors.IsNotFound(err) {
+		return false
+	}
+	if err != nil {
+		h.t.Fatalf("get %T %s: %v", obj, name, err)
+	}
+	return true
 }
 
 func (h *harness) condition(name, condType string) metav1.Condition {

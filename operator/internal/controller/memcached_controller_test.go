@@ -51,7 +51,9 @@ func TestCreateMakesOwnedDeploymentAndHeadlessService(t *testing.T) {
 	if len(svc.OwnerReferences) != 1 || svc.OwnerReferences[0].Name != "mc" {
 		t.Errorf("service owner references = %+v", svc.OwnerReferences)
 	}
-	h.expectEvent("DeploymentCreated")
+	if evs := h.events(); len(evs) != 0 {
+		t.Errorf("a new Memcached's first reconcile emitted %q, want no event", evs)
+	}
 }
 
 func TestScaleUpAndDownToZero(t *testing.T) {
@@ -158,12 +160,12 @@ func TestPodEventsMapToTheirMemcached(t *testing.T) {
 	pod := &corev1.Pod{}
 	pod.Namespace = testNS
 	pod.Labels = map[string]string{labelInstance: "mc", labelManagedBy: ManagedByValue}
-	reqs := podToMemcached(context.Background(), pod)
+	reqs := podToMemcached(pod)
 	if len(reqs) != 1 || reqs[0].Name != "mc" || reqs[0].Namespace != testNS {
 		t.Fatalf("requests = %v, want cache/mc", reqs)
 	}
 	pod.Labels = map[string]string{labelInstance: "mc"}
-	if reqs := podToMemcached(context.Background(), pod); len(reqs) != 0 {
+	if reqs := podToMemcached(pod); len(reqs) != 0 {
 		t.Fatalf("a pod not managed by the operator mapped to %v", reqs)
 	}
 }

@@ -2,9 +2,9 @@ package controller
 
 import (
 	"slices"
+	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
-	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -20,7 +20,7 @@ func TestArgsCarryPortMemoryAndExtraArgsLast(t *testing.T) {
 	if !slices.Equal(c.Args, want) {
 		t.Fatalf("args = %v, want %v", c.Args, want)
 	}
-	if c.Ports[0].ContainerPort != 12000 || desiredService(mc).Spec.Ports[0].Port != 12000 {
+	if c.Ports[0].ContainerPort != 12000 || mustService(t, mc).Spec.Ports[0].Port != 12000 {
 		t.Fatalf("ports do not follow spec.port")
 	}
 }
@@ -59,6 +59,15 @@ func TestUnparsableResourcesAreRefused(t *testing.T) {
 	if _, err := desiredDeployment(mc); err == nil {
 		t.Fatal("cpu \"lots\" rendered a Deployment")
 	}
+}
+
+func mustService(t *testing.T, mc *cachev1alpha1.Memcached) *corev1.Service {
+	t.Helper()
+	s, err := desiredService(mc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func mustDeployment(t *testing.T, mc *cachev1alpha1.Memcached) *appsv1.Deployment {

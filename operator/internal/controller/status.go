@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
 )
@@ -22,6 +22,14 @@ type observation struct {
 	deployment *appsv1.Deployment // nil when it could not be created or read
 	nodes      []string           // nil when the pods could not be listed
 	err        error              // first step that failed, if any
+	failures   []error            // every step that failed
+	changes    []change           // what the steps did, for the Normal event
+}
+
+func (o *observation) add(c *change) {
+	if c != nil {
+		o.changes = append(o.changes, *c)
+	}
 }
 
 // computeStatus returns the status mc should have after a reconcile that observed obs.
@@ -60,7 +68,8 @@ func computeStatus(mc *cachev1alpha1.Memcached, obs observation) cachev1alpha1.M
 	}
 	switch {
 	case obs.err != nil:
-		set(cachev1alpha1.ConditionProgressing, metav1.ConditionFalse, "ReconcileFailed", "waiting for the error to clear")
+		set(cachev1alpha1.ConditionProgressing, metav1.ConditionFalse, "ReconcileFailed",
+			fmt.Sprintf("waiting on %s to clear: %v", reasonOf(obs.err), obs.err))
 	case rolledOut && ready == size:
 		set(cachev1alpha1.ConditionProgressing, metav1.ConditionFalse, "RolloutComplete", fmt.Sprintf("%d nodes up to date", size))
 	default:
@@ -88,10 +97,37 @@ func (r *MemcachedReconciler) updateStatus(ctx context.Context, mc *cachev1alpha
 	if equality.Semantic.DeepEqual(st, mc.Status) {
 		return nil
 	}
-	base := mc.DeepCopy()
-	mc.Status = st
-	if err := r.Status().Patch(ctx, mc, client.MergeFrom(base)); err != nil {
+	patch, err := statusMergePatch(mc.Status, st)
+	if err != nil {
+		return fmt.Errorf("patch status of memcached %s: %w", mc.Name, err)
+	}
+	if err := r.Client.PatchStatus(ctx, mc, patch); err != nil {
 		return fmt.Errorf("patch status of memcached %s: %w", mc.Name, err)
 	}
 	return nil
+}
+
+// statusMergePatch is the JSON merge patch from old to new status. Every status field is a scalar
+// or a list, which a merge patch replaces whole, so one level suffices: the new fields, and null
+// for each field that new omits (an emptied nodes list must be removed, not left as it was).
+func statusMergePatch(old, new cachev1alpha1.MemcachedStatus) ([]byte, error) {
+	var was, is map[string]json.RawMessage
+	for _, f := range []struct {
+		status cachev1alpha1.MemcachedStatus
+		into   *map[string]json.RawMessage
+	}{{old, &was}, {new, &is}} {
+		raw, err := json.Marshal(f.status)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, f.into); err != nil {
+			return nil, err
+		}
+	}
+	for k := range was {
+		if _, ok := is[k]; !ok {
+			is[k] = json.RawMessage("null")
+		}
+	}
+	return json.Marshal(map[string]any{"status": is})
 }

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -113,7 +114,7 @@ func TestCreateFailureReportsDegradedAndRetries(t *testing.T) {
 	if mc := h.memcached("mc"); mc.Status.ObservedGeneration != 0 {
 		t.Errorf("observedGeneration = %d after a failed apply, want 0", mc.Status.ObservedGeneration)
 	}
-	h.expectEvent("CreateDeploymentFailed")
+	h.expectEvent("Warning DeploymentCreateFailed")
 
 	failing = false
 	h.mustReconcile("mc")
@@ -163,5 +164,25 @@ func TestCreateRaceWithStaleCacheRequeuesWithoutDegrading(t *testing.T) {
 	}
 	if mc := h.memcached("mc"); len(mc.Status.Conditions) != 0 {
 		t.Fatalf("status written on a stale-cache race: %+v", mc.Status.Conditions)
+	}
+}
+
+func TestStatusPatchRemovesFieldsTheNewStatusOmits(t *testing.T) {
+	patch, err := statusMergePatch(
+		cachev1alpha1.MemcachedStatus{Nodes: []string{"mc-a"}, ReadyReplicas: 1, Selector: "x"},
+		cachev1alpha1.MemcachedStatus{Selector: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]map[string]any
+	if err := json.Unmarshal(patch, &got); err != nil {
+		t.Fatal(err)
+	}
+	st := got["status"]
+	if v, ok := st["nodes"]; !ok || v != nil {
+		t.Errorf("patch %s does not remove nodes", patch)
+	}
+	if st["selector"] != "x" || st["readyReplicas"] != float64(0) {
+		t.Errorf("patch %s", patch)
 	}
 }

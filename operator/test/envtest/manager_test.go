@@ -5,32 +5,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr/testr"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
 	"github.com/kubecache/kubecache/operator/internal/controller"
+	"github.com/kubecache/kubecache/operator/internal/kube"
 )
 
-func startManager(t *testing.T) {
+func startManager(t *testing.T) *kube.Manager {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
-		Cache:                  cache.Options{ByObject: controller.CacheByObject()},
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
-	})
+	mgr, err := kube.NewManager(cfg, kube.Options{Scheme: scheme, EventSource: "memcached-controller", Log: testr.New(t)})
 	if err != nil {
 		t.Fatalf("new manager: %v", err)
 	}
-	r := &controller.MemcachedReconciler{Client: mgr.GetClient(), Scheme: scheme, Recorder: mgr.GetEventRecorder("memcached-controller")}
+	r := &controller.MemcachedReconciler{Client: mgr.Client(), Recorder: mgr.EventRecorder()}
 	if err := r.SetupWithManager(mgr, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +37,7 @@ func startManager(t *testing.T) {
 			t.Errorf("manager: %v", err)
 		}
 	})
+	return mgr
 }
 
 // eventually polls cond every 100 ms for at most 30 s.

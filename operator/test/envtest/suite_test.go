@@ -45,6 +45,7 @@ func assetsDir() (string, string) {
 }
 
 func TestMain(m *testing.M) {
+	// The manager under test gets this scheme too, so it has every group the manager's has.
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(cachev1alpha1.AddToScheme(scheme))
 	dir, why := assetsDir()
