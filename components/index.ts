@@ -10,13 +10,9 @@ export { OperatorImage, OperatorImageArgs, OperatorImageRegistry } from "./image
 export { MemcachedOperator, MemcachedOperatorArgs } from "./memcached/operator";
 export { Memcached, MemcachedArgs } from "./memcached/memcached";
 export * from "./memcached/types";
-export {
-    deployMemcached, memcachedStackArgsFromConfig, DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig, MemcachedStack, MemcachedStackArgs,
-} from "./memcached/program";
 export { ClusterRegistry, KubecacheCluster } from "./cluster/types";
 export { KindCluster, KindClusterArgs } from "./cluster/kind";
 export { AckCluster, AckClusterArgs, AckAddon } from "./cluster/ack";
 export { AcrRegistryArgs } from "./cluster/ackRegistry";
 export { ExistingCluster, ExistingClusterArgs } from "./cluster/existing";
-export { createCluster, ClusterKind } from "./cluster/select";
 export { ArgumentError } from "./common/validate";

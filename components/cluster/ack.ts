@@ -33,7 +33,7 @@ export interface AckClusterArgs {
     region: string;
     /** Zones of `region` for nodes, one vSwitch each, e.g. `["cn-hangzhou-h", "cn-hangzhou-i"]`. At least 2 when `production`. */
     zones: string[];
-    /** Production stack: deletion protection on and at least two zones required. Defaults to true when the stack is named `prod*`. */
+    /** Production safeguards: deletion protection on and at least two zones required. Defaults to false; a production stack sets it. */
     production?: boolean;
     /** Overrides the deletion protection that `production` implies (cluster and NAT gateway). */
     deletionProtection?: boolean;
@@ -100,7 +100,7 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
 
     constructor(name: string, args: AckClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:AckCluster", name, {}, opts);
-        const production = args.production ?? /^prod/.test(pulumi.getStack());
+        const production = args.production ?? false;
         const plan = planAckNetwork({ ...args, requireMultiZone: args.requireMultiZone ?? production });
         checkNodePool({ ...args, desiredSize: known(args.desiredSize) });
         requireOneOf(COMPONENT, "systemDiskCategory", args.systemDiskCategory, ["cloud_essd", "cloud_essd_entry", "cloud_auto", "cloud_efficiency"]);

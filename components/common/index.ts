@@ -5,4 +5,3 @@ export * from "./security";
 export * from "./quantity";
 export * from "./image";
 export * from "./scheduling";
-export * from "./config";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram } from "../support/program";
-import { kubeconfigYaml, TYPES } from "./fixtures";
+import { kubeconfigYaml, TYPES } from "../cluster/fixtures";
 
 /** Every Kubernetes object of the program goes to the cluster's provider, none to an ambient default one. */
 function assertAllOnProvider(providerName: string): void {
@@ -15,7 +15,7 @@ function assertAllOnProvider(providerName: string): void {
     }
 }
 
-describe("the program's cluster wiring (index.ts + createCluster) per stack", () => {
+describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
     after(() => useStack("dev"));
 
     it("dev: a kind cluster with one worker and the local registry, and every object on its provider", async () => {
@@ -80,7 +80,7 @@ describe("the program's cluster wiring (index.ts + createCluster) per stack", ()
     });
 
     it("fails the run with a clear message for a bad cluster choice or bad ACK config", async () => {
-        await assert.rejects(runProgram("dev", { cluster: "minikube" }), /createCluster: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/);
+        await assert.rejects(runProgram("dev", { cluster: "minikube" }), /config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/);
         await assert.rejects(runProgram("prod", { ackZones: ["cn-hangzhou-h"] }), /AckCluster: `zones` must list at least 2 zones in a production stack/);
         await assert.rejects(runProgram("dev", { cluster: "existing", kubeconfig: "kind: Pod" }), /ExistingCluster: `kubeconfig` is not a kubeconfig/);
     });
