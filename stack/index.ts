@@ -92,6 +92,6 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
         memcached: memcached?.endpoints,
         namespace: ns,
         kubeconfig: cluster.kubeconfig,
-        registryPushServer: cluster.registry?.pushServer,
+        registryPushServer: cluster.registry && pulumi.output(cluster.registry.pushServer),
     };
 }

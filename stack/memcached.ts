@@ -3,7 +3,7 @@
  * one `Memcached` per configured instance.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterRegistry } from "../components/cluster/types";
+import { Registry } from "../components/common/types";
 import { ArgumentError } from "../components/common/validate";
 import { OperatorImage, OperatorImageArgs } from "../components/image/operatorImage";
 import { checkMemcachedArgs, Memcached } from "../components/memcached/memcached";
@@ -12,7 +12,7 @@ import { DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig } from "./config";
 
 export interface MemcachedStackArgs {
     /** The cluster's registry; the operator image is built and pushed there. */
-    registry?: ClusterRegistry;
+    registry?: Registry;
     /** A prebuilt operator image (pinned), used instead of building one; required when there is no registry. */
     operatorImage?: string;
     /** Passed to OperatorImage (platform, skipPush, tag, ...). */

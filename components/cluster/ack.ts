@@ -5,7 +5,8 @@ import { ArgumentError, checked, known, requireOneOf } from "../common/validate"
 import { createAckNetwork } from "./ackNetwork";
 import { checkNodePool, DEFAULT_DESIRED_SIZE, NetworkPlugin, planAckNetwork } from "./ackPlan";
 import { AcrRegistryArgs, checkAcrArgs, createAcrRegistry } from "./ackRegistry";
-import { ClusterRegistry, KubecacheCluster } from "./types";
+import { Registry } from "../common/types";
+import { KubecacheCluster } from "./types";
 
 const COMPONENT = "AckCluster";
 /** ACK's managed add-on that keeps ACR pull credentials fresh (clusters >= 1.22). */
@@ -92,10 +93,15 @@ export interface AckClusterArgs {
 
 /** A managed ACK cluster in its own VPC, with a node pool, NAT egress and an ACR Enterprise registry. */
 export class AckCluster extends pulumi.ComponentResource implements KubecacheCluster {
+    /** Admin kubeconfig of the cluster (an ACK cluster credential), always a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** A Kubernetes provider for the cluster, to pass to every component as `{ provider }`. */
     public readonly provider: k8s.Provider;
-    public readonly registry?: ClusterRegistry;
+    /** The ACR Enterprise registry (VPC endpoint for pulls, temporary token as secret credentials); undefined when `registry` is false. */
+    public readonly registry?: Registry;
+    /** ACK cluster id. */
     public readonly clusterId: pulumi.Output<string>;
+    /** Id of the cluster's VPC. */
     public readonly vpcId: pulumi.Output<string>;
 
     constructor(name: string, args: AckClusterArgs, opts?: pulumi.ComponentResourceOptions) {

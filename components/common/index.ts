@@ -5,3 +5,4 @@ export * from "./security";
 export * from "./quantity";
 export * from "./image";
 export * from "./scheduling";
+export * from "./types";

@@ -120,10 +120,10 @@ describe("AckCluster in a prod stack", () => {
         assert.deepStrictEqual(findCreated(TYPES.acrInternet).inputs.entries, [{ entry: "203.0.113.0/24", comment: "kubecache-push-0" }]);
         const registry = ack.registry!;
         assert.strictEqual(await promiseOf(registry.pushServer), "kubecache-registry.cn-hangzhou.cr.aliyuncs.com");
-        assert.strictEqual(await promiseOf(registry.pullServer), "kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com");
+        assert.strictEqual(await promiseOf(registry.pullServer!), "kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com");
         assert.strictEqual(await promiseOf(registry.password!), "acr-temporary-token");
-        assert.ok(await isSecret(registry.password!));
-        assert.ok(await isSecret(registry.username!));
+        assert.ok(await isSecret(pulumi.output(registry.password!)));
+        assert.ok(await isSecret(pulumi.output(registry.username!)));
     });
 
     it("hands its provider to Kubernetes resources created with { provider: cluster.provider }", async () => {
