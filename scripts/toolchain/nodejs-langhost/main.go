@@ -172,16 +172,23 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, stream pulumirpc.Langu
 		return errors.New("RunPluginRequest without program info")
 	}
 	dir := info.GetProgramDirectory()
+	policy := req.GetKind() == "policy" || req.GetKind() == "analyzer"
 	entry := "cmd/run-plugin"
-	if req.GetKind() == "policy" || req.GetKind() == "analyzer" {
+	if policy {
 		entry = "cmd/run-policy-pack"
 	}
 	runPath, err := findSDKFile(dir, entry)
 	if err != nil {
 		return err
 	}
-	args := append([]string{runPath}, req.GetArgs()...)
-	args = append(args, dir)
+	// As upstream: a policy pack takes its directory last, any other plugin (a component provider from
+	// source) first, so cmd/run-plugin loads the directory and the provider sees the engine address.
+	args := []string{runPath}
+	if policy {
+		args = append(append(args, req.GetArgs()...), dir)
+	} else {
+		args = append(append(args, dir), req.GetArgs()...)
+	}
 	cmd := exec.CommandContext(stream.Context(), h.node, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), runtimeEnv(info)...)
