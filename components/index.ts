@@ -1,18 +1,6 @@
-// Public API of the kubecache package: every component and its Args type.
-export * from "./redis/standalone";
-export * from "./redis/replicated";
-export * from "./redis/sentinel";
-export { RedisAuthArgs } from "./redis/auth";
-export { RedisCommonArgs } from "./redis/common";
-export { renderRedisConf, renderStartScript, RedisConfOptions, StartScriptOptions } from "./redis/config";
-export { REDIS_IMAGE } from "./redis/defaults";
-export { OperatorImage, OperatorImageArgs, OperatorPlatform } from "./image/operatorImage";
-export { MemcachedOperator, MemcachedOperatorArgs } from "./memcached/operator";
-export { Memcached, MemcachedArgs } from "./memcached/memcached";
-export * from "./memcached/types";
-export { KubecacheCluster } from "./cluster/types";
-export { KindCluster, KindClusterArgs } from "./cluster/kind";
-export { AckCluster, AckClusterArgs, AckAddon } from "./cluster/ack";
-export { AcrRegistryArgs } from "./cluster/ackRegistry";
-export { ExistingCluster, ExistingClusterArgs } from "./cluster/existing";
-export { ArgumentError } from "./common/validate";
+// The root of the kubecache package: everything that loads with the required peers (@pulumi/pulumi and
+// @pulumi/kubernetes) alone. The cluster components and the operator image build need optional peers, so
+// they live only at their subpaths: `kubecache/cluster` and `kubecache/image`.
+export * from "./redis";
+export * from "./memcached";
+export { AntiAffinity, ArgumentError, Registry, Resources } from "./common";

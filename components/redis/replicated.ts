@@ -31,13 +31,16 @@ export class RedisReplicated extends pulumi.ComponentResource {
     public readonly masterEndpoint: pulumi.Output<string>;
     /** `host:port` of the `<name>-read` Service, spread over every data pod (reads). */
     public readonly readEndpoint: pulumi.Output<string>;
+    /** The headless Service that gives each pod its stable DNS name (the StatefulSet's `serviceName`). */
     public readonly headlessServiceName: pulumi.Output<string>;
+    /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
     /**
      * The password clients authenticate with, as a secret Output (key `redis-password` of the Secret
      * `passwordSecretName`); undefined when auth is off or the password lives in `auth.existingSecret`.
      */
     public readonly password: pulumi.Output<string | undefined>;
+    /** Pods in the StatefulSet. */
     public readonly replicas: pulumi.Output<number>;
 
     constructor(name: string, args: RedisReplicatedArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -52,7 +55,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const selector = selectorLabels("redis", name, "replicated");
         const headlessName = `${name}-headless`;
         const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns, c.clusterDomain));
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this);
+        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
 
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },

@@ -52,7 +52,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         };
         const labelsOf = (part: string) => recommendedLabels("redis", name, part);
         const sel = { data: selectorLabels("redis", name, "data"), sentinel: selectorLabels("redis", name, "sentinel"), proxy: selectorLabels("redis", name, "proxy") };
-        const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this);
+        const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this, "RedisSentinel");
         const env = passwordEnv(auth);
 
         const files = pulumi.output(ns).apply(namespace => {

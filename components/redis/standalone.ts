@@ -28,8 +28,11 @@ export interface RedisStandaloneArgs extends RedisCommonArgs {
 export class RedisStandalone extends pulumi.ComponentResource {
     /** `host:port` of the Service. */
     public readonly endpoint: pulumi.Output<string>;
+    /** In-cluster DNS name of the Service. */
     public readonly host: pulumi.Output<string>;
+    /** The Redis port (6379). */
     public readonly port: pulumi.Output<number>;
+    /** Name of the ClusterIP Service. */
     public readonly serviceName: pulumi.Output<string>;
     /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
@@ -49,7 +52,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
 
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this);
+        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },
             data: {
