@@ -86,7 +86,12 @@ export interface AckClusterArgs {
     /** Lifetime of the kubeconfig client certificate in minutes (15 to 4320); a long-lived one when omitted. */
     credentialMinutes?: number;
     /** Access key for the component's own provider; the ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY environment when omitted. */
-    credentials?: { accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
+    credentials?: {
+        /** AccessKey id. */
+        accessKey: pulumi.Input<string>;
+        /** AccessKey secret; wrapped as a secret. */
+        secretKey: pulumi.Input<string>;
+    };
     /** Tags on every cloud resource. `app: kubecache` is always added. */
     tags?: Record<string, string>;
 }

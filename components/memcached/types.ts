@@ -41,9 +41,11 @@ export interface MemcachedCondition {
 export interface MemcachedStatus {
     /** Names of the memcached pods, sorted (the seed's field). */
     nodes?: string[];
+    /** memcached pods that are ready. */
     readyReplicas?: number;
     /** Label selector of the pods, for the scale subresource. */
     selector?: string;
+    /** The `.metadata.generation` this status describes. */
     observedGeneration?: number;
     /** `Available`, `Progressing` and `Degraded`. */
     conditions?: MemcachedCondition[];
