@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every stage, each timed; see CONTRIBUTING.md for what each covers.
-#   typecheck  tsc --noEmit over the program, components, policies and tests
-#   lint       biome (format and lint rules)
+#   typecheck  tsc --noEmit over the program, components, policies and tests, and over examples/
+#   lint       biome: formatting and lint rules (`npm run lint`; `npm run format` rewrites the files)
 #   unit       mocha under Pulumi mocks, policies, renderers: no servers, no type-check (`npm run test:unit`)
 #   loopback   mocha tests that start servers on 127.0.0.1 (redis, sentinel, haproxy, the policy pack's gRPC)
 #   package    npm pack into an empty consumer, and the package schema of PulumiPlugin.yaml
@@ -35,7 +35,8 @@ if [ $# -gt 0 ]; then
   exit $failed
 fi
 
-stage typecheck counted typecheck npx tsc -p tsconfig.json --noEmit
+typecheck() { npx tsc -p tsconfig.json --noEmit && npx tsc -p examples/tsconfig.json; }
+stage typecheck counted typecheck typecheck
 stage unit npx mocha --config test/unit.mocharc.json
 stage loopback npx mocha 'test/**/*Loopback.spec.ts' test/policy/entry.spec.ts
 stage package npx mocha --timeout 300000 'test/package/**/*.spec.ts'
