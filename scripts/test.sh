@@ -37,6 +37,7 @@ fi
 
 typecheck() { npx tsc -p tsconfig.json --noEmit && npx tsc -p examples/tsconfig.json; }
 stage typecheck counted typecheck typecheck
+stage lint counted lint npm run --silent lint
 stage unit npx mocha --config test/unit.mocharc.json
 stage loopback npx mocha 'test/**/*Loopback.spec.ts' test/policy/entry.spec.ts
 stage package npx mocha --timeout 300000 'test/package/**/*.spec.ts'

@@ -16,7 +16,7 @@ class KubecacheReporter extends Spec {
         let requiredSkips = 0;
         runner.on(EVENT_TEST_PENDING, test => {
             // this.skip() callers set test.skipReason (or ctx.skipReason), or the title says it.
-            const reason = test.skipReason || (test.ctx && test.ctx.skipReason) || "no reason given";
+            const reason = test.skipReason || test.ctx?.skipReason || "no reason given";
             process.stdout.write(`      skipped: ${test.fullTitle()} (${reason})\n`);
             if (required.includes(tier)) {
                 requiredSkips++;
