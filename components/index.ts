@@ -1,22 +1,6 @@
-// Public API of the kubecache package: every component and its Args type.
-export * from "./redis/standalone";
-export * from "./redis/replicated";
-export * from "./redis/sentinel";
-export { RedisAuthArgs } from "./redis/auth";
-export { RedisCommonArgs } from "./redis/common";
-export { renderRedisConf, renderStartScript, RedisConfOptions, StartScriptOptions } from "./redis/config";
-export { REDIS_IMAGE } from "./redis/defaults";
-export { OperatorImage, OperatorImageArgs, OperatorImageRegistry } from "./image/operatorImage";
-export { MemcachedOperator, MemcachedOperatorArgs, MemcachedPodMonitorArgs } from "./memcached/operator";
-export { Memcached, MemcachedArgs } from "./memcached/memcached";
-export * from "./memcached/types";
-export {
-    deployMemcached, memcachedStackArgsFromConfig, DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig, MemcachedStack, MemcachedStackArgs,
-} from "./memcached/program";
-export { ClusterRegistry, KubecacheCluster } from "./cluster/types";
-export { KindCluster, KindClusterArgs } from "./cluster/kind";
-export { AckCluster, AckClusterArgs, AckAddon } from "./cluster/ack";
-export { AcrRegistryArgs } from "./cluster/ackRegistry";
-export { ExistingCluster, ExistingClusterArgs } from "./cluster/existing";
-export { createCluster, ClusterKind } from "./cluster/select";
-export { ArgumentError } from "./common/validate";
+// The root of the kubecache package: everything that loads with the required peers (@pulumi/pulumi and
+// @pulumi/kubernetes) alone. The cluster components and the operator image build need optional peers, so
+// they live only at their subpaths: `kubecache/cluster` and `kubecache/image`.
+export * from "./redis";
+export * from "./memcached";
+export { AntiAffinity, ArgumentError, Registry, Resources } from "./common";

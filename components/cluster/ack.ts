@@ -5,7 +5,8 @@ import { ArgumentError, checked, known, requireOneOf } from "../common/validate"
 import { createAckNetwork } from "./ackNetwork";
 import { checkNodePool, DEFAULT_DESIRED_SIZE, NetworkPlugin, planAckNetwork } from "./ackPlan";
 import { AcrRegistryArgs, checkAcrArgs, createAcrRegistry } from "./ackRegistry";
-import { ClusterRegistry, KubecacheCluster } from "./types";
+import { Registry } from "../common/types";
+import { KubecacheCluster } from "./types";
 
 const COMPONENT = "AckCluster";
 /** ACK's managed add-on that keeps ACR pull credentials fresh (clusters >= 1.22). */
@@ -33,7 +34,7 @@ export interface AckClusterArgs {
     region: string;
     /** Zones of `region` for nodes, one vSwitch each, e.g. `["cn-hangzhou-h", "cn-hangzhou-i"]`. At least 2 when `production`. */
     zones: string[];
-    /** Production stack: deletion protection on and at least two zones required. Defaults to true when the stack is named `prod*`. */
+    /** Production safeguards: deletion protection on and at least two zones required. Defaults to false; a production stack sets it. */
     production?: boolean;
     /** Overrides the deletion protection that `production` implies (cluster and NAT gateway). */
     deletionProtection?: boolean;
@@ -85,22 +86,32 @@ export interface AckClusterArgs {
     /** Lifetime of the kubeconfig client certificate in minutes (15 to 4320); a long-lived one when omitted. */
     credentialMinutes?: number;
     /** Access key for the component's own provider; the ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY environment when omitted. */
-    credentials?: { accessKey: pulumi.Input<string>; secretKey: pulumi.Input<string> };
+    credentials?: {
+        /** AccessKey id. */
+        accessKey: pulumi.Input<string>;
+        /** AccessKey secret; wrapped as a secret. */
+        secretKey: pulumi.Input<string>;
+    };
     /** Tags on every cloud resource. `app: kubecache` is always added. */
     tags?: Record<string, string>;
 }
 
 /** A managed ACK cluster in its own VPC, with a node pool, NAT egress and an ACR Enterprise registry. */
 export class AckCluster extends pulumi.ComponentResource implements KubecacheCluster {
+    /** Admin kubeconfig of the cluster (an ACK cluster credential), always a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** A Kubernetes provider for the cluster, to pass to every component as `{ provider }`. */
     public readonly provider: k8s.Provider;
-    public readonly registry?: ClusterRegistry;
+    /** The ACR Enterprise registry (VPC endpoint for pulls, temporary token as secret credentials); undefined when `registry` is false. */
+    public readonly registry?: Registry;
+    /** ACK cluster id. */
     public readonly clusterId: pulumi.Output<string>;
+    /** Id of the cluster's VPC. */
     public readonly vpcId: pulumi.Output<string>;
 
     constructor(name: string, args: AckClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:AckCluster", name, {}, opts);
-        const production = args.production ?? /^prod/.test(pulumi.getStack());
+        const production = args.production ?? false;
         const plan = planAckNetwork({ ...args, requireMultiZone: args.requireMultiZone ?? production });
         checkNodePool({ ...args, desiredSize: known(args.desiredSize) });
         requireOneOf(COMPONENT, "systemDiskCategory", args.systemDiskCategory, ["cloud_essd", "cloud_essd_entry", "cloud_auto", "cloud_efficiency"]);

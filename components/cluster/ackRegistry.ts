@@ -2,7 +2,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, requireOneOf } from "../common/validate";
 import { parseCidr } from "./cidr";
-import { ClusterRegistry } from "./types";
+import { Registry } from "../common/types";
 
 /** ACR Enterprise Edition settings for the images the stack builds (the Memcached operator). */
 export interface AcrRegistryArgs {
@@ -48,7 +48,7 @@ export function checkAcrArgs(component: string, args: AcrRegistryArgs, defaultNa
     }
 }
 
-export interface AcrRegistry extends ClusterRegistry {
+export interface AcrRegistry extends Registry {
     instance: alicloud.cr.RegistryEnterpriseInstance;
     /** `<host>/<namespace>/<repository>` as the nodes pull it. */
     imageRepository: pulumi.Output<string>;

@@ -3,9 +3,10 @@ import * as os from "os";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, known } from "../common/validate";
+import { ArgumentError, checked, known } from "../common/validate";
 import { inspectKubeconfig, KubeconfigSummary } from "./kubeconfig";
-import { ClusterRegistry, KubecacheCluster } from "./types";
+import { Registry } from "../common/types";
+import { KubecacheCluster } from "./types";
 
 const COMPONENT = "ExistingCluster";
 
@@ -20,23 +21,17 @@ export interface ExistingClusterArgs {
     /** Provider identity; defaults to `existing-<context>`, so a rotated credential updates the provider in place. */
     clusterIdentifier?: string;
     /** Registry the cluster can pull from, for the operator image; none when omitted. */
-    registry?: {
-        /** Host (and port) `docker push` reaches, e.g. `registry.example.com`. */
-        pushServer: string;
-        /** Host the nodes pull from. Defaults to `pushServer`. */
-        pullServer?: string;
-        /** Push user name. */
-        username?: pulumi.Input<string>;
-        /** Push password or token; wrapped as a secret. */
-        password?: pulumi.Input<string>;
-    };
+    registry?: Registry;
 }
 
 /** Adopts a cluster the stack does not manage: only a provider and registry settings, no cluster resources. */
 export class ExistingCluster extends pulumi.ComponentResource implements KubecacheCluster {
+    /** The kubeconfig document, always a secret. */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** A Kubernetes provider for the context, to pass to every component as `{ provider }`. */
     public readonly provider: k8s.Provider;
-    public readonly registry?: ClusterRegistry;
+    /** The `registry` argument, with the password as a secret; undefined when none was given. */
+    public readonly registry?: Registry;
     /** The context the provider uses. */
     public readonly context: pulumi.Output<string>;
 
@@ -70,9 +65,16 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kubecac
         // A plain document is checked now; a secret Output is checked as soon as it resolves, before the provider uses it.
         const now = known(text);
         const summary = now !== undefined ? pulumi.output(inspect(now)) : pulumi.unsecret(pulumi.output(text).apply(inspect));
-        if (args.registry !== undefined && !/^[a-z0-9.-]+(:\d+)?$/i.test(args.registry.pushServer ?? "")) {
-            throw new ArgumentError(COMPONENT, "registry.pushServer", `must be a registry host[:port]; got ${JSON.stringify(args.registry.pushServer)}.`);
+        const checkServer = (field: string) => (server: string) => {
+            if (!/^[a-z0-9.-]+(:\d+)?$/i.test(server ?? "")) {
+                throw new ArgumentError(COMPONENT, field, `must be a registry host[:port]; got ${JSON.stringify(server)}.`);
+            }
+        };
+        if (args.registry !== undefined && (args.registry.pushServer === undefined || args.registry.pushServer === null)) {
+            checkServer("registry.pushServer")(args.registry.pushServer);
         }
+        const pushServer = args.registry && checked(args.registry.pushServer, checkServer("registry.pushServer"));
+        const pullServer = args.registry?.pullServer === undefined ? pushServer : checked(args.registry.pullServer, checkServer("registry.pullServer"));
 
         this.kubeconfig = pulumi.secret(pulumi.all([text, summary]).apply(([t]) => t));
         this.context = summary.apply(s => s.context);
@@ -85,8 +87,8 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kubecac
         if (args.registry) {
             const r = args.registry;
             this.registry = {
-                pushServer: pulumi.output(r.pushServer),
-                pullServer: pulumi.output(r.pullServer ?? r.pushServer),
+                pushServer: pushServer!,
+                pullServer: pullServer!,
                 ...(r.username !== undefined ? { username: pulumi.output(r.username) } : {}),
                 ...(r.password !== undefined ? { password: pulumi.secret(r.password) } : {}),
             };

@@ -60,7 +60,7 @@ export function renderHostsToml(registry: LocalRegistry): string {
 }
 
 /** The registry as both the workstation and the nodes name it. */
-export function registryHost(registry: LocalRegistry): string {
+export function registryHost(registry: Pick<LocalRegistry, "port">): string {
     return `localhost:${registry.port}`;
 }
 
@@ -119,7 +119,7 @@ fi
 }
 
 /** `data` of the `kube-public/local-registry-hosting` ConfigMap (KEP-1755), so tools discover the registry. */
-export function localRegistryHostingData(r: LocalRegistry): Record<string, string> {
+export function localRegistryHostingData(r: Pick<LocalRegistry, "port">): Record<string, string> {
     return {
         "localRegistryHosting.v1": `host: "${registryHost(r)}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n`,
     };

@@ -5,4 +5,4 @@ export * from "./security";
 export * from "./quantity";
 export * from "./image";
 export * from "./scheduling";
-export * from "./config";
+export * from "./types";

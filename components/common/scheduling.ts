@@ -3,8 +3,16 @@ import * as k8s from "@pulumi/kubernetes";
 type Affinity = k8s.types.input.core.v1.Affinity;
 type Labels = Record<string, string>;
 
+/**
+ * How pods of one set spread over nodes: `preferred` (as far as the nodes allow) or `required` (a pod
+ * stays Pending rather than share a node with its peer, so it needs as many nodes as pods).
+ */
+export const AntiAffinity = { Preferred: "preferred", Required: "required" } as const;
+export type AntiAffinity = (typeof AntiAffinity)[keyof typeof AntiAffinity];
+export const ANTI_AFFINITIES: readonly AntiAffinity[] = Object.values(AntiAffinity);
+
 /** Spreads the pods matched by `selector` over nodes (one failure domain each, when possible). */
-export function spreadAffinity(selector: Labels, mode: "preferred" | "required"): Affinity {
+export function spreadAffinity(selector: Labels, mode: AntiAffinity): Affinity {
     const term = { labelSelector: { matchLabels: selector }, topologyKey: "kubernetes.io/hostname" };
     return {
         podAntiAffinity: mode === "required"

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
-import { ArgumentError, requireOneOf } from "../common";
+import { ArgumentError, Registry, requireOneOf } from "../common";
 import { operatorDir } from "../memcached/operatorConfig";
 import { hashSources } from "./sourceHash";
 
@@ -14,27 +14,18 @@ const REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** A registry to push to; `ClusterRegistry` from a cluster component fits. */
-export interface OperatorImageRegistry {
-    /** Host[:port] the deploying machine pushes to, e.g. `localhost:5001`. */
-    pushServer: pulumi.Input<string>;
-    /** Host[:port] the nodes pull from; default `pushServer`. */
-    pullServer?: pulumi.Input<string>;
-    /** Push user name; give it together with `password`. */
-    username?: pulumi.Input<string>;
-    /** Push password or token; always handled as a secret. */
-    password?: pulumi.Input<string>;
-}
+/** Target platform of the manager binary and the image. */
+export type OperatorPlatform = (typeof OPERATOR_PLATFORMS)[number];
 
 export interface OperatorImageArgs {
-    /** Where to push; required unless `skipPush`. */
-    registry?: OperatorImageRegistry;
+    /** Where to push (a cluster component's `registry` fits); required unless `skipPush`. */
+    registry?: Registry;
     /** Repository path inside the registry; default `kubecache/memcached-operator`. */
     repository?: string;
     /** Image tag; default `src-` plus the first 12 hex digits of the source hash. `latest` is refused. */
     tag?: string;
     /** Target platform, `linux/amd64` (default) or `linux/arm64`; the manager is cross-compiled for it. */
-    platform?: (typeof OPERATOR_PLATFORMS)[number];
+    platform?: OperatorPlatform;
     /** Build without pushing (preview, local experiments); `imageRef` is then tag-based, not digest-pinned. */
     skipPush?: boolean;
     /** The operator's Go module (with Makefile and Dockerfile); default the package's `operator/`. */

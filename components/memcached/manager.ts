@@ -4,14 +4,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { quantityToBytes, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common";
+import { quantityToBytes, Resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../common";
 
 export const MANAGER_UID = 65532;
 export const HEALTH_PORT = 8081;
 export const METRICS_PORT = 8080;
 
 /** Requests fit the manager's measured footprint; the limit leaves room for informer caches on big clusters. */
-export const DEFAULT_MANAGER_RESOURCES: k8s.types.input.core.v1.ResourceRequirements = {
+export const DEFAULT_MANAGER_RESOURCES: Resources = {
     requests: { cpu: "10m", memory: "64Mi" },
     limits: { memory: "128Mi" },
 };
@@ -25,8 +25,8 @@ export const DEFAULT_MANAGER_RESOURCES: k8s.types.input.core.v1.ResourceRequirem
  */
 export const MEMLIMIT_SHARE = 0.625;
 
-export function managerEnv(r: k8s.types.input.core.v1.ResourceRequirements | undefined): k8s.types.input.core.v1.EnvVar[] {
-    const memory = (r?.requests as Record<string, string> | undefined)?.memory ?? (r?.limits as Record<string, string> | undefined)?.memory;
+export function managerEnv(r: Resources | undefined): k8s.types.input.core.v1.EnvVar[] {
+    const memory = r?.requests?.memory ?? r?.limits?.memory;
     const bytes = memory === undefined ? undefined : quantityToBytes(String(memory));
     if (!bytes) return [];
     return [{ name: "GOMEMLIMIT", value: `${Math.floor((bytes * MEMLIMIT_SHARE) / 2 ** 20)}MiB` }];
@@ -43,7 +43,7 @@ export interface ManagerPodOptions {
     image: pulumi.Input<string>;
     replicas: number;
     serviceAccountName: pulumi.Input<string>;
-    resources: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+    resources: pulumi.Input<Resources>;
     imagePullSecrets?: string[];
 }
 
@@ -59,7 +59,7 @@ export function managerPodSpec(o: ManagerPodOptions): k8s.types.input.core.v1.Po
             image: o.image,
             command: ["/manager"],
             args: managerArgs(o.replicas),
-            env: pulumi.output(o.resources).apply(r => managerEnv(r as k8s.types.input.core.v1.ResourceRequirements)),
+            env: pulumi.output(o.resources).apply(r => managerEnv(r as Resources)),
             ports: [
                 { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
                 { name: "health", containerPort: HEALTH_PORT, protocol: "TCP" },

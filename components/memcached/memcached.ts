@@ -1,15 +1,25 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, known, recommendedLabels, requireDnsLabel, serviceHost } from "../common";
-import { MemcachedOperator } from "./operator";
 import { MEMCACHED_API_VERSION, MEMCACHED_CLIENT_LABEL, MEMCACHED_DEFAULTS, MEMCACHED_KIND, MemcachedStatus } from "./types";
 import { MemcachedSpecInputs, validatedSpec } from "./validate";
 
 const COMPONENT = "Memcached";
 
+/**
+ * What a {@link Memcached} needs from its operator: a `MemcachedOperator` is one. The custom resource
+ * is created once both exist (a ready manager) and deleted while the manager still runs.
+ */
+export interface MemcachedOperatorRef {
+    /** The Memcached CRD. */
+    crd: k8s.apiextensions.v1.CustomResourceDefinition;
+    /** The manager Deployment that reconciles the custom resources. */
+    manager: k8s.apps.v1.Deployment;
+}
+
 export interface MemcachedArgs extends MemcachedSpecInputs {
-    /** The installed operator; the custom resource waits for it and is deleted before it. Give this or `crd`. */
-    operator?: MemcachedOperator;
+    /** The installed operator (a `MemcachedOperator`); the custom resource waits for it and is deleted before it. Give this or `crd`. */
+    operator?: MemcachedOperatorRef;
     /** The Memcached CRD, when the operator is installed elsewhere; the custom resource is ordered after it. */
     crd?: k8s.apiextensions.v1.CustomResourceDefinition;
     /** Namespace of the custom resource and of the Deployment and headless Service the operator creates; default `default`. */
@@ -28,9 +38,11 @@ export interface MemcachedArgs extends MemcachedSpecInputs {
 export class Memcached extends pulumi.ComponentResource {
     /** `metadata.name` of the custom resource, also the name of its headless Service. */
     public readonly name: pulumi.Output<string>;
+    /** Namespace of the custom resource, its Deployment and its Service. */
     public readonly namespace: pulumi.Output<string>;
     /** `host:port` of the headless Service; its DNS name resolves to every ready node. */
     public readonly endpoint: pulumi.Output<string>;
+    /** The port memcached listens on. */
     public readonly port: pulumi.Output<number>;
     /** Pod names from `.status.nodes`; empty until the operator has reported them. */
     public readonly nodes: pulumi.Output<string[]>;
@@ -50,8 +62,11 @@ export class Memcached extends pulumi.ComponentResource {
         const clusterDomain = args.clusterDomain ?? "cluster.local";
 
         // Depending on the whole operator (not only its CRD) means the object is created once the manager
-        // is ready, and deleted while the manager still runs to clean up after it.
-        const dependsOn: pulumi.Resource = args.operator ?? args.crd!;
+        // is ready, and deleted while the manager still runs to clean up after it. An operator given by its
+        // parts (a package consumer in another language) is waited for through its CRD and manager.
+        const op = args.operator;
+        const dependsOn: pulumi.Input<pulumi.Resource>[] = op === undefined ? [args.crd!]
+            : op instanceof pulumi.Resource ? [op] : [op.crd, op.manager];
         const cr = new k8s.apiextensions.CustomResource(name, {
             apiVersion: MEMCACHED_API_VERSION,
             kind: MEMCACHED_KIND,

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, checked, recommendedLabels, requireDnsLabel, requireInteger, requirePinnedImage, selectorLabels } from "../common";
+import { ArgumentError, checked, recommendedLabels, requireDnsLabel, requireInteger, requirePinnedImage, Resources, selectorLabels } from "../common";
 import { DEFAULT_MANAGER_RESOURCES, managerPodSpec, METRICS_PORT } from "./manager";
 import { loadLeaderElectionRole, loadManagerRole, loadMemcachedCrd } from "./operatorConfig";
 
@@ -18,7 +18,7 @@ export interface MemcachedOperatorArgs {
     /** Manager replicas, 1 to 5 (default 1); above 1 the managers elect a leader through a Lease and get a PodDisruptionBudget. */
     replicas?: number;
     /** Manager container resources; default 10m CPU / 64Mi request, 128Mi limit. */
-    resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+    resources?: pulumi.Input<Resources>;
     /** Names of Secrets in `namespace` used to pull `image` from a private registry. */
     imagePullSecrets?: string[];
     /**
@@ -27,6 +27,12 @@ export interface MemcachedOperatorArgs {
      * the pods of `Memcached` objects with `metrics.enabled`. Default false.
      */
     podMonitor?: boolean | MemcachedPodMonitorArgs;
+    /**
+     * Keep the Memcached CRD in the cluster when this component is deleted or renamed (default true).
+     * Deleting a CRD deletes every Memcached object of every namespace with it, whoever created them;
+     * set false only for a cluster that runs nothing else (tests), where `pulumi destroy` should clean up.
+     */
+    retainCrdOnDelete?: boolean;
 }
 
 export interface MemcachedPodMonitorArgs {
@@ -47,12 +53,16 @@ export const MANAGED_MEMCACHED_POD_LABELS = { "app.kubernetes.io/name": "memcach
 export class MemcachedOperator extends pulumi.ComponentResource {
     /** `memcacheds.cache.kubecache.io`. */
     public readonly crdName: pulumi.Output<string>;
+    /** Namespace of the manager, its ServiceAccount and its leader-election Role. */
     public readonly namespace: pulumi.Output<string>;
+    /** The manager's ServiceAccount, bound to the generated ClusterRole. */
     public readonly serviceAccountName: pulumi.Output<string>;
     /** The manager Deployment's name. */
     public readonly deploymentName: pulumi.Output<string>;
     /** The CRD resource, for callers that order their own resources after it. */
     public readonly crd: k8s.apiextensions.v1.CustomResourceDefinition;
+    /** The manager Deployment: `pulumi up` waits until it is ready, so resources ordered after it find a running operator. */
+    public readonly manager: k8s.apps.v1.Deployment;
 
     constructor(name: string, args: MemcachedOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:MemcachedOperator", name, {}, opts);
@@ -92,7 +102,7 @@ export class MemcachedOperator extends pulumi.ComponentResource {
                 labels: { ...crdManifest.metadata.labels, ...labels },
             },
             spec: crdManifest.spec,
-        }, child);
+        }, { ...child, retainOnDelete: args.retainCrdOnDelete ?? true });
 
         const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
             metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
@@ -166,6 +176,7 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         this.namespace = nsName;
         this.serviceAccountName = sa.metadata.name;
         this.deploymentName = deployment.metadata.name;
+        this.manager = deployment;
         this.registerOutputs({
             crdName: this.crdName, namespace: this.namespace,
             serviceAccountName: this.serviceAccountName, deploymentName: this.deploymentName,

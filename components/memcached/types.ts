@@ -67,8 +67,11 @@ export interface MemcachedSpec {
     tolerations?: k8s.types.input.core.v1.Toleration[];
     /** PriorityClass of the pods. */
     priorityClassName?: string;
+    /** Prometheus exporter sidecar (off by default). */
     metrics?: MemcachedMetricsSpec;
+    /** SASL authentication with the credentials of a Secret (off by default: memcached is unauthenticated). */
     auth?: MemcachedAuthSpec;
+    /** NetworkPolicy admitting only labelled client pods (off by default). */
     networkPolicy?: MemcachedNetworkPolicySpec;
 }
 
@@ -85,9 +88,11 @@ export interface MemcachedCondition {
 export interface MemcachedStatus {
     /** Names of the memcached pods, sorted (the seed's field). */
     nodes?: string[];
+    /** memcached pods that are ready. */
     readyReplicas?: number;
     /** Label selector of the pods, for the scale subresource. */
     selector?: string;
+    /** The `.metadata.generation` this status describes. */
     observedGeneration?: number;
     /** `Available`, `Progressing` and `Degraded`. */
     conditions?: MemcachedCondition[];

@@ -1,6 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, checked, known, quantityToBytes, requireInteger, requireOneOf, requirePinnedImage } from "../common";
+import * as k8s from "@pulumi/kubernetes";
+import { ArgumentError, checked, known, quantityToBytes, requireInteger, requireOneOf, requirePinnedImage, Resources } from "../common";
 import {
     MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_LIST_BOUNDS, MEMCACHED_METRICS_BOUNDS, MEMCACHED_NAME_PATTERN,
     MEMCACHED_NESTED_DEFAULTS, MEMCACHED_TOPOLOGY_SPREAD, MemcachedAuthSpec, MemcachedMetricsSpec, MemcachedNetworkPolicySpec,
@@ -9,13 +9,22 @@ import {
 
 const COMPONENT = "Memcached";
 
-/** The spec fields a caller sets; each check mirrors the CRD's admission rule so errors surface at `pulumi preview`. */
+/**
+ * The spec fields a caller sets; each check mirrors the CRD's admission rule so errors surface at
+ * `pulumi preview`. Plain values are checked before anything is created, Outputs once they resolve.
+ */
 export interface MemcachedSpecInputs {
+    /** memcached pods, 0 to 100 (default 1); `kubectl scale` changes it too (scale subresource). */
     size?: pulumi.Input<number>;
+    /** TCP port memcached listens on and the headless Service exposes, 1 to 65535 (default 11211). */
     port?: pulumi.Input<number>;
+    /** Item memory in megabytes (memcached `-m`), 64 to 65536 (default 64); the memory limit must cover it. */
     memoryMB?: pulumi.Input<number>;
+    /** memcached image with an explicit tag other than `latest`, or a digest (default `memcached:1.6.39-alpine`). */
     image?: pulumi.Input<string>;
-    resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+    /** Container resources; a memory limit below `memoryMB` is refused (the pod would be OOM-killed once full). */
+    resources?: pulumi.Input<Resources>;
+    /** Extra memcached command-line arguments, at most 32 of at most 256 characters, e.g. `["-t", "4"]`. */
     extraArgs?: pulumi.Input<pulumi.Input<string>[]>;
     /** Zone spreading: `none` (default), `preferred` or `required`; pods always prefer distinct nodes. */
     topologySpread?: pulumi.Input<MemcachedTopologySpread>;
@@ -53,7 +62,7 @@ export function checkImage(v: string | undefined): void {
 }
 
 /** A memory limit below the item memory gets the pod OOM-killed once the cache fills. */
-export function checkMemoryLimit(memoryMB: number | undefined, resources: k8s.types.input.core.v1.ResourceRequirements | undefined): void {
+export function checkMemoryLimit(memoryMB: number | undefined, resources: Resources | undefined): void {
     const limits = known(resources?.limits) as Record<string, unknown> | undefined;
     const limit = known(limits?.memory as pulumi.Input<string> | undefined);
     if (memoryMB === undefined || limit === undefined) return;

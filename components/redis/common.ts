@@ -1,22 +1,33 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    ArgumentError, isQuantity, known, quantityToBytes, requireDnsLabel, requirePinnedImage,
-    restrictedContainerSecurityContext,
+    ArgumentError, checked, isQuantity, known, quantityToBytes, requireDnsLabel, requirePinnedImage,
+    Resources, restrictedContainerSecurityContext,
 } from "../common";
 import { RedisAuthArgs } from "./auth";
 import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, REDIS_IMAGE, REDIS_PORT } from "./defaults";
 
-type Resources = k8s.types.input.core.v1.ResourceRequirements;
+/** Where Redis keeps its data (Bitnami's `persistence.*`). */
+export interface RedisPersistenceArgs {
+    /** Keep data on a PersistentVolumeClaim (one per pod of a StatefulSet) instead of an emptyDir; default false. */
+    enabled?: boolean;
+    /** Size of each claim, a quantity such as `8Gi`; default `1Gi`. */
+    size?: string;
+    /** StorageClass of the claims; the cluster's default class when omitted. */
+    storageClass?: string;
+}
 
 /** Arguments every Redis component takes. */
 export interface RedisCommonArgs {
     /** Namespace for every object (default `default`). Must already exist. */
     namespace?: pulumi.Input<string>;
-    /** Redis 7 image pinned to a tag or digest (default `redis:7.4.2-bookworm`). */
-    image?: string;
+    /**
+     * Redis 7 image pinned to a tag or digest (default `redis:7.4.2-bookworm`). A plain value is checked
+     * before anything is created; an Output is checked once it resolves (a preview of an unknown value skips it).
+     */
+    image?: pulumi.Input<string>;
     /** Container resources (default requests 100m/128Mi, limit 256Mi). */
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    resources?: Resources;
     /** `maxmemory` as a quantity (default 75% of the memory limit); must fit under the limit. */
     maxmemory?: string;
     /** `maxmemory-policy` (default `noeviction`, so a cache that is full refuses writes rather than losing data). */
@@ -24,26 +35,34 @@ export interface RedisCommonArgs {
     /** Password settings; auth is on by default. */
     auth?: RedisAuthArgs;
     /** Persistent data on a PVC; an emptyDir otherwise. */
-    persistence?: { enabled?: boolean; size?: string; storageClass?: string };
+    persistence?: RedisPersistenceArgs;
+    /** Cluster DNS domain used in the endpoints and the pods' stable names (default `cluster.local`). */
+    clusterDomain?: string;
 }
 
 export interface ResolvedCommon {
     namespace: pulumi.Input<string>;
-    image: string;
+    image: pulumi.Input<string>;
     resources: Resources;
     maxmemoryBytes?: number;
     maxmemoryPolicy: string;
     persistence: { enabled: boolean; size: string; storageClass?: string };
+    clusterDomain: string;
 }
+
+const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
 
 /** Validates the shared arguments and fills defaults. Throws ArgumentError naming the field. */
 export function resolveCommon(component: string, name: string, args: RedisCommonArgs): ResolvedCommon {
     requireDnsLabel(component, "name", name, 40);
-    const image = args.image ?? REDIS_IMAGE;
-    requirePinnedImage(component, "image", image);
-    const resources = {
+    const image = checked(args.image ?? REDIS_IMAGE, v => requirePinnedImage(component, "image", v));
+    const clusterDomain = args.clusterDomain ?? "cluster.local";
+    if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) {
+        throw new ArgumentError(component, "clusterDomain", `must be a DNS domain such as "cluster.local"; got ${JSON.stringify(clusterDomain)}.`);
+    }
+    const resources: Resources & { requests: Record<string, string>; limits: Record<string, string> } = {
         requests: { ...DEFAULT_RESOURCES.requests, ...args.resources?.requests },
         limits: { ...DEFAULT_RESOURCES.limits, ...args.resources?.limits },
     };
@@ -74,7 +93,7 @@ export function resolveCommon(component: string, name: string, args: RedisCommon
     if (ns !== undefined) requireDnsLabel(component, "namespace", ns);
     return {
         namespace: args.namespace ?? "default",
-        image, resources, maxmemoryBytes, maxmemoryPolicy,
+        image, resources, maxmemoryBytes, maxmemoryPolicy, clusterDomain,
         persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass },
     };
 }
@@ -89,7 +108,7 @@ export function pingProbe(port: number, initialDelaySeconds: number): k8s.types.
 
 export interface ContainerParts {
     name: string;
-    image: string;
+    image: pulumi.Input<string>;
     script: string;
     env: k8s.types.input.core.v1.EnvVar[];
     resources: Resources;

@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { oneDisruptionBudget, podHost, recommendedLabels, spreadAffinity, requireInteger, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
+import {
+    ANTI_AFFINITIES, AntiAffinity, oneDisruptionBudget, podHost, recommendedLabels, requireInteger, requireOneOf, restrictedPodSecurityContext,
+    selectorLabels, serviceHost, spreadAffinity,
+} from "../common";
 import { createRedisAuth, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
 import { renderRedisConf, renderStartScript } from "./config";
@@ -13,7 +16,7 @@ export interface RedisReplicatedArgs extends RedisCommonArgs {
     /** Pods in the StatefulSet, ordinal 0 the master (default 2, at least 2). */
     replicas?: number;
     /** Spread the pods over nodes: `preferred` (default) or `required` (needs as many nodes as pods). */
-    antiAffinity?: "preferred" | "required";
+    antiAffinity?: AntiAffinity;
 }
 
 /**
@@ -28,8 +31,16 @@ export class RedisReplicated extends pulumi.ComponentResource {
     public readonly masterEndpoint: pulumi.Output<string>;
     /** `host:port` of the `<name>-read` Service, spread over every data pod (reads). */
     public readonly readEndpoint: pulumi.Output<string>;
+    /** The headless Service that gives each pod its stable DNS name (the StatefulSet's `serviceName`). */
     public readonly headlessServiceName: pulumi.Output<string>;
+    /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
+    /**
+     * The password clients authenticate with, as a secret Output (key `redis-password` of the Secret
+     * `passwordSecretName`); undefined when auth is off or the password lives in `auth.existingSecret`.
+     */
+    public readonly password: pulumi.Output<string | undefined>;
+    /** Pods in the StatefulSet. */
     public readonly replicas: pulumi.Output<number>;
 
     constructor(name: string, args: RedisReplicatedArgs = {}, opts?: pulumi.ComponentResourceOptions) {
@@ -37,14 +48,14 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const replicas = args.replicas ?? 2;
         requireInteger(COMPONENT, "replicas", replicas, 2);
         const antiAffinity = args.antiAffinity ?? "preferred";
-        requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ["preferred", "required"] as const);
+        requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ANTI_AFFINITIES);
         const c = resolveCommon(COMPONENT, name, args);
 
         const labels = recommendedLabels("redis", name, "replicated");
         const selector = selectorLabels("redis", name, "replicated");
         const headlessName = `${name}-headless`;
-        const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns));
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this);
+        const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns, c.clusterDomain));
+        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
 
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },
@@ -53,7 +64,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
                 "start.sh": master.apply(host => renderStartScript({
                     configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis",
                     master: { host, port: REDIS_PORT },
-                    announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.cluster.local`,
+                    announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
                 })),
             },
         }, { parent: this });
@@ -127,16 +138,17 @@ export class RedisReplicated extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [sts] });
 
         const hostOf = (svc: k8s.core.v1.Service) =>
-            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, ns]) => `${serviceHost(s, ns)}:${REDIS_PORT}`);
+            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, ns]) => `${serviceHost(s, ns, c.clusterDomain)}:${REDIS_PORT}`);
         this.masterHost = master;
         this.masterEndpoint = hostOf(masterSvc);
         this.readEndpoint = hostOf(readSvc);
         this.headlessServiceName = headless.metadata.name;
         this.passwordSecretName = pulumi.output(auth.secretName);
+        this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.replicas = sts.spec.replicas;
         this.registerOutputs({
             masterHost: this.masterHost, masterEndpoint: this.masterEndpoint, readEndpoint: this.readEndpoint,
-            headlessServiceName: this.headlessServiceName, passwordSecretName: this.passwordSecretName, replicas: this.replicas,
+            headlessServiceName: this.headlessServiceName, passwordSecretName: this.passwordSecretName, replicas: this.replicas, password: this.password,
         });
     }
 }

@@ -41,6 +41,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
     public readonly masterName: pulumi.Output<string>;
     /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
+    /**
+     * The password clients authenticate with, as a secret Output (key `redis-password` of the Secret
+     * `passwordSecretName`); undefined when auth is off or the password lives in `auth.existingSecret`.
+     */
+    public readonly password: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: RedisSentinelArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:RedisSentinel", name, {}, opts);
@@ -55,7 +60,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
         };
         const labelsOf = (part: string) => recommendedLabels("redis", name, part);
         const sel = { data: selectorLabels("redis", name, "data"), sentinel: selectorLabels("redis", name, "sentinel"), proxy: selectorLabels("redis", name, "proxy") };
-        const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this);
+        const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this, "RedisSentinel");
         const env = passwordEnv(auth);
 
         const handover = handoverBudget(r);
@@ -236,9 +241,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
         this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
         this.masterName = pulumi.output(r.masterName);
         this.passwordSecretName = pulumi.output(auth.secretName);
+        this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.registerOutputs({
             endpoint: this.endpoint, readEndpoint: this.readEndpoint, sentinelEndpoint: this.sentinelEndpoint,
-            masterName: this.masterName, passwordSecretName: this.passwordSecretName,
+            masterName: this.masterName, passwordSecretName: this.passwordSecretName, password: this.password,
         });
     }
 }

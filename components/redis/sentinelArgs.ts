@@ -1,10 +1,32 @@
-import { ArgumentError, requireInteger, requireOneOf, requirePinnedImage } from "../common";
+import * as pulumi from "@pulumi/pulumi";
+import { ANTI_AFFINITIES, AntiAffinity, ArgumentError, checked, requireInteger, requireOneOf, requirePinnedImage, Resources } from "../common";
 import { RedisCommonArgs, ResolvedCommon, resolveCommon } from "./common";
 import { HAPROXY_IMAGE, SENTINEL_DEFAULTS } from "./sentinelDefaults";
 
 export const COMPONENT = "RedisSentinel";
 
-type ResourceMap = { requests?: Record<string, string>; limits?: Record<string, string> };
+type ResourceMap = Resources;
+
+/** The HAProxy Deployment behind {@link RedisSentinel}'s unified endpoint. */
+export interface RedisSentinelProxyArgs {
+    /** Pods; default 2, at least 2 so the endpoint survives losing one. */
+    replicas?: number;
+    /** Official HAProxy image pinned to a tag or digest (default `haproxy:3.0.5-alpine`); an Output is checked once it resolves. */
+    image?: pulumi.Input<string>;
+    /** Default requests 50m/32Mi, limit 128Mi. */
+    resources?: Resources;
+}
+
+/**
+ * NetworkPolicies letting only the proxies, the sentinels, the data pods and labelled client pods reach
+ * the Redis and Sentinel ports. They need a CNI that enforces them.
+ */
+export interface RedisNetworkPolicyArgs {
+    /** Create the policies; default false. */
+    enabled?: boolean;
+    /** Labels of client pods allowed in (default `kubecache.io/redis-client: <name>`). */
+    clientLabels?: Record<string, string>;
+}
 
 /**
  * Arguments of {@link RedisSentinel}. The counts and timings shape the rendered configs, so they
@@ -30,27 +52,11 @@ export interface RedisSentinelArgs extends RedisCommonArgs {
     /** Resources of each sentinel container (default requests 50m/32Mi, limit 64Mi). */
     sentinelResources?: ResourceMap;
     /** The HAProxy Deployment behind the unified endpoint. */
-    proxy?: {
-        /** Pods; default 2, at least 2 so the endpoint survives losing one. */
-        replicas?: number;
-        /** Official HAProxy image pinned to a tag or digest (default `haproxy:3.0.5-alpine`). */
-        image?: string;
-        /** Default requests 50m/32Mi, limit 128Mi. */
-        resources?: ResourceMap;
-    };
+    proxy?: RedisSentinelProxyArgs;
     /** Spread pods of each kind over nodes: `preferred` (default) or `required` (needs enough nodes). */
-    antiAffinity?: "preferred" | "required";
-    /**
-     * NetworkPolicies letting only the proxies, the sentinels, the data pods and pods labelled
-     * `clientLabels` reach Redis and Sentinel ports. Off by default (needs a CNI that enforces them).
-     */
-    networkPolicy?: {
-        enabled?: boolean;
-        /** Labels of client pods allowed in (default `kubecache.io/redis-client: <name>`). */
-        clientLabels?: Record<string, string>;
-    };
-    /** Cluster DNS domain used in the pods' stable names (default `cluster.local`). */
-    clusterDomain?: string;
+    antiAffinity?: AntiAffinity;
+    /** NetworkPolicies admitting only the set's own pods and labelled clients; off by default. */
+    networkPolicy?: RedisNetworkPolicyArgs;
 }
 
 export interface ResolvedSentinel {
@@ -64,8 +70,8 @@ export interface ResolvedSentinel {
     parallelSyncs: number;
     minReplicasMaxLagSeconds: number;
     sentinelResources: ResourceMap;
-    proxy: { replicas: number; image: string; resources: ResourceMap };
-    antiAffinity: "preferred" | "required";
+    proxy: { replicas: number; image: pulumi.Input<string>; resources: ResourceMap };
+    antiAffinity: AntiAffinity;
     networkPolicy?: { clientLabels: Record<string, string> };
     clusterDomain: string;
 }
@@ -103,14 +109,9 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
     requireInteger(COMPONENT, "minReplicasMaxLagSeconds", minReplicasMaxLagSeconds, 1);
     const proxyReplicas = args.proxy?.replicas ?? 2;
     requireInteger(COMPONENT, "proxy.replicas", proxyReplicas, 2);
-    const proxyImage = args.proxy?.image ?? HAPROXY_IMAGE;
-    requirePinnedImage(COMPONENT, "proxy.image", proxyImage);
+    const proxyImage = checked(args.proxy?.image ?? HAPROXY_IMAGE, v => requirePinnedImage(COMPONENT, "proxy.image", v));
     const antiAffinity = args.antiAffinity ?? "preferred";
-    requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ["preferred", "required"] as const);
-    const clusterDomain = args.clusterDomain ?? "cluster.local";
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) {
-        throw new ArgumentError(COMPONENT, "clusterDomain", `must be a DNS domain such as "cluster.local"; got ${JSON.stringify(clusterDomain)}.`);
-    }
+    requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ANTI_AFFINITIES);
     // resolveCommon caps the name at 40 characters: room for `-sentinel-headless`.
     const common = resolveCommon(COMPONENT, name, args);
     return {
@@ -125,6 +126,6 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
         networkPolicy: args.networkPolicy?.enabled
             ? { clientLabels: args.networkPolicy.clientLabels ?? { "kubecache.io/redis-client": name } }
             : undefined,
-        clusterDomain,
+        clusterDomain: common.clusterDomain,
     };
 }

@@ -9,35 +9,50 @@ import { dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisStandalone";
 
+/**
+ * The workload behind a {@link RedisStandalone}: a `Deployment` re-creates the pod when it dies; a bare
+ * `Pod` is gone for good, as the seed shows.
+ */
+export const RedisWorkloadKind = { Pod: "Pod", Deployment: "Deployment" } as const;
+export type RedisWorkloadKind = (typeof RedisWorkloadKind)[keyof typeof RedisWorkloadKind];
+
 export interface RedisStandaloneArgs extends RedisCommonArgs {
     /**
      * `Deployment` (default) re-creates the pod when it dies; a bare `Pod` is gone for good, as the
      * seed shows. `Pod` exists for that demonstration and for throw-away tests.
      */
-    kind?: "Pod" | "Deployment";
+    kind?: RedisWorkloadKind;
 }
 
 /** One Redis server behind a ClusterIP Service: the seed's `kubectl run redis` done properly. */
 export class RedisStandalone extends pulumi.ComponentResource {
     /** `host:port` of the Service. */
     public readonly endpoint: pulumi.Output<string>;
+    /** In-cluster DNS name of the Service. */
     public readonly host: pulumi.Output<string>;
+    /** The Redis port (6379). */
     public readonly port: pulumi.Output<number>;
+    /** Name of the ClusterIP Service. */
     public readonly serviceName: pulumi.Output<string>;
     /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
+    /**
+     * The password clients authenticate with, as a secret Output (key `redis-password` of the Secret
+     * `passwordSecretName`); undefined when auth is off or the password lives in `auth.existingSecret`.
+     */
+    public readonly password: pulumi.Output<string | undefined>;
     /** The workload's kind and name, e.g. `Deployment/cache`. */
     public readonly workload: pulumi.Output<string>;
 
     constructor(name: string, args: RedisStandaloneArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:RedisStandalone", name, {}, opts);
         const kind = args.kind ?? "Deployment";
-        requireOneOf(COMPONENT, "kind", kind, ["Pod", "Deployment"] as const);
+        requireOneOf(COMPONENT, "kind", kind, Object.values(RedisWorkloadKind));
         const c = resolveCommon(COMPONENT, name, args);
 
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this);
+        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },
             data: {
@@ -93,14 +108,15 @@ export class RedisStandalone extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.serviceName = service.metadata.name;
-        this.host = pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([s, ns]) => serviceHost(s, ns));
+        this.host = pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([s, ns]) => serviceHost(s, ns, c.clusterDomain));
         this.port = pulumi.output(REDIS_PORT);
         this.endpoint = pulumi.interpolate`${this.host}:${REDIS_PORT}`;
         this.passwordSecretName = pulumi.output(auth.secretName);
+        this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.workload = pulumi.interpolate`${kind}/${workload.metadata.name}`;
         this.registerOutputs({
             endpoint: this.endpoint, host: this.host, port: this.port, serviceName: this.serviceName,
-            passwordSecretName: this.passwordSecretName, workload: this.workload,
+            passwordSecretName: this.passwordSecretName, workload: this.workload, password: this.password,
         });
     }
 }

@@ -20,7 +20,7 @@ export function labelSelectorSelects(
     if (!selector) return false;
     const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
     const byExpression = (selector.matchExpressions ?? []).every(r => {
-        const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+        const has = Object.hasOwn(labels, r.key);
         switch (r.operator) {
             case "In": return has && (r.values ?? []).includes(labels[r.key]);
             case "NotIn": return !has || !(r.values ?? []).includes(labels[r.key]);

@@ -13,7 +13,17 @@ mode=${KUBECACHE_E2E:-auto}
 budget=${KUBECACHE_E2E_BUDGET:-3000}
 started=$SECONDS
 
-skip() { echo "e2e tier: skipped because $*"; exit 0; }
+# .ci/run lists "e2e" in KUBECACHE_REQUIRED_TIERS when the tier's toolchain is cached: then a skip is a failure.
+required=false
+case ",${KUBECACHE_REQUIRED_TIERS:-}," in *,e2e,*) required=true ;; esac
+skip() {
+  if $required; then
+    echo "e2e tier: FAILED (required: its toolchain is cached) because $*"
+    [ -n "${KUBECACHE_TEST_STATS:-}" ] && echo '{"suite":"e2e","passed":0,"failed":1,"skipped":0}' >>"$KUBECACHE_TEST_STATS"
+    exit 1
+  fi
+  echo "e2e tier: skipped because $*"; exit 0
+}
 # A build may use what is left of the budget minus the ~10 min the run needs; an interrupted build resumes next time.
 budgeted() { if [ "$mode" = always ]; then "$@"; else timeout $((budget - (SECONDS - started) - 600)) "$@"; fi; }
 [ "$mode" = never ] && skip "KUBECACHE_E2E=never"
@@ -57,7 +67,7 @@ echo "e2e tier: ran"
 stats=${KUBECACHE_TEST_STATS:-/dev/null}
 before=$(wc -l <"$stats")
 clusters_before=$(ls -d /tmp/kubecache-cluster.* 2>/dev/null || true)
-timeout "$left" npm run --silent test:e2e
+KUBECACHE_TIER=e2e timeout "$left" npm run --silent test:e2e
 code=$?
 # A run cut off by the timeout cannot stop its cluster itself; stop what it started, by PID.
 for d in /tmp/kubecache-cluster.*; do

@@ -29,7 +29,7 @@ describe("AckCluster in a prod stack", () => {
     let ack: AckCluster;
     before(async () => {
         ack = await build("prod", "prod", {
-            ...ARGS, kubernetesVersion: "1.33.1-aliyun.1", credentialMinutes: 60, registry: { pushAllowedCidrs: ["203.0.113.0/24"] },
+            ...ARGS, production: true, kubernetesVersion: "1.33.1-aliyun.1", credentialMinutes: 60, registry: { pushAllowedCidrs: ["203.0.113.0/24"] },
         });
     });
     after(() => useStack("dev"));
@@ -120,10 +120,10 @@ describe("AckCluster in a prod stack", () => {
         assert.deepStrictEqual(findCreated(TYPES.acrInternet).inputs.entries, [{ entry: "203.0.113.0/24", comment: "kubecache-push-0" }]);
         const registry = ack.registry!;
         assert.strictEqual(await promiseOf(registry.pushServer), "kubecache-registry.cn-hangzhou.cr.aliyuncs.com");
-        assert.strictEqual(await promiseOf(registry.pullServer), "kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com");
+        assert.strictEqual(await promiseOf(registry.pullServer!), "kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com");
         assert.strictEqual(await promiseOf(registry.password!), "acr-temporary-token");
-        assert.ok(await isSecret(registry.password!));
-        assert.ok(await isSecret(registry.username!));
+        assert.ok(await isSecret(pulumi.output(registry.password!)));
+        assert.ok(await isSecret(pulumi.output(registry.username!)));
     });
 
     it("hands its provider to Kubernetes resources created with { provider: cluster.provider }", async () => {
@@ -169,6 +169,11 @@ describe("AckCluster with defaults and an alicloud provider from opts", () => {
         assert.match(findCreated(TYPES.cluster).provider ?? "", /::mine::/);
     });
 
+    it("does not guess production from the stack name: `production` defaults to false even in a stack named prod", () => {
+        assert.strictEqual(findCreated(TYPES.cluster).inputs.deletionProtection, false);
+        assert.strictEqual(findCreated(TYPES.nat).inputs.deletionProtection, false);
+    });
+
     it("takes a desiredSize that is only known later (checked when it resolves)", () => {
         assert.strictEqual(findCreated(TYPES.nodePool).inputs.desiredSize, "4");
     });
@@ -191,7 +196,7 @@ describe("AckCluster argument validation", () => {
     const bad: Array<[string, Partial<AckClusterArgs>, RegExp]> = [
         ["an unknown region format", { region: "hangzhou" }, /AckCluster: `region` must be an Alibaba Cloud region id/],
         ["a zone outside the region", { zones: ["cn-hangzhou-h", "cn-beijing-a"] }, /`zones` must hold zone ids of region cn-hangzhou/],
-        ["a single zone in the prod stack", { zones: ["cn-hangzhou-h"] }, /`zones` must list at least 2 zones in a production stack/],
+        ["a single zone in production", { zones: ["cn-hangzhou-h"] }, /`zones` must list at least 2 zones in a production stack/],
         ["overlapping VPC and service CIDRs", { serviceCidr: "10.0.0.0/20" }, /`serviceCidr` must not overlap `vpcCidr`/],
         ["overlapping pod and service CIDRs", { networkPlugin: "flannel", podCidr: "172.21.0.0/16" }, /`podCidr` must not overlap `serviceCidr`/],
         ["desiredSize 0", { desiredSize: 0 }, /`desiredSize` must be an integer from 1 to 10; got 0/],
@@ -207,7 +212,7 @@ describe("AckCluster argument validation", () => {
     ];
     for (const [what, change, pattern] of bad) {
         it(`rejects ${what} before creating anything`, async () => {
-            await expectRejected(() => new AckCluster("bad", { ...ARGS, ...change }), pattern);
+            await expectRejected(() => new AckCluster("bad", { ...ARGS, production: true, ...change }), pattern);
         });
     }
 });

@@ -69,9 +69,9 @@ describe("ExistingCluster", () => {
         assert.strictEqual(findCreated(TYPES.k8sProvider, "c-k8s").inputs.clusterIdentifier, "existing-kind-kubecache");
         assert.ok(!(await isSecret(cluster.context)), "the context name is not a credential");
         const registry = cluster.registry!;
-        assert.strictEqual(await promiseOf(registry.pullServer), "registry.example.com:5000");
+        assert.strictEqual(await promiseOf(registry.pullServer!), "registry.example.com:5000");
         assert.strictEqual(await promiseOf(registry.username!), "ci");
-        assert.ok(await isSecret(registry.password!));
+        assert.ok(await isSecret(pulumi.output(registry.password!)));
     });
 
     const bad: Array<[string, object, RegExp]> = [

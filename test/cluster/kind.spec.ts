@@ -16,11 +16,12 @@ describe("KindCluster", () => {
         const create = findCreated(TYPES.command, "dev-cluster");
         assert.strictEqual(create.inputs.create, "kind create cluster --name 'kubecache' --config - --wait 120s");
         assert.strictEqual(create.inputs.delete, "kind delete cluster --name 'kubecache'");
-        assert.strictEqual(create.inputs.stdin, kind.config);
+        const config = await promiseOf(kind.config);
+        assert.strictEqual(create.inputs.stdin, config);
         const doc = load(create.inputs.stdin) as any;
         assert.deepStrictEqual(doc.nodes.map((n: any) => [n.role, n.image]), [["control-plane", DEFAULT_NODE_IMAGE], ["worker", DEFAULT_NODE_IMAGE]]);
-        assert.deepStrictEqual(create.inputs.triggers, [configHash(kind.config)]);
-        assert.ok(findCreated(TYPES.command, "dev-kubeconfig").inputs.triggers.includes(configHash(kind.config)),
+        assert.deepStrictEqual(create.inputs.triggers, [configHash(config)]);
+        assert.ok(findCreated(TYPES.command, "dev-kubeconfig").inputs.triggers.includes(configHash(config)),
             "a recreated cluster must be read again");
     });
 
@@ -34,7 +35,7 @@ describe("KindCluster", () => {
         assert.strictEqual(await promiseOf(kind.kubeconfig), kubeconfigYaml());
         const provider = findCreated(TYPES.k8sProvider, "dev-k8s");
         assert.ok(secretAt(provider, "kubeconfig"), "the provider's kubeconfig input must be secret");
-        assert.strictEqual(provider.inputs.clusterIdentifier, `kind-kubecache-${configHash(kind.config)}`);
+        assert.strictEqual(provider.inputs.clusterIdentifier, `kind-kubecache-${configHash(await promiseOf(kind.config))}`);
     });
 
     it("runs registry:2 on 127.0.0.1:5001, wires hosts.toml into the nodes and publishes local-registry-hosting", async () => {
@@ -54,7 +55,7 @@ describe("KindCluster", () => {
         assert.match(cm.inputs.data["localRegistryHosting.v1"], /host: "localhost:5001"/);
         assert.match(cm.provider ?? "", /::dev-k8s::/, "the ConfigMap must go to the kind cluster");
         assert.strictEqual(await promiseOf(kind.registry!.pushServer), "localhost:5001");
-        assert.strictEqual(await promiseOf(kind.registry!.pullServer), "localhost:5001");
+        assert.strictEqual(await promiseOf(kind.registry!.pullServer!), "localhost:5001");
         assert.strictEqual(kind.registry!.password, undefined);
     });
 

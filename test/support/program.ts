@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { resetRecorded, settle, useStack } from "./mocks";
+import { installClusterFakes } from "../cluster/fixtures";
+import { calls, recorded, Recorded, RecordedCall, resetRecorded, settle, useStack } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PROJECT = "kubecache";
@@ -43,9 +44,36 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
     return { config, secretKeys };
 }
 
-/** Runs the program fresh for `stack`; returns its exports once every registration reached the mocks. */
+interface Run {
+    exports: Record<string, any>;
+    recorded: Recorded[];
+    calls: RecordedCall[];
+}
+
+/** One run of each stack's own configuration per mocha process, shared by every spec that reads it. */
+const shared = new Map<string, Promise<Run>>();
+
+/**
+ * The program's exports for `stack`, once every registration reached the mocks, with `recorded` (and
+ * `calls`) holding what it registered. A stack's own configuration runs once per process and later calls
+ * get that run's record back; any override runs the program fresh.
+ */
 export async function runProgram(stack: string, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
+    if (Object.keys(overrides).length > 0) return (await freshRun(stack, overrides)).exports;
+    if (!shared.has(stack)) shared.set(stack, freshRun(stack, {}));
+    const run = await shared.get(stack)!;
     useStack(stack);
+    resetRecorded();
+    recorded.push(...run.recorded);
+    calls.push(...run.calls);
+    return run.exports;
+}
+
+async function freshRun(stack: string, overrides: Record<string, unknown>): Promise<Run> {
+    useStack(stack);
+    // What a real provider computes (the kind kubeconfig, ACK's NAT tables): every run sees the same fakes,
+    // whichever spec ran before it.
+    installClusterFakes();
     const { config, secretKeys } = stackConfig(stack, overrides);
     pulumi.runtime.setAllConfig(config, secretKeys);
     resetRecorded();
@@ -53,5 +81,5 @@ export async function runProgram(stack: string, overrides: Record<string, unknow
     delete require.cache[entry];
     const exports = require(entry);
     await settle();
-    return exports;
+    return { exports, recorded: [...recorded], calls: [...calls] };
 }

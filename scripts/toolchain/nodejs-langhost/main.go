@@ -4,7 +4,7 @@
 // toolchain builds this small stand-in against github.com/pulumi/pulumi/sdk/v3. It speaks the LanguageRuntime gRPC
 // protocol and starts the real Node SDK entry points shipped in @pulumi/pulumi (cmd/run for programs,
 // cmd/run-policy-pack for policy packs), passing the same flags and environment the upstream host passes. Everything
-// it leaves out (plugin discovery from node_modules, dependency installs, code generation) answers Unimplemented,
+// it leaves out (plugin discovery from node_modules, code generation) answers Unimplemented,
 // which the engine treats as "nothing to report": plugins are then loaded on first use, so packages the stack never
 // calls (alicloud, docker) never trigger a plugin download.
 package main
@@ -165,6 +165,31 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	return &pulumirpc.RunResponse{}, nil
 }
 
+// InstallDependencies gives a program or plugin directory its npm dependencies: nothing to do when
+// @pulumi/pulumi already resolves from it (a checkout after `npm ci`), else `npm install` there, which also
+// runs the package's `prepare`. `pulumi package add` of a source plugin (PulumiPlugin.yaml) asks for it first.
+func (h *host) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest, stream pulumirpc.LanguageRuntime_InstallDependenciesServer,
+) error {
+	dir := req.GetDirectory()
+	if info := req.GetInfo(); info != nil && info.GetProgramDirectory() != "" {
+		dir = info.GetProgramDirectory()
+	}
+	if _, err := findSDKFile(dir, "package.json"); err == nil {
+		return nil
+	}
+	cmd := exec.CommandContext(stream.Context(), "npm", "install", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if len(out) > 0 {
+		_ = stream.Send(&pulumirpc.InstallDependenciesResponse{Stdout: out})
+	}
+	if err != nil {
+		return fmt.Errorf("npm install in %s: %w", dir, err)
+	}
+	return nil
+}
+
 // RunPlugin starts a Node plugin (a policy pack, or a provider written in Node) and streams its output back.
 func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, stream pulumirpc.LanguageRuntime_RunPluginServer) error {
 	info := req.GetInfo()
@@ -172,16 +197,23 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, stream pulumirpc.Langu
 		return errors.New("RunPluginRequest without program info")
 	}
 	dir := info.GetProgramDirectory()
+	policy := req.GetKind() == "policy" || req.GetKind() == "analyzer"
 	entry := "cmd/run-plugin"
-	if req.GetKind() == "policy" || req.GetKind() == "analyzer" {
+	if policy {
 		entry = "cmd/run-policy-pack"
 	}
 	runPath, err := findSDKFile(dir, entry)
 	if err != nil {
 		return err
 	}
-	args := append([]string{runPath}, req.GetArgs()...)
-	args = append(args, dir)
+	// As upstream: a policy pack takes its directory last, any other plugin (a component provider from
+	// source) first, so cmd/run-plugin loads the directory and the provider sees the engine address.
+	args := []string{runPath}
+	if policy {
+		args = append(append(args, req.GetArgs()...), dir)
+	} else {
+		args = append(append(args, dir), req.GetArgs()...)
+	}
 	cmd := exec.CommandContext(stream.Context(), h.node, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), runtimeEnv(info)...)

@@ -40,6 +40,8 @@ const sentinel = new RedisSentinel("redis-ha", {
 // out of cluster to reconcile. The image is never pulled, but must be pinned to pass the component's check.
 const operator = new MemcachedOperator("memcached-operator", {
     image: config.get("operatorImage") ?? "registry.invalid/kubecache/memcached-operator:e2e",
+    // The tier's cluster is thrown away: let destroy take the CRD too (the component keeps it by default).
+    retainCrdOnDelete: false,
 }, { provider });
 const memcached = new Memcached("memcached-sample", {
     operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1,

@@ -39,6 +39,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
         }, limit);
         child.on("error", e => { clearTimeout(timer); reject(e); });
         child.on("close", code => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
+        // A child that exits before reading its (empty) stdin makes the write fail with EPIPE: not an error here.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(opts.input ?? "");
     });
 }

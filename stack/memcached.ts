@@ -1,31 +1,18 @@
 /**
- * The stack's Memcached wiring, kept out of index.ts: build and push the operator image once, install
- * the operator, then one `Memcached` per configured instance.
+ * The stack's Memcached wiring: build and push the operator image once, install the operator, then
+ * one `Memcached` per configured instance.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { OperatorImage, OperatorImageArgs } from "../image/operatorImage";
-import { ClusterRegistry } from "../cluster/types";
-import { ArgumentError } from "../common/validate";
-import { optionalString } from "../common/config";
-import { checkMemcachedArgs, Memcached } from "./memcached";
-import { MemcachedOperator } from "./operator";
-
-/** One entry of the `memcachedInstances` config list. */
-export interface MemcachedInstanceConfig {
-    name: string;
-    size?: number;
-    memoryMB?: number;
-    port?: number;
-    image?: string;
-    extraArgs?: string[];
-}
-
-/** The seed's sample: `memcached-sample` with `spec.size: 1`. */
-export const DEFAULT_MEMCACHED_INSTANCES: MemcachedInstanceConfig[] = [{ name: "memcached-sample", size: 1 }];
+import { Registry } from "../components/common/types";
+import { ArgumentError } from "../components/common/validate";
+import { OperatorImage, OperatorImageArgs } from "../components/image/operatorImage";
+import { checkMemcachedArgs, Memcached } from "../components/memcached/memcached";
+import { MemcachedOperator } from "../components/memcached/operator";
+import { DEFAULT_MEMCACHED_INSTANCES, MemcachedInstanceConfig } from "./config";
 
 export interface MemcachedStackArgs {
     /** The cluster's registry; the operator image is built and pushed there. */
-    registry?: ClusterRegistry;
+    registry?: Registry;
     /** A prebuilt operator image (pinned), used instead of building one; required when there is no registry. */
     operatorImage?: string;
     /** Passed to OperatorImage (platform, skipPush, tag, ...). */
@@ -76,19 +63,4 @@ export function deployMemcached(args: MemcachedStackArgs, opts: pulumi.Component
         endpoints[i.name] = created[i.name].endpoint;
     }
     return { operatorImage: image, operator, instances: created, endpoints };
-}
-
-/** Reads the stack config keys documented in Pulumi.yaml; undefined when `memcached` is false. */
-export function memcachedStackArgsFromConfig(config: pulumi.Config, registry: ClusterRegistry | undefined,
-    namespace?: pulumi.Input<string>): MemcachedStackArgs | undefined {
-    if (config.getBoolean("memcached") === false) return undefined;
-    return {
-        registry,
-        operatorImage: optionalString(config, "operatorImage"),
-        operatorNamespace: config.get("operatorNamespace"),
-        operatorReplicas: config.getNumber("operatorReplicas"),
-        image: { platform: config.get("operatorPlatform") as OperatorImageArgs["platform"] },
-        namespace,
-        instances: config.getObject<MemcachedInstanceConfig[]>("memcachedInstances"),
-    };
 }

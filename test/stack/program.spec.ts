@@ -1,41 +1,9 @@
-import { findAll, findCreated, promiseOf, recorded, useStack } from "./support/mocks";
+import { findAll, findCreated, promiseOf, recorded, useStack } from "../support/mocks";
 import * as assert from "assert";
-import * as fs from "fs";
-import * as yaml from "js-yaml";
-import * as path from "path";
-import { runProgram, stackConfig } from "./support/program";
+import { runProgram } from "../support/program";
 
-const ROOT = path.resolve(__dirname, "..");
-
-function listTs(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
-        e.isDirectory() ? listTs(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
-}
-
-describe("the kubecache program (index.ts) under each stack's configuration", () => {
+describe("the kubecache program (index.ts, stack/) under each stack's configuration", () => {
     after(() => useStack("dev"));
-
-    it("declares every config key the program reads in the typed schema of Pulumi.yaml", () => {
-        const project: any = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
-        const declared = new Set(Object.keys(project.config));
-        const sources = [path.join(ROOT, "index.ts"), ...listTs(path.join(ROOT, "components"))]
-            .filter(f => /new pulumi\.Config\(/.test(fs.readFileSync(f, "utf8")));
-        const read = new Set<string>();
-        for (const f of sources) {
-            for (const m of fs.readFileSync(f, "utf8").matchAll(/config\.(?:get|require)\w*(?:<[^>]*>)?\(\s*"([\w.-]+)"/g)) read.add(m[1]);
-        }
-        assert.ok(read.size >= 5, `found only ${[...read].join(", ")}`);
-        // The CLI requires a value on every stack for a declared key without a default.
-        const noDefault = Object.entries<any>(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
-        assert.deepStrictEqual(noDefault, [], "declared keys without a default are required by the CLI on every stack");
-        const missing = [...read].filter(k => !declared.has(k));
-        assert.deepStrictEqual(missing, [], `keys read but not declared in Pulumi.yaml: ${missing.join(", ")}`);
-        for (const stack of ["dev", "prod"]) {
-            const undeclared = Object.keys(stackConfig(stack).config)
-                .filter(k => k.startsWith("kubecache:") && !declared.has(k.slice("kubecache:".length)));
-            assert.deepStrictEqual(undeclared, [], `Pulumi.${stack}.yaml sets undeclared keys`);
-        }
-    });
 
     it("dev: the seed's bare Pod, a Deployment and the redis-sfs StatefulSet in a restricted namespace", async () => {
         const out = await runProgram("dev");

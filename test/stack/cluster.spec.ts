@@ -1,10 +1,13 @@
-import { countsByType, findAll, findCreated, recorded, secretAt, useStack } from "../support/mocks";
+import { countsByType, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, secretAt, settle, useStack } from "../support/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import { AckCluster } from "../../components/cluster/ack";
+import { loadStackConfig } from "../../stack/config";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram } from "../support/program";
-import { kubeconfigYaml, TYPES } from "./fixtures";
+import { runProgram, stackConfig } from "../support/program";
+import { installClusterFakes, kubeconfigYaml, TYPES } from "../cluster/fixtures";
 
 /** Every Kubernetes object of the program goes to the cluster's provider, none to an ambient default one. */
 function assertAllOnProvider(providerName: string): void {
@@ -15,7 +18,7 @@ function assertAllOnProvider(providerName: string): void {
     }
 }
 
-describe("the program's cluster wiring (index.ts + createCluster) per stack", () => {
+describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
     after(() => useStack("dev"));
 
     it("dev: a kind cluster with one worker and the local registry, and every object on its provider", async () => {
@@ -31,12 +34,13 @@ describe("the program's cluster wiring (index.ts + createCluster) per stack", ()
         assert.strictEqual((create.inputs.stdin.match(/role: worker/g) ?? []).length, 1);
         findCreated(TYPES.configMap, "cluster-local-registry-hosting");
         assertAllOnProvider("cluster-k8s");
-        assert.ok(out.kubeconfig, "the kubeconfig is a stack output");
+        // The stack output is the kubeconfig `kind get kubeconfig` printed, and stays secret.
+        assert.strictEqual(await promiseOf(out.kubeconfig), kubeconfigYaml());
+        assert.ok(await isSecret(out.kubeconfig), "the kubeconfig output is secret");
     });
 
     it("prod: an ACK cluster in two zones with deletion protection, ACR, and every object on its provider", async () => {
-        // Credentials as an operator would set them; they must not change the resource graph.
-        await runProgram("prod", { "alicloud:accessKey": "LTAI-example", "alicloud:secretKey": "not-a-secret" });
+        await runProgram("prod");
         const counts = countsByType();
         const expected: Record<string, number> = {
             "kubecache:index:AckCluster": 1, [TYPES.aliProvider]: 1, [TYPES.k8sProvider]: 1,
@@ -57,7 +61,18 @@ describe("the program's cluster wiring (index.ts + createCluster) per stack", ()
         assertAllOnProvider("cluster-k8s");
     });
 
-    it("prod: passes alicloud keys from stack config to the component's provider, the secret key as a secret", () => {
+    it("prod: passes alicloud keys from stack config to the component's provider, the secret key as a secret", async () => {
+        // The prod config plus credentials as an operator would set them, through the loader into AckCluster
+        // (the whole program adds nothing here, and the graph without credentials is checked above).
+        useStack("prod");
+        const { config, secretKeys } = stackConfig("prod", { "alicloud:accessKey": "LTAI-example", "alicloud:secretKey": "not-a-secret" });
+        pulumi.runtime.setAllConfig(config, [...secretKeys, "alicloud:secretKey"]);
+        const cfg = loadStackConfig(new pulumi.Config(), "prod");
+        assert.strictEqual(cfg.cluster.kind, "ack");
+        resetRecorded();
+        installClusterFakes();
+        if (cfg.cluster.kind === "ack") new AckCluster("cluster", cfg.cluster.args);
+        await settle();
         const provider = findCreated(TYPES.aliProvider);
         assert.strictEqual(provider.inputs.accessKey, "LTAI-example");
         assert.ok(secretAt(provider, "secretKey"), "secretKey must reach the provider as a secret");
@@ -80,7 +95,7 @@ describe("the program's cluster wiring (index.ts + createCluster) per stack", ()
     });
 
     it("fails the run with a clear message for a bad cluster choice or bad ACK config", async () => {
-        await assert.rejects(runProgram("dev", { cluster: "minikube" }), /createCluster: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/);
+        await assert.rejects(runProgram("dev", { cluster: "minikube" }), /config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/);
         await assert.rejects(runProgram("prod", { ackZones: ["cn-hangzhou-h"] }), /AckCluster: `zones` must list at least 2 zones in a production stack/);
         await assert.rejects(runProgram("dev", { cluster: "existing", kubeconfig: "kind: Pod" }), /ExistingCluster: `kubeconfig` is not a kubeconfig/);
     });

@@ -3,7 +3,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { loadManifest, operatorConfigPath } from "../../components/memcached/operatorConfig";
-import { DEFAULT_MEMCACHED_INSTANCES, deployMemcached, memcachedStackArgsFromConfig } from "../../components/memcached/program";
+import { DEFAULT_MEMCACHED_INSTANCES } from "../../stack/config";
+import { deployMemcached } from "../../stack/memcached";
 import { operatorFixture } from "../image/fixture";
 
 const IMAGE = "docker:index/image:Image";
@@ -65,31 +66,5 @@ describe("deployMemcached (the stack's Memcached wiring)", () => {
             ["an instance above the size bound", () => deployMemcached({ operatorImage: PREBUILT, instances: [{ name: "a", size: 101 }] }), /`size` must be an integer from 0 to 100/],
         ];
         for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
-    });
-
-    describe("memcachedStackArgsFromConfig", () => {
-        const withConfig = (values: Record<string, string>) => {
-            pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, v]) => [`kubecache:${k}`, v])));
-            return new pulumi.Config("kubecache");
-        };
-        after(() => pulumi.runtime.setAllConfig({}));
-
-        it("is undefined when `memcached` is false", () => {
-            assert.strictEqual(memcachedStackArgsFromConfig(withConfig({ memcached: "false" }), registry), undefined);
-        });
-
-        it("reads the instances, the operator keys and passes the registry and namespace through", () => {
-            const args = memcachedStackArgsFromConfig(withConfig({
-                memcachedInstances: JSON.stringify([{ name: "sessions", size: 2 }]),
-                operatorImage: PREBUILT, operatorNamespace: "ops", operatorReplicas: "2", operatorPlatform: "linux/arm64",
-            }), registry, "apps")!;
-            assert.deepStrictEqual(args.instances, [{ name: "sessions", size: 2 }]);
-            assert.strictEqual(args.operatorImage, PREBUILT);
-            assert.strictEqual(args.operatorNamespace, "ops");
-            assert.strictEqual(args.operatorReplicas, 2);
-            assert.strictEqual(args.image?.platform, "linux/arm64");
-            assert.strictEqual(args.registry, registry);
-            assert.strictEqual(args.namespace, "apps");
-        });
     });
 });

@@ -1,0 +1,10 @@
+// `kubecache/redis`: Redis in every topology. Needs @pulumi/pulumi and @pulumi/kubernetes only;
+// generating a password (no `auth.password` or `auth.existingSecret`) also needs @pulumi/random.
+export { RedisStandalone, RedisStandaloneArgs, RedisWorkloadKind } from "./standalone";
+export { RedisReplicated, RedisReplicatedArgs } from "./replicated";
+export { RedisSentinel } from "./sentinel";
+export { RedisNetworkPolicyArgs, RedisSentinelArgs, RedisSentinelProxyArgs } from "./sentinelArgs";
+export { RedisAuthArgs } from "./auth";
+export { RedisCommonArgs, RedisPersistenceArgs } from "./common";
+export { REDIS_IMAGE } from "./defaults";
+export { AntiAffinity, ArgumentError, Resources } from "../common";
