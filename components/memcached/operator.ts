@@ -26,7 +26,7 @@ export interface MemcachedOperatorArgs {
      * that scrapes the `metrics` port of every operator-managed memcached pod, in every namespace:
      * the pods of `Memcached` objects with `metrics.enabled`. Default false.
      */
-    podMonitor?: boolean | MemcachedPodMonitorArgs;
+    podMonitor?: MemcachedPodMonitorArgs;
     /**
      * Keep the Memcached CRD in the cluster when this component is deleted or renamed (default true).
      * Deleting a CRD deletes every Memcached object of every namespace with it, whoever created them;
@@ -36,6 +36,8 @@ export interface MemcachedOperatorArgs {
 }
 
 export interface MemcachedPodMonitorArgs {
+    /** Create the PodMonitor (default false). */
+    enabled?: boolean;
     /** Labels of the PodMonitor, for the Prometheus `podMonitorSelector` (e.g. `{ release: "prometheus" }`). */
     labels?: Record<string, string>;
     /** Scrape interval, e.g. `30s`; default Prometheus' own. */
@@ -76,7 +78,13 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         requireInteger(COMPONENT, "replicas", replicas, 1, MAX_OPERATOR_REPLICAS);
         for (const s of args.imagePullSecrets ?? []) requireDnsLabel(COMPONENT, "imagePullSecrets", s, 253);
         requireDnsLabel(COMPONENT, "name", name, 40);
-        const pm = args.podMonitor ? (args.podMonitor === true ? {} : args.podMonitor) : undefined;
+        if (args.podMonitor !== undefined && (typeof args.podMonitor !== "object" || args.podMonitor === null)) {
+            throw new ArgumentError(COMPONENT, "podMonitor", `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(args.podMonitor)}.`);
+        }
+        if (args.podMonitor && !args.podMonitor.enabled && Object.keys(args.podMonitor).some(k => k !== "enabled")) {
+            throw new ArgumentError(COMPONENT, "podMonitor.enabled", "must be true for its other settings to mean anything.");
+        }
+        const pm = args.podMonitor?.enabled ? args.podMonitor : undefined;
         if (pm?.interval !== undefined && !/^([0-9]+(ms|s|m|h))+$/.test(pm.interval)) {
             throw new ArgumentError(COMPONENT, "podMonitor.interval", `must be a Prometheus duration such as "30s"; got ${JSON.stringify(pm.interval)}.`);
         }

@@ -13,8 +13,9 @@ export const MEMCACHED_PLURAL = "memcacheds";
 export const MEMCACHED_CRD_NAME = `${MEMCACHED_PLURAL}.${MEMCACHED_GROUP}`;
 
 /** Zone spreading of the pods (`spec.topologySpread`); whatever the value, pods prefer distinct nodes. */
-export type MemcachedTopologySpread = "none" | "preferred" | "required";
-export const MEMCACHED_TOPOLOGY_SPREAD: readonly MemcachedTopologySpread[] = ["none", "preferred", "required"];
+export const MemcachedTopologySpread = { None: "none", Preferred: "preferred", Required: "required" } as const;
+export type MemcachedTopologySpread = (typeof MemcachedTopologySpread)[keyof typeof MemcachedTopologySpread];
+export const MEMCACHED_TOPOLOGY_SPREAD: readonly MemcachedTopologySpread[] = Object.values(MemcachedTopologySpread);
 
 /** The pod label a NetworkPolicy-guarded Memcached admits clients by; its value is the Memcached's name. */
 export const MEMCACHED_CLIENT_LABEL = "kubecache.io/memcached-client";

@@ -180,7 +180,7 @@ describe("MemcachedOperator", () => {
             await settle();
             assert.strictEqual(findAll(POD_MONITOR).length, 0);
             resetRecorded();
-            new MemcachedOperator("mc-op", { image: IMAGE, podMonitor: { labels: { release: "prometheus" }, interval: "30s" } });
+            new MemcachedOperator("mc-op", { image: IMAGE, podMonitor: { enabled: true, labels: { release: "prometheus" }, interval: "30s" } });
             await settle();
             const pm = findCreated(POD_MONITOR);
             assert.strictEqual(pm.inputs.apiVersion, "monitoring.coreos.com/v1");
@@ -212,7 +212,9 @@ describe("MemcachedOperator", () => {
                 ["zero replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }), /`replicas` must be an integer from 1 to 5/],
                 ["fractional replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 1.5 }), /`replicas`/],
                 ["a bad namespace", () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }), /`namespace` must be a DNS-1123 label/],
-                ["a bad PodMonitor interval", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "often" } }), /`podMonitor.interval` must be a Prometheus duration/],
+                ["a bad PodMonitor interval", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { enabled: true, interval: "often" } }), /`podMonitor.interval` must be a Prometheus duration/],
+                ["PodMonitor settings with the PodMonitor off", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "30s" } }), /`podMonitor.enabled` must be true/],
+                ["a PodMonitor given as a boolean", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: true as any }), /`podMonitor` must be an object such as `\{ enabled: true \}`/],
             ];
             for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
         });

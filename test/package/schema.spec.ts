@@ -60,7 +60,7 @@ describe("the package schema (PulumiPlugin.yaml's component provider)", function
     it("marks every credential secret: the Redis password input and every password output", () => {
         const credential = /password|secret|token|kubeconfig/i;
         const open = allProperties(schema).filter(([where, p]) => credential.test(where.split(/[ .]/).pop()!) && !p.secret
-            && !/SecretName$|existingSecret$|imagePullSecrets$/.test(where));
+            && !/[sS]ecretNames?$|existingSecret$|imagePullSecrets$|passwordSecret$/.test(where));
         assert.deepStrictEqual(open.map(([w]) => w), []);
         assert.strictEqual(schema.types["kubecache:index:RedisAuthArgs"].properties!.password.secret, true);
         for (const c of ["RedisStandalone", "RedisReplicated", "RedisSentinel"]) {
