@@ -1,11 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    ArgumentError, checked, isQuantity, known, quantityToBytes, requireDnsLabel, requirePinnedImage,
+    ArgumentError, checked, isQuantity, known, quantityToBytes, requireDnsLabel, requireOneOf, requirePinnedImage,
     Resources, restrictedContainerSecurityContext,
 } from "../common";
+import { RedisUserArgs, validateExtraConfig, validateUsers } from "./acl";
 import { RedisAuthArgs } from "./auth";
-import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, REDIS_IMAGE, REDIS_PORT } from "./defaults";
+import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, REDIS_IMAGE, REDIS_PORT, RedisEngine, VALKEY_IMAGE } from "./defaults";
+import { RedisMetricsArgs, ResolvedMetrics, resolveMetrics } from "./metrics";
+import { RedisSchedulingArgs, ResolvedScheduling, ZoneSpread, resolveScheduling } from "./scheduling";
+import { RedisTlsArgs, ResolvedTls, TLS_DIR, resolveTls, tlsCliArgs } from "./tls";
 
 /** Where Redis keeps its data (Bitnami's `persistence.*`). */
 export interface RedisPersistenceArgs {
@@ -22,8 +26,14 @@ export interface RedisCommonArgs {
     /** Namespace for every object (default `default`). Must already exist. */
     namespace?: pulumi.Input<string>;
     /**
-     * Redis 7 image pinned to a tag or digest (default `redis:7.4.2-bookworm`). A plain value is checked
-     * before anything is created; an Output is checked once it resolves (a preview of an unknown value skips it).
+     * Server engine: `valkey` (default; BSD-licensed, wire-compatible fork of Redis 7.2) or `redis`
+     * (Redis 7.4: RSALv2/SSPLv1). Picks the default image; the scripts find either's binaries.
+     */
+    engine?: RedisEngine;
+    /**
+     * Image pinned to a tag or digest (default `valkey/valkey:9.1.4-trixie`, or `redis:7.4.2-bookworm`
+     * with `engine: "redis"`). A plain value is checked before anything is created; an Output is checked
+     * once it resolves (a preview of an unknown value skips it).
      */
     image?: pulumi.Input<string>;
     /** Container resources (default requests 100m/128Mi, limit 256Mi). */
@@ -38,6 +48,19 @@ export interface RedisCommonArgs {
     persistence?: RedisPersistenceArgs;
     /** Cluster DNS domain used in the endpoints and the pods' stable names (default `cluster.local`). */
     clusterDomain?: string;
+    /** TLS for every connection (clients, replication, sentinels, checks, probes); off by default. */
+    tls?: RedisTlsArgs;
+    /** Application ACL users besides `default` (which keeps the component's password). */
+    users?: RedisUserArgs[];
+    /**
+     * Extra redis.conf directives, e.g. `{ "hz": "20", "lazyfree-lazy-eviction": "yes" }`. Directives the
+     * component sets itself (ports, TLS, replication, authentication, directories, memory, persistence) are refused.
+     */
+    extraConfig?: Record<string, string>;
+    /** Exporter sidecars, a metrics Service, and optionally monitors and alerts; off by default. */
+    metrics?: RedisMetricsArgs;
+    /** Node selection, tolerations, priority and zone spreading of every pod. */
+    scheduling?: RedisSchedulingArgs;
 }
 
 export interface ResolvedCommon {
@@ -48,6 +71,12 @@ export interface ResolvedCommon {
     maxmemoryPolicy: string;
     persistence: { enabled: boolean; size: string; storageClass?: string };
     clusterDomain: string;
+    engine: RedisEngine;
+    tls?: ResolvedTls;
+    users: RedisUserArgs[];
+    extraConfig: Record<string, string>;
+    metrics?: ResolvedMetrics;
+    scheduling: ResolvedScheduling;
 }
 
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -55,9 +84,19 @@ const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
 const POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
 
 /** Validates the shared arguments and fills defaults. Throws ArgumentError naming the field. */
-export function resolveCommon(component: string, name: string, args: RedisCommonArgs): ResolvedCommon {
+export function resolveCommon(component: string, name: string, args: RedisCommonArgs, defaultZoneSpread: ZoneSpread = "none"): ResolvedCommon {
     requireDnsLabel(component, "name", name, 40);
-    const image = checked(args.image ?? REDIS_IMAGE, v => requirePinnedImage(component, "image", v));
+    const engine = args.engine ?? "valkey";
+    requireOneOf(component, "engine", engine, Object.values(RedisEngine));
+    const image = checked(args.image ?? (engine === "redis" ? REDIS_IMAGE : VALKEY_IMAGE), v => requirePinnedImage(component, "image", v));
+    const tls = resolveTls(component, name, args.tls);
+    const users = validateUsers(component, args.users, name);
+    if (users.length && args.auth?.enabled === false) {
+        throw new ArgumentError(component, "users", "need `auth`: with `auth.enabled: false` there is no ACL to add them to.");
+    }
+    const extraConfig = validateExtraConfig(component, args.extraConfig);
+    const metrics = resolveMetrics(component, args.metrics);
+    const scheduling = resolveScheduling(component, args.scheduling, defaultZoneSpread);
     const clusterDomain = args.clusterDomain ?? "cluster.local";
     if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) {
         throw new ArgumentError(component, "clusterDomain", `must be a DNS domain such as "cluster.local"; got ${JSON.stringify(clusterDomain)}.`);
@@ -93,15 +132,20 @@ export function resolveCommon(component: string, name: string, args: RedisCommon
     if (ns !== undefined) requireDnsLabel(component, "namespace", ns);
     return {
         namespace: args.namespace ?? "default",
-        image, resources, maxmemoryBytes, maxmemoryPolicy, clusterDomain,
+        image, resources, maxmemoryBytes, maxmemoryPolicy, clusterDomain, engine, tls, users, extraConfig, metrics, scheduling,
         persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass },
     };
 }
 
-/** `redis-cli ping` (auth via REDISCLI_AUTH), for liveness and readiness. */
-export function pingProbe(port: number, initialDelaySeconds: number): k8s.types.input.core.v1.Probe {
+/** The Redis or Valkey client of the image, with the TLS flags when the component uses TLS. */
+export function cliCommand(tls: boolean): string {
+    return ["$(command -v redis-cli || command -v valkey-cli)", ...(tls ? tlsCliArgs() : [])].join(" ");
+}
+
+/** `redis-cli ping` (auth via REDISCLI_AUTH; over TLS when `tls`), for liveness and readiness. */
+export function pingProbe(port: number, initialDelaySeconds: number, tls = false): k8s.types.input.core.v1.Probe {
     return {
-        exec: { command: ["sh", "-c", `redis-cli -p ${port} ping | grep -q PONG`] },
+        exec: { command: ["sh", "-c", `${cliCommand(tls)} -p ${port} ping | grep -q PONG`] },
         initialDelaySeconds, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
     };
 }
@@ -115,6 +159,8 @@ export interface ContainerParts {
     port?: number;
     portName?: string;
     volumeMounts: k8s.types.input.core.v1.VolumeMount[];
+    /** Serve and probe over TLS, with the certificate mounted at TLS_DIR. */
+    tls?: boolean;
 }
 
 /** A Redis-family container: runs the mounted start script under the restricted security context. */
@@ -127,9 +173,19 @@ export function redisContainer(p: ContainerParts): k8s.types.input.core.v1.Conta
         env: p.env,
         ports: [{ name: p.portName ?? "redis", containerPort: port }],
         resources: p.resources,
-        livenessProbe: pingProbe(port, 15),
-        readinessProbe: pingProbe(port, 5),
+        livenessProbe: pingProbe(port, 15, p.tls),
+        readinessProbe: pingProbe(port, 5, p.tls),
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: p.volumeMounts,
+        volumeMounts: [...p.volumeMounts, ...(p.tls ? [tlsMount()] : [])],
     };
+}
+
+/** The certificate Secret, mounted read-only where the configs expect it. */
+export function tlsMount(): k8s.types.input.core.v1.VolumeMount {
+    return { name: "tls", mountPath: TLS_DIR, readOnly: true };
+}
+
+/** The certificate Secret as a pod volume (readable by the pod's group). */
+export function tlsVolume(secretName: pulumi.Input<string>): k8s.types.input.core.v1.Volume {
+    return { name: "tls", secret: { secretName, defaultMode: 0o440 } };
 }

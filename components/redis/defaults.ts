@@ -1,3 +1,11 @@
+/**
+ * The server the Redis components run. Valkey is the BSD-licensed fork of Redis 7.2 (Linux Foundation),
+ * wire-compatible, which the large clouds and Bitnami moved to; Redis 7.4 is RSALv2/SSPLv1.
+ */
+export const RedisEngine = { Valkey: "valkey", Redis: "redis" } as const;
+export type RedisEngine = (typeof RedisEngine)[keyof typeof RedisEngine];
+/** Valkey pinned by tag; the Debian (trixie) variant runs as uid/gid 999 (`valkey`) and ships redis-* names too. */
+export const VALKEY_IMAGE = "valkey/valkey:9.1.4-trixie";
 /** Redis 7 image pinned by tag; the Debian variant runs as uid/gid 999 (`redis`). */
 export const REDIS_IMAGE = "redis:7.4.2-bookworm";
 export const REDIS_UID = 999;

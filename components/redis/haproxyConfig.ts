@@ -14,6 +14,7 @@
  */
 import { WRITE_PROBE_KEY } from "./sentinelDefaults";
 import { HostPort } from "./sentinelShell";
+import { haproxyCheckTls } from "./tls";
 
 export interface HaproxyOptions {
     nodes: HostPort[];
@@ -50,6 +51,8 @@ export interface HaproxyOptions {
     holdMs?: number;
     /** Port of HAProxy's built-in Prometheus exporter (`/metrics`); none when omitted. */
     metricsPort?: number;
+    /** The nodes serve TLS: checks run over TLS verified against this CA file; client traffic passes through. */
+    tlsCaFile?: string;
 }
 
 /** The Lua script behind {@link HaproxyOptions.luaFile}: one task follows the master backend's checks, held connections poll its verdict. */
@@ -82,14 +85,16 @@ export function renderHaproxyLua(o: { nodes: number; holdMs: number }): string {
     ].join("\n") + "\n";
 }
 
-/** Environment variable the start script sets to the password's byte length (RESP framing). */
-export const PASSWORD_LENGTH_ENV = "REDIS_PASSWORD_LEN";
+/** Environment variable the start script sets to the check password's byte length (RESP framing). */
+export const PASSWORD_LENGTH_ENV = "REDIS_CHECK_PASSWORD_LEN";
+/** The check user's password: `HAPROXY_CHECK_PASSWORD` (its own Secret key) or derived from `REDIS_PASSWORD`. */
+export const CHECK_PASSWORD_ENV = "REDIS_CHECK_PASSWORD";
 
 /**
- * `AUTH <password>` as a RESP array, so any password (spaces, quotes) goes through verbatim.
- * `\x24` is `$`, which HAProxy would otherwise read as the start of a variable.
+ * `AUTH haproxy <password>` as a RESP array: the ACL user that may only PING, INFO and delete its
+ * probe key. `\x24` is `$`, which HAProxy would otherwise read as the start of a variable.
  */
-const AUTH_SEND = `tcp-check send "*2\\r\\n\\x244\\r\\nAUTH\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${REDIS_PASSWORD}\\r\\n"`;
+const AUTH_SEND = `tcp-check send "*3\\r\\n\\x244\\r\\nAUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${${CHECK_PASSWORD_ENV}}\\r\\n"`;
 
 /** A RESP command for `tcp-check send`, `$` written as `\x24`. */
 function respSend(args: string[]): string {
@@ -127,7 +132,8 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     const down = o.downIntervalMs ?? 100;
     const bind = o.bind ?? "";
     const idle = o.idleTimeoutSeconds ?? 3600;
-    const resolve = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";
+    const dns = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";
+    const resolve = dns + (o.tlsCaFile ? ` ${haproxyCheckTls(o.tlsCaFile)}` : "");
     const log = o.log ?? true;
     const lines = ["global", "    maxconn 4096"];
     if (log) lines.push("    log stdout format raw local0 info");
@@ -197,20 +203,27 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
             // A node turning into a replica takes a sync anyway: re-checking it once a second is plenty.
             ...o.nodes.map((n, i) => `    server replica${i} ${n.host}:${n.port} on-marked-down shutdown-sessions check inter ${Math.max(inter, 1000)}ms downinter 1000ms rise 1 fall 1${resolve}`),
             // The fall-back follows the write endpoint's checks instead of running its own.
-            ...o.nodes.map((n, i) => `    server master${i} ${n.host}:${n.port} backup track redis_master/node${i}${resolve}`),
+            ...o.nodes.map((n, i) => `    server master${i} ${n.host}:${n.port} backup track redis_master/node${i}${dns}`),
             "",
         );
     }
     return lines.join("\n");
 }
 
-/** Start script: exports the password length for the RESP AUTH frame, then runs HAProxy in the foreground. */
+/**
+ * Start script: the check user's password (its own Secret key when the pod has one, else derived
+ * from the component's password as the data nodes derive it) and its length for the RESP AUTH
+ * frame, then HAProxy in the foreground.
+ */
 export function renderHaproxyStartScript(o: { config: string; haproxy?: string }): string {
     return [
         "#!/bin/sh",
         "set -eu",
-        `${PASSWORD_LENGTH_ENV}=$(printf '%s' "\${REDIS_PASSWORD:-}" | wc -c | tr -d ' ')`,
-        `export ${PASSWORD_LENGTH_ENV}`,
+        `if [ -n "\${HAPROXY_CHECK_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$HAPROXY_CHECK_PASSWORD`,
+        `elif [ -n "\${REDIS_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$(printf '%s:%s' "$REDIS_PASSWORD" haproxy | sha256sum | cut -d' ' -f1)`,
+        `else ${CHECK_PASSWORD_ENV}=""; fi`,
+        `${PASSWORD_LENGTH_ENV}=$(printf '%s' "$${CHECK_PASSWORD_ENV}" | wc -c | tr -d ' ')`,
+        `export ${CHECK_PASSWORD_ENV} ${PASSWORD_LENGTH_ENV}`,
         `exec ${o.haproxy ?? "haproxy"} -db -f "${o.config}"`,
     ].join("\n") + "\n";
 }

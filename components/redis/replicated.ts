@@ -4,10 +4,13 @@ import {
     ANTI_AFFINITIES, AntiAffinity, oneDisruptionBudget, podHost, recommendedLabels, requireInteger, requireOneOf, restrictedPodSecurityContext,
     selectorLabels, serviceHost, spreadAffinity,
 } from "../common";
-import { createRedisAuth, passwordEnv } from "./auth";
-import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
+import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
 import { renderRedisConf, renderStartScript } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
+import { createMetricsObjects, exporterContainer } from "./metrics";
+import { schedulingSpec } from "./scheduling";
+import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
 import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
@@ -27,9 +30,9 @@ export interface RedisReplicatedArgs extends RedisCommonArgs {
 export class RedisReplicated extends pulumi.ComponentResource {
     /** Stable DNS name of the master pod (ordinal 0). */
     public readonly masterHost: pulumi.Output<string>;
-    /** `host:port` of the `<name>-master` Service (writes). */
+    /** `host:port` of the `<name>-master` Service (writes; `rediss://host:port` with TLS). */
     public readonly masterEndpoint: pulumi.Output<string>;
-    /** `host:port` of the `<name>-read` Service, spread over every data pod (reads). */
+    /** `host:port` of the `<name>-read` Service, spread over every data pod (reads; `rediss://` with TLS). */
     public readonly readEndpoint: pulumi.Output<string>;
     /** The headless Service that gives each pod its stable DNS name (the StatefulSet's `serviceName`). */
     public readonly headlessServiceName: pulumi.Output<string>;
@@ -42,6 +45,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string | undefined>;
     /** Pods in the StatefulSet. */
     public readonly replicas: pulumi.Output<number>;
+    /** Per application user (`users`), the Secret holding its password (key `password` unless its `passwordSecret` says otherwise). */
+    public readonly userSecretNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: RedisReplicatedArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:RedisReplicated", name, {}, opts);
@@ -56,18 +61,32 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const headlessName = `${name}-headless`;
         const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns, c.clusterDomain));
         const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
+        const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
+        const tls = c.tls !== undefined;
+        const env = passwordEnv(auth);
 
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },
             data: {
-                "redis.conf": renderRedisConf({ port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy }),
+                "redis.conf": renderRedisConf({
+                    port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
+                    tlsDir: tls ? TLS_DIR : undefined, extraConfig: c.extraConfig,
+                }),
                 "start.sh": master.apply(host => renderStartScript({
-                    configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis",
+                    configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users,
                     master: { host, port: REDIS_PORT },
                     announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
                 })),
             },
         }, { parent: this });
+        // Replicas verify the master's certificate by its pod name; clients use the Services' names.
+        const certificate = c.tls && createCertificate({
+            name, namespace: c.namespace, labels, tls: c.tls, parent: this,
+            dnsNames: pulumi.output(c.namespace).apply(ns => [
+                ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
+                ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
+            ]),
+        });
 
         // Created before the StatefulSet: replicas resolve the master through it (the seed's
         // "Unable to connect to MASTER" came from its absence).
@@ -98,26 +117,28 @@ export class RedisReplicated extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         affinity: spreadAffinity(selector, antiAffinity),
                         securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+                        ...schedulingSpec(c.scheduling, selector),
                         containers: [redisContainer({
-                            name: "redis", image: c.image, script: "/etc/redis/start.sh", resources: c.resources,
+                            name: "redis", image: c.image, script: "/etc/redis/start.sh", resources: c.resources, tls,
                             env: [
                                 { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-                                ...passwordEnv(auth),
+                                ...env, ...users.env,
                             ],
                             volumeMounts: [
                                 { name: "config", mountPath: "/etc/redis", readOnly: true },
                                 { name: "run", mountPath: "/run/redis" },
                                 { name: "data", mountPath: "/data" },
                             ],
-                        })],
+                        }), ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : [])],
                         volumes: [
                             ...redisConfigVolumes(config.metadata.name),
                             ...(volumeClaimTemplates ? [] : [dataVolume()]),
+                            ...(c.tls ? [tlsVolume(c.tls.secretName)] : []),
                         ],
                     },
                 },
             },
-        }, { parent: this, dependsOn: [headless] });
+        }, { parent: this, dependsOn: certificate ? [headless, certificate] : [headless] });
 
         // Node drains take one pod at a time, so the set never loses master and replica together.
         new k8s.policy.v1.PodDisruptionBudget(name, {
@@ -137,8 +158,10 @@ export class RedisReplicated extends pulumi.ComponentResource {
             spec: { selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
         }, { parent: this, dependsOn: [sts] });
 
+        if (c.metrics) createMetricsObjects({ name, namespace: c.namespace, labels, m: c.metrics, topology: "replicated", parent: this, dependsOn: [sts] });
+
         const hostOf = (svc: k8s.core.v1.Service) =>
-            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, ns]) => `${serviceHost(s, ns, c.clusterDomain)}:${REDIS_PORT}`);
+            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, ns]) => endpointOf(`${serviceHost(s, ns, c.clusterDomain)}:${REDIS_PORT}`, tls));
         this.masterHost = master;
         this.masterEndpoint = hostOf(masterSvc);
         this.readEndpoint = hostOf(readSvc);
@@ -146,9 +169,11 @@ export class RedisReplicated extends pulumi.ComponentResource {
         this.passwordSecretName = pulumi.output(auth.secretName);
         this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.replicas = sts.spec.replicas;
+        this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
             masterHost: this.masterHost, masterEndpoint: this.masterEndpoint, readEndpoint: this.readEndpoint,
             headlessServiceName: this.headlessServiceName, passwordSecretName: this.passwordSecretName, replicas: this.replicas, password: this.password,
+            userSecretNames: this.userSecretNames,
         });
     }
 }

@@ -1,23 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    oneDisruptionBudget, recommendedLabels, restrictedContainerSecurityContext, restrictedPodSecurityContext, selectorLabels,
-    serviceHost, spreadAffinity,
-} from "../common";
-import { createRedisAuth, passwordEnv } from "./auth";
-import { redisContainer } from "./common";
-import { renderRedisConf } from "./config";
+import { oneDisruptionBudget, recommendedLabels, restrictedPodSecurityContext, selectorLabels, serviceHost, spreadAffinity } from "../common";
+import { checkPasswordEnv, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { redisContainer, tlsVolume } from "./common";
 import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
-import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "./haproxyConfig";
+import { EXPORTER_PORT, HAPROXY_METRICS_PORT, createMetricsObjects, exporterContainer } from "./metrics";
+import { schedulingSpec } from "./scheduling";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
-import { renderAgentScript } from "./sentinelAgent";
-import { HAPROXY_CHECK_INTERVAL_MS, HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, proxyHoldMilliseconds } from "./sentinelDefaults";
-import { configHash, networkPolicySpecs, statefulHosts } from "./sentinelObjects";
-import { AGENT_STATE_DIR, agentContainer, dataContainer, handoverBudget } from "./sentinelPods";
-import { renderPreStopScript } from "./sentinelPreStop";
-import {
-    dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript, selfMasterWaitSeconds,
-} from "./sentinelScripts";
+import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT } from "./sentinelDefaults";
+import { HAPROXY_DIR, renderSentinelFiles, sentinelDnsNames } from "./sentinelFiles";
+import { configHash, networkPolicySpecs } from "./sentinelObjects";
+import { agentContainer, dataContainer, handoverBudget, proxyContainer } from "./sentinelPods";
+import { TLS_DIR, createCertificate, endpointOf } from "./tls";
 import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 export { RedisSentinelArgs } from "./sentinelArgs";
@@ -28,7 +22,7 @@ export { RedisSentinelArgs } from "./sentinelArgs";
  * sentinels agree on. Sentinel-aware clients can use `<name>-sentinel` instead.
  */
 export class RedisSentinel extends pulumi.ComponentResource {
-    /** `host:port` of the unified endpoint (HAProxy Service `<name>`); always the current master. */
+    /** `host:port` of the unified endpoint (HAProxy Service `<name>`); always the current master (`rediss://host:port` with TLS). */
     public readonly endpoint: pulumi.Output<string>;
     /**
      * `host:port` of the read endpoint (port 6380 of the same Service): balanced over replicas whose
@@ -46,6 +40,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
      * `passwordSecretName`); undefined when auth is off or the password lives in `auth.existingSecret`.
      */
     public readonly password: pulumi.Output<string | undefined>;
+    /** Per application user (`users`), the Secret holding its password (key `password` unless its `passwordSecret` says otherwise). */
+    public readonly userSecretNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: RedisSentinelArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:RedisSentinel", name, {}, opts);
@@ -62,54 +58,17 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const sel = { data: selectorLabels("redis", name, "data"), sentinel: selectorLabels("redis", name, "sentinel"), proxy: selectorLabels("redis", name, "proxy") };
         const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this, "RedisSentinel");
         const env = passwordEnv(auth);
-
+        const users = createUserSecrets(name, ns, labelsOf("auth"), c.users, this, "RedisSentinel");
+        const tls = c.tls !== undefined;
         const handover = handoverBudget(r);
-        const holdMs = proxyHoldMilliseconds(r);
-        const files = pulumi.output(ns).apply(namespace => {
-            const nodes = statefulHosts(names.data, names.headless, r.replicas, namespace, REDIS_PORT, r.clusterDomain);
-            const sentinels = statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, namespace, SENTINEL_PORT, r.clusterDomain);
-            const base = { nodes, sentinels, masterName: r.masterName, runtimeDir: "/run/redis" };
-            const tuning = {
-                masterName: r.masterName, quorum: r.quorum, downAfterMilliseconds: r.downAfterMilliseconds,
-                failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, parallelSyncs: r.parallelSyncs,
-            };
-            const orphanSeconds = selfMasterWaitSeconds(r);
-            return {
-                data: {
-                    "redis.conf": renderRedisConf({
-                        port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
-                        // On a PVC every write is in the append-only file within a second; on an emptyDir the
-                        // copies live on the replicas, and the file would only cost disk I/O.
-                        appendonly: c.persistence.enabled,
-                        extra: dataNodeConfExtra(r.minReplicasMaxLagSeconds),
-                    }),
-                    "start.sh": renderDataStartScript({ ...base, configTemplate: "/etc/redis/redis.conf", dataDir: "/data" }),
-                    "agent.sh": renderAgentScript({
-                        ...base, downAfterMilliseconds: r.downAfterMilliseconds,
-                        failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, orphanSeconds, stateDir: AGENT_STATE_DIR,
-                    }),
-                    "prestop.sh": renderPreStopScript({
-                        ...base, endpoint: { host: serviceHost(name, namespace, r.clusterDomain), port: REDIS_PORT },
-                        budgetSeconds: handover.budgetSeconds, logTo: "/proc/1/fd/1",
-                    }),
-                },
-                sentinel: {
-                    "sentinel.conf": renderSentinelConf({ port: SENTINEL_PORT, dir: "/run/redis" }),
-                    "start.sh": renderSentinelStartScript({
-                        ...base, ...tuning, configTemplate: "/etc/redis/sentinel.conf", masterWaitSeconds: orphanSeconds + 10,
-                    }),
-                },
-                proxy: {
-                    "haproxy.cfg": renderHaproxyCfg({
-                        nodes, port: REDIS_PORT, readPort: READ_PORT, healthPort: HAPROXY_HEALTH_PORT,
-                        auth: auth.secretName !== undefined, checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS, dnsResolvers: true,
-                        luaFile: "/usr/local/etc/haproxy/hold.lua", holdMs,
-                    }),
-                    "hold.lua": renderHaproxyLua({ nodes: nodes.length, holdMs }),
-                    "start.sh": renderHaproxyStartScript({ config: "/usr/local/etc/haproxy/haproxy.cfg" }),
-                },
-            };
+
+        const files = pulumi.output(ns).apply(namespace => renderSentinelFiles({ name, namespace, r, names, auth: auth.secretName !== undefined }));
+        const certificate = c.tls && createCertificate({
+            name, namespace: ns, labels: labelsOf("tls"), tls: c.tls, parent: this,
+            dnsNames: pulumi.output(ns).apply(namespace => sentinelDnsNames({ name, namespace, r, names })),
         });
+        const tlsVolumes = c.tls ? [tlsVolume(c.tls.secretName)] : [];
+        const exporter = (port: number) => (c.metrics ? [exporterContainer({ m: c.metrics, port, env, tlsDir: tls ? TLS_DIR : undefined })] : []);
         const configMap = (key: "data" | "sentinel" | "proxy", cmName: string) => new k8s.core.v1.ConfigMap(cmName, {
             metadata: { name: cmName, namespace: ns, labels: labelsOf(key) },
             data: files.apply(f => f[key]),
@@ -135,11 +94,14 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 automountServiceAccountToken: false,
                 securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
                 affinity: spreadAffinity(sel[part], r.antiAffinity),
+                ...schedulingSpec(c.scheduling, sel[part]),
                 containers,
-                volumes,
+                volumes: [...volumes, ...tlsVolumes],
                 ...extra,
             },
         });
+        // Pods wait for the Certificate's Secret; their StatefulSets need not wait for anything else.
+        const afterCert = certificate ? [certificate] : [];
         const mounts = [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "run", mountPath: "/run/redis" }];
 
         const dataSts = new k8s.apps.v1.StatefulSet(names.data, {
@@ -152,12 +114,13 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 selector: { matchLabels: sel.data },
                 volumeClaimTemplates,
                 template: redisPod("data", [
-                    dataContainer({ image: c.image, env, resources: c.resources, volumeMounts: [...mounts, { name: "data", mountPath: "/data" }] }),
-                    agentContainer({ image: c.image, env, volumeMounts: mounts }),
+                    dataContainer({ image: c.image, env: [...env, ...users.env], resources: c.resources, tls, volumeMounts: [...mounts, { name: "data", mountPath: "/data" }] }),
+                    agentContainer({ image: c.image, env, tls, volumeMounts: mounts }),
+                    ...exporter(REDIS_PORT),
                 ], [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
                 { terminationGracePeriodSeconds: handover.terminationGracePeriodSeconds }),
             },
-        }, { parent: this, dependsOn: [dataHeadless] });
+        }, { parent: this, dependsOn: [dataHeadless, ...afterCert] });
 
         const sentinelSts = new k8s.apps.v1.StatefulSet(names.sentinel, {
             metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
@@ -168,12 +131,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 selector: { matchLabels: sel.sentinel },
                 template: redisPod("sentinel", [redisContainer({
                     name: "sentinel", image: c.image, script: "/etc/redis/start.sh", env, resources: r.sentinelResources,
-                    port: SENTINEL_PORT, portName: "sentinel", volumeMounts: mounts,
-                })], redisConfigVolumes(sentinelConfig.metadata.name)),
+                    port: SENTINEL_PORT, portName: "sentinel", volumeMounts: mounts, tls,
+                }), ...exporter(SENTINEL_PORT)], redisConfigVolumes(sentinelConfig.metadata.name)),
             },
-        }, { parent: this, dependsOn: [sentinelHeadless] });
+        }, { parent: this, dependsOn: [sentinelHeadless, ...afterCert] });
 
-        const health = { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
         const proxy = new k8s.apps.v1.Deployment(names.proxy, {
             metadata: { name: names.proxy, namespace: ns, labels: labelsOf("proxy") },
             spec: {
@@ -185,25 +147,20 @@ export class RedisSentinel extends pulumi.ComponentResource {
                         automountServiceAccountToken: false,
                         securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
                         affinity: spreadAffinity(sel.proxy, r.antiAffinity),
-                        containers: [{
-                            name: "haproxy", image: r.proxy.image,
-                            command: ["sh", "/usr/local/etc/haproxy/start.sh"],
-                            env,
-                            ports: [
-                                { name: "redis", containerPort: REDIS_PORT }, { name: "redis-read", containerPort: READ_PORT },
-                                { name: "health", containerPort: HAPROXY_HEALTH_PORT },
-                            ],
-                            resources: r.proxy.resources,
-                            readinessProbe: { ...health, initialDelaySeconds: 2 },
-                            livenessProbe: { ...health, initialDelaySeconds: 10 },
-                            securityContext: restrictedContainerSecurityContext(),
-                            volumeMounts: [{ name: "config", mountPath: "/usr/local/etc/haproxy", readOnly: true }],
-                        }],
-                        volumes: [{ name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } }],
+                        ...schedulingSpec(c.scheduling, sel.proxy),
+                        containers: [proxyContainer({
+                            image: r.proxy.image, env: checkPasswordEnv(auth), resources: r.proxy.resources, dir: HAPROXY_DIR,
+                            tls, metrics: c.metrics !== undefined,
+                        })],
+                        volumes: [
+                            { name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } },
+                            // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
+                            ...(c.tls ? [{ name: "tls", secret: { secretName: c.tls.secretName, defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : []),
+                        ],
                     },
                 },
             },
-        }, parent);
+        }, { parent: this, dependsOn: afterCert });
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: ns, labels: labelsOf("proxy") },
@@ -225,7 +182,8 @@ export class RedisSentinel extends pulumi.ComponentResource {
         }
 
         if (r.networkPolicy) {
-            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT, READ_PORT);
+            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT, READ_PORT,
+                c.metrics ? { exporter: EXPORTER_PORT, proxy: HAPROXY_METRICS_PORT } : undefined);
             for (const [part, npName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
                 new k8s.networking.v1.NetworkPolicy(npName, {
                     metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
@@ -234,17 +192,23 @@ export class RedisSentinel extends pulumi.ComponentResource {
             }
         }
 
+        if (c.metrics) {
+            createMetricsObjects({ name, namespace: ns, labels: labelsOf("metrics"), m: c.metrics, topology: "sentinel", parent: this, dependsOn: [dataSts, sentinelSts, proxy] });
+        }
+
         const hostPort = (svc: k8s.core.v1.Service, port: number) =>
-            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, n]) => `${serviceHost(s, n, r.clusterDomain)}:${port}`);
+            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, n]) => endpointOf(`${serviceHost(s, n, r.clusterDomain)}:${port}`, tls));
         this.endpoint = hostPort(service, REDIS_PORT);
         this.readEndpoint = hostPort(service, READ_PORT);
         this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
         this.masterName = pulumi.output(r.masterName);
         this.passwordSecretName = pulumi.output(auth.secretName);
         this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
+        this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
             endpoint: this.endpoint, readEndpoint: this.readEndpoint, sentinelEndpoint: this.sentinelEndpoint,
             masterName: this.masterName, passwordSecretName: this.passwordSecretName, password: this.password,
+            userSecretNames: this.userSecretNames,
         });
     }
 }

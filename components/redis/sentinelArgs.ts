@@ -113,7 +113,7 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
     const antiAffinity = args.antiAffinity ?? "preferred";
     requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ANTI_AFFINITIES);
     // resolveCommon caps the name at 40 characters: room for `-sentinel-headless`.
-    const common = resolveCommon(COMPONENT, name, args);
+    const common = resolveCommon(COMPONENT, name, args, "preferred");
     return {
         common, replicas, sentinels, quorum, masterName, downAfterMilliseconds, failoverTimeoutMilliseconds,
         parallelSyncs, minReplicasMaxLagSeconds,

@@ -46,13 +46,20 @@ function ingressFrom(podSelector: Labels, ports: number[], from: Labels[]): Netw
  * Sentinels: peers, data pods (their start asks the sentinels), proxies (checks), clients.
  * Proxies: labelled clients on the write and read ports; the health port stays open for the kubelet.
  */
-export function networkPolicySpecs(p: PolicyPeers, redisPort: number, sentinelPort: number, healthPort: number, readPort: number) {
+export function networkPolicySpecs(p: PolicyPeers, redisPort: number, sentinelPort: number, healthPort: number, readPort: number,
+    metrics?: { exporter: number; proxy: number }) {
     const all = [p.data, p.sentinel, p.proxy, p.clients];
-    const proxy = ingressFrom(p.proxy, [redisPort, readPort], [p.clients]);
-    proxy.ingress = [...(proxy.ingress as object[]), { ports: [{ protocol: "TCP", port: healthPort }] }];
+    // Metrics ports are open to any scraper (Prometheus may run in any namespace); they serve no data.
+    const open = (spec: NetworkPolicySpec, ports: number[]) => {
+        spec.ingress = [...(spec.ingress as object[]), { ports: ports.map(port => ({ protocol: "TCP", port })) }];
+        return spec;
+    };
+    const proxy = open(ingressFrom(p.proxy, [redisPort, readPort], [p.clients]), [healthPort, ...(metrics ? [metrics.proxy] : [])]);
+    const data = ingressFrom(p.data, [redisPort], all);
+    const sentinel = ingressFrom(p.sentinel, [sentinelPort], all);
     return {
-        data: ingressFrom(p.data, [redisPort], all),
-        sentinel: ingressFrom(p.sentinel, [sentinelPort], all),
+        data: metrics ? open(data, [metrics.exporter]) : data,
+        sentinel: metrics ? open(sentinel, [metrics.exporter]) : sentinel,
         proxy,
     };
 }

@@ -4,13 +4,15 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedContainerSecurityContext } from "../common";
-import { pingProbe } from "./common";
+import { Resources, restrictedContainerSecurityContext } from "../common";
+import { cliCommand, pingProbe, tlsMount } from "./common";
 import { REDIS_PORT } from "./defaults";
+import { HAPROXY_METRICS_PORT } from "./metrics";
+import { HAPROXY_HEALTH_PORT, READ_PORT } from "./sentinelDefaults";
 import { selfMasterWaitSeconds } from "./sentinelScripts";
+import { TLS_DIR } from "./tls";
 
 type Container = k8s.types.input.core.v1.Container;
-type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
 /** Where the start script marks a bootstrap that is waiting on purpose (see renderDataStartScript). */
 export const WAITING_FILE = "/run/redis/waiting";
@@ -33,9 +35,8 @@ export interface DataContainerParts {
     env: k8s.types.input.core.v1.EnvVar[];
     resources: Resources;
     volumeMounts: k8s.types.input.core.v1.VolumeMount[];
+    tls: boolean;
 }
-
-const CLI = "$(command -v redis-cli || command -v valkey-cli)";
 
 export function dataContainer(p: DataContainerParts): Container {
     return {
@@ -47,13 +48,13 @@ export function dataContainer(p: DataContainerParts): Container {
         resources: p.resources,
         // A bootstrap waiting for the sentinels' failover (or for a copy of the data) is alive.
         livenessProbe: {
-            exec: { command: ["sh", "-c", `${CLI} -p ${REDIS_PORT} ping | grep -q PONG || [ -f ${WAITING_FILE} ]`] },
+            exec: { command: ["sh", "-c", `${cliCommand(p.tls)} -p ${REDIS_PORT} ping | grep -q PONG || [ -f ${WAITING_FILE} ]`] },
             initialDelaySeconds: 15, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
         },
-        readinessProbe: pingProbe(REDIS_PORT, 5),
+        readinessProbe: pingProbe(REDIS_PORT, 5, p.tls),
         lifecycle: { preStop: { exec: { command: ["sh", "/etc/redis/prestop.sh"] } } },
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: p.volumeMounts,
+        volumeMounts: [...p.volumeMounts, ...(p.tls ? [tlsMount()] : [])],
     };
 }
 
@@ -73,6 +74,31 @@ export function agentContainer(p: Omit<DataContainerParts, "resources">): Contai
         livenessProbe: { ...heartbeat, initialDelaySeconds: 10 },
         readinessProbe: { ...heartbeat, initialDelaySeconds: 2 },
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: p.volumeMounts,
+        volumeMounts: [...p.volumeMounts, ...(p.tls ? [tlsMount()] : [])],
+    };
+}
+
+/** The HAProxy container behind the endpoints; its files are mounted at `dir`. */
+export function proxyContainer(p: {
+    image: pulumi.Input<string>; env: k8s.types.input.core.v1.EnvVar[]; resources: Resources; dir: string; tls: boolean; metrics: boolean;
+}): k8s.types.input.core.v1.Container {
+    const health = { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+    return {
+        name: "haproxy", image: p.image,
+        command: ["sh", `${p.dir}/start.sh`],
+        env: p.env,
+        ports: [
+            { name: "redis", containerPort: REDIS_PORT }, { name: "redis-read", containerPort: READ_PORT },
+            { name: "health", containerPort: HAPROXY_HEALTH_PORT },
+            ...(p.metrics ? [{ name: "metrics", containerPort: HAPROXY_METRICS_PORT }] : []),
+        ],
+        resources: p.resources,
+        readinessProbe: { ...health, initialDelaySeconds: 2 },
+        livenessProbe: { ...health, initialDelaySeconds: 10 },
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [
+            { name: "config", mountPath: p.dir, readOnly: true },
+            ...(p.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
+        ],
     };
 }

@@ -3,7 +3,9 @@
  * port is a parameter: pods pass stable DNS names, the loopback tests pass 127.0.0.1 and
  * distinct ports (or network-namespace addresses), and both run exactly this text.
  */
-import { runtimeConfPrelude } from "./config";
+import { RedisUserSpec, deriveFunction } from "./acl";
+import { runtimeConfPrelude, serverBinaryLine } from "./config";
+import { tlsConfLines } from "./tls";
 import { FENCED_MIN_REPLICAS, ORPHAN_MASTER, SENTINEL_DEBUG_TIMINGS } from "./sentinelDefaults";
 import { ShellTopology, hostList, probeLib, selfCase } from "./sentinelShell";
 
@@ -44,9 +46,10 @@ export function dataNodeConfExtra(minReplicasMaxLagSeconds: number): string[] {
 }
 
 /** Global (not per-master) part of sentinel.conf; the start script adds the monitor lines. */
-export function renderSentinelConf(o: { port: number; bind?: string; dir: string }): string {
+export function renderSentinelConf(o: { port: number; bind?: string; dir: string; tlsDir?: string }): string {
     return [
-        `port ${o.port}`,
+        // tls-replication: the sentinel speaks TLS to the data nodes and to its peers too.
+        ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir) : [`port ${o.port}`]),
         `bind ${o.bind ?? "* -::*"}`,
         "protected-mode no",
         `dir ${o.dir}`,
@@ -69,6 +72,8 @@ export interface DataStartOptions extends ScriptCommon {
      * starts an empty data set, so a peer that still holds a copy can speak up first.
      */
     peerWaitSeconds?: number;
+    /** Application users of the ACL file (see acl.ts). */
+    users?: RedisUserSpec[];
     redisServer?: string;
 }
 
@@ -87,10 +92,10 @@ export function renderDataStartScript(o: DataStartOptions): string {
     const first = o.nodes[0];
     const self = '"$self_host $self_port"';
     return [
-        ...runtimeConfPrelude(o.configTemplate, o.runtimeDir),
+        ...runtimeConfPrelude(o.configTemplate, o.runtimeDir, o.users),
         ...selfCase(o.nodes, o.ordinalExpr ?? "${HOSTNAME##*-}"),
         ...probeLib(o),
-        `SERVER=${o.redisServer ? `"${o.redisServer}"` : "$(command -v redis-server || command -v valkey-server || echo redis-server)"}`,
+        serverBinaryLine(o.redisServer),
         `has_local_data() { [ -s "${o.dataDir}/dump.rdb" ] || ls "${o.dataDir}"/appendonlydir/*.aof >/dev/null 2>&1; }`,
         'say() { echo "bootstrap: $*"; }',
         `waiting="${o.runtimeDir}/waiting"`,
@@ -217,8 +222,10 @@ export function renderSentinelStartScript(o: SentinelStartOptions): string {
         '} >"$conf.new"',
         'if [ -n "${REDIS_PASSWORD:-}" ]; then',
         "  quoted=$(printf '%s' \"$REDIS_PASSWORD\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')",
-        // requirepass also serves as the password sentinels present to each other.
-        `  printf 'requirepass "%s"\\nsentinel auth-pass ${n} "%s"\\n' "$quoted" "$quoted" >>"$conf.new"`,
+        `  ${deriveFunction()}`,
+        // requirepass also serves as the password sentinels present to each other; towards the data
+        // nodes they are the ACL user `sentinel`, which may do only what Sentinel needs.
+        `  printf 'requirepass "%s"\\nsentinel auth-user ${n} sentinel\\nsentinel auth-pass ${n} %s\\n' "$quoted" "$(derive sentinel)" >>"$conf.new"`,
         "fi",
         'chmod 600 "$conf.new"',
         'mv "$conf.new" "$conf"',

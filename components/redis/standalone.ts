@@ -1,10 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
-import { createRedisAuth, passwordEnv } from "./auth";
-import { RedisCommonArgs, redisContainer, resolveCommon } from "./common";
+import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
 import { renderRedisConf, renderStartScript } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
+import { createMetricsObjects, exporterContainer } from "./metrics";
+import { schedulingSpec } from "./scheduling";
+import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
 import { dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisStandalone";
@@ -26,7 +29,7 @@ export interface RedisStandaloneArgs extends RedisCommonArgs {
 
 /** One Redis server behind a ClusterIP Service: the seed's `kubectl run redis` done properly. */
 export class RedisStandalone extends pulumi.ComponentResource {
-    /** `host:port` of the Service. */
+    /** `host:port` of the Service (`rediss://host:port` with TLS). */
     public readonly endpoint: pulumi.Output<string>;
     /** In-cluster DNS name of the Service. */
     public readonly host: pulumi.Output<string>;
@@ -43,6 +46,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
     public readonly password: pulumi.Output<string | undefined>;
     /** The workload's kind and name, e.g. `Deployment/cache`. */
     public readonly workload: pulumi.Output<string>;
+    /** Per application user (`users`), the Secret holding its password (key `password` unless its `passwordSecret` says otherwise). */
+    public readonly userSecretNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: RedisStandaloneArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:RedisStandalone", name, {}, opts);
@@ -53,13 +58,22 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
         const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
+        const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
+        const tls = c.tls !== undefined;
         const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: c.namespace, labels },
             data: {
-                "redis.conf": renderRedisConf({ port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy }),
-                "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis" }),
+                "redis.conf": renderRedisConf({
+                    port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
+                    tlsDir: tls ? TLS_DIR : undefined, extraConfig: c.extraConfig,
+                }),
+                "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
             },
         }, { parent: this });
+        const certificate = c.tls && createCertificate({
+            name, namespace: c.namespace, labels, tls: c.tls, parent: this,
+            dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
+        });
 
         let claimName: pulumi.Output<string> | undefined;
         if (c.persistence.enabled) {
@@ -74,23 +88,26 @@ export class RedisStandalone extends pulumi.ComponentResource {
             claimName = pvc.metadata.name;
         }
 
+        const env = passwordEnv(auth);
         const podSpec: k8s.types.input.core.v1.PodSpec = {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+            ...schedulingSpec(c.scheduling, selector),
             containers: [redisContainer({
-                name: "redis", image: c.image, script: "/etc/redis/start.sh", env: passwordEnv(auth),
+                name: "redis", image: c.image, script: "/etc/redis/start.sh", env: [...env, ...users.env], tls,
                 resources: c.resources, volumeMounts: [
                     { name: "config", mountPath: "/etc/redis", readOnly: true },
                     { name: "run", mountPath: "/run/redis" },
                     { name: "data", mountPath: "/data" },
                 ],
-            })],
-            volumes: [...redisConfigVolumes(config.metadata.name), dataVolume(claimName)],
+            }), ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : [])],
+            volumes: [...redisConfigVolumes(config.metadata.name), dataVolume(claimName), ...(c.tls ? [tlsVolume(c.tls.secretName)] : [])],
         };
+        const afterCert = { parent: this, dependsOn: certificate ? [certificate] : [] };
 
         const metadata = { name, namespace: c.namespace, labels: { ...labels, ...selector } };
         const workload = kind === "Pod"
-            ? new k8s.core.v1.Pod(name, { metadata, spec: podSpec }, { parent: this })
+            ? new k8s.core.v1.Pod(name, { metadata, spec: podSpec }, afterCert)
             : new k8s.apps.v1.Deployment(name, {
                 metadata,
                 spec: {
@@ -100,23 +117,26 @@ export class RedisStandalone extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     template: { metadata: { labels: { ...labels, ...selector } }, spec: podSpec },
                 },
-            }, { parent: this });
+            }, afterCert);
 
         const service = new k8s.core.v1.Service(name, {
             metadata: { name, namespace: c.namespace, labels },
             spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
         }, { parent: this });
 
+        if (c.metrics) createMetricsObjects({ name, namespace: c.namespace, labels, m: c.metrics, topology: "standalone", parent: this, dependsOn: [workload] });
+
         this.serviceName = service.metadata.name;
         this.host = pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([s, ns]) => serviceHost(s, ns, c.clusterDomain));
         this.port = pulumi.output(REDIS_PORT);
-        this.endpoint = pulumi.interpolate`${this.host}:${REDIS_PORT}`;
+        this.endpoint = this.host.apply(h => endpointOf(`${h}:${REDIS_PORT}`, tls));
         this.passwordSecretName = pulumi.output(auth.secretName);
         this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.workload = pulumi.interpolate`${kind}/${workload.metadata.name}`;
+        this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
             endpoint: this.endpoint, host: this.host, port: this.port, serviceName: this.serviceName,
-            passwordSecretName: this.passwordSecretName, workload: this.workload, password: this.password,
+            passwordSecretName: this.passwordSecretName, workload: this.workload, password: this.password, userSecretNames: this.userSecretNames,
         });
     }
 }

@@ -133,8 +133,8 @@ describe("RedisSentinel", () => {
         assert.strictEqual(dep.template.spec.securityContext.runAsUser, 99);
         assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
         assert.deepStrictEqual(c.ports.map((p: any) => p.containerPort), [6379, 6380, 8888]);
-        assert.deepStrictEqual(c.env.map((e: any) => e.name), ["REDIS_PASSWORD", "REDISCLI_AUTH"]);
-        assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "hb-auth");
+        // Only the check user's password: HAProxy pods never see the component's password.
+        assert.deepStrictEqual(c.env, [{ name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: "hb-auth", key: "haproxy-password" } } }]);
         const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*\\#\.Replication\\r\\nrole:master\\r\\n$/m);
         assert.match(cfg, /DEL.*kubecache:write-probe/);
@@ -143,7 +143,7 @@ describe("RedisSentinel", () => {
         assert.doesNotMatch(cfg, /sentinel/i);
         assert.match(cfg, /^frontend redis_read\n {4}bind :6380$/m);
         assert.match(cfg, /parse-resolv-conf/);
-        assert.match(cfg, /\$\{REDIS_PASSWORD\}/);
+        assert.match(cfg, /AUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\$\{REDIS_CHECK_PASSWORD_LEN\}\\r\\n\$\{REDIS_CHECK_PASSWORD\}/);
         const svc = findCreated(SERVICE, "hb").inputs.spec;
         assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
         assert.deepStrictEqual(svc.ports.map((p: any) => [p.name, p.port]), [["redis", 6379], ["redis-read", 6380]]);

@@ -2,7 +2,7 @@ import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, re
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { RedisStandalone } from "../../components/redis/standalone";
-import { REDIS_IMAGE } from "../../components/redis/defaults";
+import { VALKEY_IMAGE } from "../../components/redis/defaults";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const POD = "kubernetes:core/v1:Pod";
@@ -38,7 +38,7 @@ describe("RedisStandalone", () => {
         await settle();
         const pod = findCreated(POD, "redis");
         assert.strictEqual(findAll(DEPLOYMENT).length, 0);
-        assert.strictEqual(pod.inputs.spec.containers[0].image, REDIS_IMAGE);
+        assert.strictEqual(pod.inputs.spec.containers[0].image, VALKEY_IMAGE);
         assert.strictEqual(pod.inputs.metadata.namespace, "default");
     });
 
@@ -48,9 +48,9 @@ describe("RedisStandalone", () => {
             await settle();
             const spec = podSpecOf(recorded.find(r => r.type === (kind === "Pod" ? POD : DEPLOYMENT))!);
             const c = spec.containers[0];
-            assert.match(c.image, /^redis:7\.\d+\.\d+/);
+            assert.match(c.image, /^valkey\/valkey:9\.\d+\.\d+-trixie$/);
             assert.deepStrictEqual(c.livenessProbe.exec.command.slice(0, 2), ["sh", "-c"]);
-            assert.match(c.readinessProbe.exec.command[2], /redis-cli -p 6379 ping/);
+            assert.match(c.readinessProbe.exec.command[2], /valkey-cli\) -p 6379 ping \| grep -q PONG$/);
             assert.strictEqual(c.resources.limits.memory, "256Mi");
             assert.strictEqual(c.resources.requests.cpu, "100m");
             assert.deepStrictEqual(c.securityContext, {

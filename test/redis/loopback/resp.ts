@@ -125,12 +125,12 @@ function hostPort(t: Target): { host: string; port: number } {
     return typeof t === "number" ? { host: "127.0.0.1", port: t } : t;
 }
 
-/** Connects, authenticates, runs one command, closes. */
-export async function once(target: Target, password: string | undefined, args: (string | number)[], timeoutMs = 2000): Promise<Reply> {
+/** Connects, authenticates (as the default user, or `[user, password]`), runs one command, closes. */
+export async function once(target: Target, password: string | [string, string] | undefined, args: (string | number)[], timeoutMs = 2000): Promise<Reply> {
     const { host, port } = hostPort(target);
     const c = await RespClient.connect(port, host, timeoutMs);
     try {
-        if (password) await c.ok(["AUTH", password], timeoutMs);
+        if (password) await c.ok(["AUTH", ...(typeof password === "string" ? [password] : password)], timeoutMs);
         return await c.ok(args, timeoutMs);
     } finally {
         c.close();
@@ -138,7 +138,7 @@ export async function once(target: Target, password: string | undefined, args: (
 }
 
 /** An `INFO <section>` reply as a key/value map. */
-export async function info(target: Target, password: string | undefined, section: string): Promise<Record<string, string>> {
+export async function info(target: Target, password: string | [string, string] | undefined, section: string): Promise<Record<string, string>> {
     const text = String(await once(target, password, ["INFO", section]));
     const out: Record<string, string> = {};
     for (const line of text.split("\r\n")) {

@@ -11,6 +11,7 @@ import * as path from "path";
 import { renderRedisConf } from "../../../components/redis/config";
 import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
 import { proxyHoldMilliseconds } from "../../../components/redis/sentinelDefaults";
+import { RedisUserSpec, userPasswordEnv } from "../../../components/redis/acl";
 import { renderAgentScript } from "../../../components/redis/sentinelAgent";
 import { renderPreStopScript } from "../../../components/redis/sentinelPreStop";
 import {
@@ -37,6 +38,8 @@ export interface ClusterOptions {
     orphanSeconds?: number;
     /** Data nodes keep an append-only file (`appendonly yes`), as with `persistence.enabled`. */
     persistence?: boolean;
+    /** Application ACL users and their passwords. */
+    users?: (RedisUserSpec & { password: string })[];
 }
 
 export class SentinelCluster {
@@ -102,7 +105,8 @@ export class SentinelCluster {
     private spawn(name: string, home: string, file: string, script: string, ordinal: number, host: string): ChildProcess {
         const scriptPath = path.join(home, file);
         fs.writeFileSync(scriptPath, script);
-        const env = { HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password };
+        const env: Record<string, string> = { HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password };
+        (this.o.users ?? []).forEach((u, i) => { env[userPasswordEnv(i)] = u.password; });
         const prefix = this.net ? this.net.exec(host) : [];
         const [cmd, ...args] = [...prefix, "sh", scriptPath];
         return this.group.start(cmd, args, env, path.join(home, file === "start.sh" ? "log" : `${file}.log`));
@@ -121,6 +125,7 @@ export class SentinelCluster {
         }));
         this.procs.set(`node${i}`, this.spawn(`node${i}`, home, "start.sh", renderDataStartScript({
             ...this.base(home), configTemplate: template, dataDir: path.join(home, "data"), peerWaitSeconds: 3,
+            users: (this.o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
         }), i, `node${i}`));
         if ((this.o.agents ?? true) && !this.running(`agent${i}`)) this.startAgent(i);
     }

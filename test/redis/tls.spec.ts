@@ -1,0 +1,89 @@
+import * as assert from "assert";
+import { expectRejected, findAll, findCreated, promiseOf, resetRecorded, settle } from "../support/mocks";
+import { CONFIGMAP, CERTIFICATE, TOPOLOGIES, dataFile, podSpecs } from "./topologies";
+
+describe("Redis components: tls", () => {
+    beforeEach(resetRecorded);
+
+    for (const t of TOPOLOGIES) {
+        describe(t.component, () => {
+            it("serves only TLS from an existing Secret: port 0, probes and endpoints over TLS, the Secret mounted in every pod", async () => {
+                const c = t.make("tl", { tls: { enabled: true, secretName: "tl-cert" } });
+                await settle();
+                const conf = dataFile(t, "tl", "redis.conf");
+                assert.match(conf, /^port 0$/m);
+                assert.match(conf, /^tls-port 6379$/m);
+                assert.match(conf, /^tls-replication yes$/m);
+                assert.match(conf, /^tls-ca-cert-file \/etc\/redis\/tls\/ca\.crt$/m);
+                assert.strictEqual(findAll(CERTIFICATE).length, 0, "no Certificate without an issuer");
+                for (const { at, spec } of podSpecs(t, "tl")) {
+                    const vol = spec.volumes.find((v: any) => v.name === "tls");
+                    assert.ok(vol, `${at} lacks the tls volume`);
+                    assert.strictEqual(vol.secret.secretName, "tl-cert", at);
+                }
+                for (const { at, spec } of podSpecs(t, "tl", "data")) {
+                    const redis = spec.containers[0];
+                    assert.match(redis.readinessProbe.exec.command[2], /--tls --cacert \/etc\/redis\/tls\/ca\.crt -p 6379 ping/, at);
+                    assert.ok(redis.volumeMounts.some((m: any) => m.name === "tls" && m.mountPath === "/etc/redis/tls" && m.readOnly), at);
+                }
+                for (const e of t.endpoints(c)) assert.match(await promiseOf(e), /^rediss:\/\/[a-z0-9.-]+\.svc\.cluster\.local:\d+$/);
+            });
+
+            it("asks cert-manager for a certificate naming every Service and localhost when given an issuer", async () => {
+                t.make("ti", { namespace: "apps", tls: { enabled: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } } });
+                await settle();
+                const cert = findCreated(CERTIFICATE, "ti-tls").inputs;
+                assert.strictEqual(cert.apiVersion, "cert-manager.io/v1");
+                assert.strictEqual(cert.kind, "Certificate");
+                assert.strictEqual(cert.spec.secretName, "ti-tls");
+                assert.deepStrictEqual(cert.spec.issuerRef, { name: "ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+                assert.ok(cert.spec.dnsNames.includes("localhost"));
+                assert.deepStrictEqual(cert.spec.ipAddresses, ["127.0.0.1"]);
+                const services = findAll("kubernetes:core/v1:Service").filter(s => !/-metrics$/.test(s.name));
+                for (const s of services) {
+                    assert.ok(cert.spec.dnsNames.includes(`${s.inputs.metadata.name}.apps.svc.cluster.local`), `SANs lack Service ${s.inputs.metadata.name}`);
+                }
+                for (const { at, spec } of podSpecs(t, "ti")) {
+                    assert.strictEqual(spec.volumes.find((v: any) => v.name === "tls")?.secret.secretName, "ti-tls", at);
+                }
+            });
+        });
+    }
+
+    it("RedisReplicated: the certificate names each pod, which replicas reach their master by", async () => {
+        TOPOLOGIES[1].make("tr", { replicas: 3, tls: { enabled: true, issuerRef: { name: "ca" } } });
+        await settle();
+        const names: string[] = findCreated(CERTIFICATE, "tr-tls").inputs.spec.dnsNames;
+        for (let i = 0; i < 3; i++) assert.ok(names.includes(`tr-${i}.tr-headless.default.svc.cluster.local`), `pod ${i}`);
+        assert.match(findCreated(CONFIGMAP, "tr-config").inputs.data["start.sh"], /replicaof tr-0\.tr-headless\.default\.svc\.cluster\.local 6379/);
+    });
+
+    it("RedisSentinel: sentinels serve TLS, the agents and hand-over use it, HAProxy verifies its checks with only the CA mounted", async () => {
+        TOPOLOGIES[2].make("ts", { tls: { enabled: true, secretName: "ts-cert" } });
+        await settle();
+        const sentinelConf = findCreated(CONFIGMAP, "ts-sentinel-config").inputs.data["sentinel.conf"];
+        assert.match(sentinelConf, /^tls-port 26379$/m);
+        assert.match(sentinelConf, /^port 0$/m);
+        const data = findCreated(CONFIGMAP, "ts-node-config").inputs.data;
+        for (const key of ["agent.sh", "prestop.sh", "start.sh"]) assert.match(data[key], /--tls --cacert \/etc\/redis\/tls\/ca\.crt/, key);
+        const cfg: string = findCreated(CONFIGMAP, "ts-haproxy-config").inputs.data["haproxy.cfg"];
+        assert.match(cfg, /check-ssl verify required ca-file \/etc\/redis\/tls\/ca\.crt/);
+        const proxy = podSpecs(TOPOLOGIES[2], "ts").find(p => p.at.endsWith("ts-haproxy"))!.spec;
+        assert.deepStrictEqual(proxy.volumes.find((v: any) => v.name === "tls").secret.items, [{ key: "ca.crt", path: "ca.crt" }]);
+    });
+
+    describe("rejects bad tls settings before creating anything", () => {
+        const cases: Array<[string, any, RegExp]> = [
+            ["a Secret without enabled", { secretName: "x" }, /`tls.enabled` must be true when `tls.secretName` or `tls.issuerRef` is given/],
+            ["enabled without a certificate source", { enabled: true }, /`tls.secretName` or `tls.issuerRef` is required/],
+            ["enabled as a string", { enabled: "yes", secretName: "x" }, /`tls.enabled` must be a boolean/],
+            ["an unknown issuer kind", { enabled: true, issuerRef: { name: "ca", kind: "Vault" } }, /`tls.issuerRef.kind` must be "Issuer" or "ClusterIssuer"/],
+            ["an issuer without a name", { enabled: true, issuerRef: { name: "" } }, /`tls.issuerRef.name` must name the issuer/],
+        ];
+        for (const t of TOPOLOGIES) {
+            for (const [what, tls, pattern] of cases) {
+                it(`${t.component}: ${what}`, () => expectRejected(() => t.make("bad", { tls }), new RegExp(`${t.component}: ${pattern.source}`)));
+            }
+        }
+    });
+});
