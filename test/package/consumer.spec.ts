@@ -120,7 +120,7 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         const program = path.join(consumer, "generated.js");
         fs.writeFileSync(program, `const { RedisStandalone } = require("kubecache/redis");\nnew RedisStandalone("gen");\n`);
         const r = underMocks(consumer, program);
-        assert.match(r.error ?? "", /RedisStandalone: `auth.password` is not set, and generating one needs the optional peer dependency @pulumi\/random/);
+        assert.match(r.error ?? "", /RedisStandalone: `auth.password` is not set, and generating a password needs the optional peer dependency @pulumi\/random/);
         assert.deepStrictEqual(r.recorded.filter(x => x.type.startsWith("kubernetes:")), []);
     });
 });
