@@ -2,10 +2,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createCluster, deployMemcached, memcachedStackArgsFromConfig, RedisReplicated, RedisSentinel, RedisStandalone } from "./components";
-import { optionalString, recommendedLabels } from "./components/common";
+import { optionalSecret, optionalString, recommendedLabels } from "./components/common";
 
 const config = new pulumi.Config();
 const namespaceName = config.get("namespace") ?? "kubecache";
+// Images and one password for every Redis workload, when given (the `local` stack: locally built images, and no
+// random provider needed to generate passwords); otherwise the components' pinned images and generated passwords.
+const redisPassword = optionalSecret(config, "redisPassword");
+const auth = redisPassword === undefined ? undefined : { password: redisPassword };
+const image = optionalString(config, "redisImage");
 const persistence = {
     enabled: config.getBoolean("redisPersistence") ?? false,
     size: config.get("redisStorageSize") ?? "1Gi",
@@ -31,14 +36,14 @@ export const redis: Record<string, pulumi.Output<string>> = {};
 
 if (config.getBoolean("redisPod") ?? false) {
     // The seed's `kubectl run redis`: a bare Pod, kept for the demonstration that it is not re-created.
-    redis.pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns }, inNamespace).endpoint;
+    redis.pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth, image }, inNamespace).endpoint;
 }
 if (config.getBoolean("redisStandalone") ?? true) {
-    redis.standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, persistence }, inNamespace).endpoint;
+    redis.standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, persistence, auth, image }, inNamespace).endpoint;
 }
 const replicas = config.getNumber("redisReplicas") ?? 2;
 if (replicas > 0) {
-    const sfs = new RedisReplicated("redis-sfs", { replicas, namespace: ns, persistence }, inNamespace);
+    const sfs = new RedisReplicated("redis-sfs", { replicas, namespace: ns, persistence, auth, image }, inNamespace);
     redis.replicatedMaster = sfs.masterEndpoint;
     redis.replicatedRead = sfs.readEndpoint;
 }
@@ -46,7 +51,8 @@ if (config.getBoolean("redisSentinel") ?? true) {
     // The seed's requirement: Redis, highly available, behind one unified endpoint.
     const ha = new RedisSentinel("redis-ha", {
         namespace: ns,
-        persistence,
+        persistence, auth, image,
+        proxy: { image: optionalString(config, "haproxyImage") },
         replicas: config.getNumber("redisSentinelReplicas") ?? 3,
         sentinels: config.getNumber("redisSentinels") ?? 3,
         antiAffinity: config.get<"preferred" | "required">("redisAntiAffinity") ?? "preferred",
