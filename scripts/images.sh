@@ -176,8 +176,12 @@ build_operator() {
 }
 
 if [ "${1:-}" = "--check" ]; then
-  for i in "${all[@]}"; do current "$i" || exit 1; done
-  exit 0
+  [ -x "$BIN/crane" ] && [ -f "$env_file" ] || exit 1
+  started=$(bash "$root/scripts/registry.sh" start) || exit 1
+  ok=0
+  for i in "${all[@]}"; do current "$i" || { ok=1; break; }; done
+  [ "$started" = started ] && bash "$root/scripts/registry.sh" stop >/dev/null
+  exit $ok
 fi
 if [ "${1:-}" = dockerfile ]; then dockerfile_user "${2:-$root/operator/Dockerfile}"; exit 0; fi
 # The Debian layer alone needs neither crane nor the registry (a build may start it early).

@@ -81,6 +81,7 @@ real_host_setup() {
   mkdir -p "$DIR/host"
   iptables-save >"$DIR/host/iptables.before" 2>/dev/null || true
   ip6tables-save >"$DIR/host/ip6tables.before" 2>/dev/null || true
+  nft list tables >"$DIR/host/nft.before" 2>/dev/null || true
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$DIR/host/links.before"
   ip route show table all >"$DIR/host/routes.before"
   sysctl -a 2>/dev/null | sort >"$DIR/host/sysctl.before"
@@ -101,6 +102,12 @@ real_host_setup() {
   # Pods talk to each other and to this host, never beyond: forwarded pod traffic may only leave by the bridge.
   ipt -I FORWARD -i "$BRIDGE" ! -o "$BRIDGE" -j DROP -m comment --comment "kubecache: pods stay on this machine"
   undo "iptables -w 5 -D FORWARD -i $BRIDGE ! -o $BRIDGE -j DROP -m comment --comment 'kubecache: pods stay on this machine'"
+  # The cluster needs net.ipv4.ip_forward=1. If it was 0, nothing else on this host forwarded before, and nothing
+  # else may start to now (another namespace's default route through this host would reach the network).
+  if [ "$(sysctl -n net.ipv4.ip_forward)" = 0 ]; then
+    ipt -I FORWARD ! -i "$BRIDGE" ! -o "$BRIDGE" -j DROP -m comment --comment "kubecache: forwarding is for the cluster bridge only"
+    undo "iptables -w 5 -D FORWARD ! -i $BRIDGE ! -o $BRIDGE -j DROP -m comment --comment 'kubecache: forwarding is for the cluster bridge only'"
+  fi
 
   # 2. The pod bridge (the API server and kubelets listen on its addresses) and the Service sink.
   ip link add "$BRIDGE" type bridge; undo "ip link del $BRIDGE"
@@ -460,8 +467,16 @@ real_cleanup_host() {
 real_leftovers() {
   local f left=0 k
   [ -f "$DIR/host/iptables.before" ] || return 0
-  norm() { grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]//' | grep -v '^:KUBE-KUBELET-CANARY\|^:KUBE-PROXY-CANARY'; }
+  norm() { sed -E -e '/^#/d' -e 's/\[[0-9]+:[0-9]+\]//' -e '/^:KUBE-(KUBELET|PROXY)-CANARY /d'; }
   iptables-save 2>/dev/null | norm >"$DIR/host/iptables.after"
+  # iptables-nft creates the nft tables it first touches; drop those that were not there before and hold no rule.
+  if command -v nft >/dev/null; then
+    nft list tables 2>/dev/null | while read -r _ fam name; do
+      grep -qx "table $fam $name" "$DIR/host/nft.before" 2>/dev/null && continue
+      nft list table "$fam" "$name" | grep -vE '^\s*(table|chain|type|policy|\}|$)' | grep -q . || nft delete table "$fam" "$name"
+    done
+    iptables-save 2>/dev/null | norm >"$DIR/host/iptables.after"
+  fi
   if ! diff <(norm <"$DIR/host/iptables.before") "$DIR/host/iptables.after" >"$DIR/host/iptables.diff"; then
     # The kubelet's and kube-proxy's chains are theirs to remove; delete what they left.
     for f in filter nat mangle; do
