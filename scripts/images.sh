@@ -23,7 +23,8 @@ BIN=$CACHE/bin
 out=$CACHE/images
 reg=${KUBECACHE_REGISTRY:-127.0.0.1:5001}
 env_file=$out/images.env
-crane() { "$BIN/crane" "$@"; }
+# crane logs every blob it pushes; keep that out of the way unless a call fails.
+crane() { "$BIN/crane" "$@" 2>"$out/crane.err" || { cat "$out/crane.err" >&2; return 1; }; }
 log() { echo "images.sh: $*" >&2; }
 mkdir -p "$out"
 

@@ -63,7 +63,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 build_kubelet() {
   # kube.sh writes the wrapper module (staging replaces) and builds the control plane from it.
   bash "$here/kube.sh" >&2
-  local dir=$src/kubernetes-$KUBERNETES_VERSION v=$KUBERNETES_VERSION minor ld="-s -w"
+  local dir=$src/kubernetes-$KUBERNETES_VERSION v=$KUBERNETES_VERSION minor ld="-s -w" p
   minor=$(echo "$v" | cut -d. -f2)
   if [ ! -f "$dir/.node-ready" ]; then
     printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-proxy"\n\t_ "k8s.io/kubernetes/cmd/kubelet"\n)\n' >"$dir/tools_node.go"
