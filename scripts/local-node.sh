@@ -427,7 +427,10 @@ pids_of_shims() { # containerd socket -> PIDs of its shims (they outlive contain
   return 0
 }
 
+# Teardown goes on past any failing step (a grep that finds nothing, a chain already gone): `local -` keeps the
+# relaxed options inside these functions.
 real_stop() {
+  local -; set +e +o pipefail
   local i n sock pid
   [ -f "$DIR/undo" ] || return 0
   # Stop the kubelets first (they would restart what is removed), then remove every pod sandbox through CRI,
@@ -453,6 +456,7 @@ real_stop() {
 # After every process is gone: mounts under DIR (kubelet's rshared root, volumes, rootfs), the undo log, then a
 # comparison with the snapshot.
 real_cleanup_host() {
+  local -; set +e +o pipefail
   local m cmd
   for m in $(awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "cannot unmount $m"
@@ -465,43 +469,35 @@ real_cleanup_host() {
 }
 
 real_leftovers() {
-  local f left=0 k
+  local -; set +e +o pipefail
+  local f left=0 k v r
   [ -f "$DIR/host/iptables.before" ] || return 0
-  norm() { sed -E -e '/^#/d' -e 's/\[[0-9]+:[0-9]+\]//' -e '/^:KUBE-(KUBELET|PROXY)-CANARY /d'; }
-  iptables-save 2>/dev/null | norm >"$DIR/host/iptables.after"
+  # The kubelet's and kube-proxy's chains (and CNI's) are theirs to remove; delete those they left.
+  for v in iptables ip6tables; do
+    for f in filter nat mangle; do
+      for k in $($v-save -t "$f" 2>/dev/null | sed -n 's/^:\(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\) .*/\1/p'); do
+        grep -q "^:$k " "$DIR/host/$v.before" && continue
+        $v-save -t "$f" | grep -E "^-A [A-Z]+ .*-j $k( |$)" | sed 's/^-A/-D/' | while read -r r; do eval "$v -w 5 -t $f $r"; done
+        $v -w 5 -t "$f" -F "$k"
+      done
+      for k in $($v-save -t "$f" 2>/dev/null | sed -n 's/^:\(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\) .*/\1/p'); do
+        grep -q "^:$k " "$DIR/host/$v.before" || $v -w 5 -t "$f" -X "$k"
+      done
+    done
+  done
   # iptables-nft creates the nft tables it first touches; drop those that were not there before and hold no rule.
   if command -v nft >/dev/null; then
     nft list tables 2>/dev/null | while read -r _ fam name; do
       grep -qx "table $fam $name" "$DIR/host/nft.before" 2>/dev/null && continue
-      nft list table "$fam" "$name" | grep -vE '^\s*(table|chain|type|policy|\}|$)' | grep -q . || nft delete table "$fam" "$name"
-    done
-    iptables-save 2>/dev/null | norm >"$DIR/host/iptables.after"
-  fi
-  if ! diff <(norm <"$DIR/host/iptables.before") "$DIR/host/iptables.after" >"$DIR/host/iptables.diff"; then
-    # The kubelet's and kube-proxy's chains are theirs to remove; delete what they left.
-    for f in filter nat mangle; do
-      for k in $(iptables-save -t "$f" | sed -n 's/^:\(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\) .*/\1/p'); do
-        grep -q "^:$k " "$DIR/host/iptables.before" && continue
-        iptables-save -t "$f" | grep -E "^-A [A-Z]+ .*-j $k( |$)" | sed 's/^-A/-D/' | while read -r r; do eval "iptables -w 5 -t $f $r"; done
-        iptables -w 5 -t "$f" -F "$k" 2>/dev/null || true
-      done
-      for k in $(iptables-save -t "$f" | sed -n 's/^:\(KUBE-[A-Z0-9-]*\|CNI-[A-Za-z0-9-]*\) .*/\1/p'); do
-        grep -q "^:$k " "$DIR/host/iptables.before" || iptables -w 5 -t "$f" -X "$k" 2>/dev/null || true
-      done
-    done
-    iptables-save 2>/dev/null | norm >"$DIR/host/iptables.after"
-    diff <(norm <"$DIR/host/iptables.before") "$DIR/host/iptables.after" >"$DIR/host/iptables.diff" ||
-      { log "iptables differ from before the start (left as is): $(tr '\n' ';' <"$DIR/host/iptables.diff")"; left=1; }
-  fi
-  if [ -f "$DIR/host/ip6tables.before" ]; then
-    for f in filter nat mangle; do
-      for k in $(ip6tables-save -t "$f" 2>/dev/null | sed -n 's/^:\(KUBE-[A-Z0-9-]*\) .*/\1/p'); do
-        grep -q "^:$k " "$DIR/host/ip6tables.before" && continue
-        ip6tables-save -t "$f" | grep -E "^-A [A-Z]+ .*-j $k( |$)" | sed 's/^-A/-D/' | while read -r r; do eval "ip6tables -w 5 -t $f $r"; done
-        ip6tables -w 5 -t "$f" -F "$k" 2>/dev/null; ip6tables -w 5 -t "$f" -X "$k" 2>/dev/null || true
-      done
+      nft list table "$fam" "$name" | grep -vE '^\s*(#|table |chain |type |policy |\}|$)' | grep -q . || nft delete table "$fam" "$name"
     done
   fi
+  norm() { sed -E -e '/^#/d' -e 's/\[[0-9]+:[0-9]+\]//'; }
+  for v in iptables ip6tables; do
+    $v-save 2>/dev/null | norm >"$DIR/host/$v.after"
+    diff <(norm <"$DIR/host/$v.before") "$DIR/host/$v.after" >"$DIR/host/$v.diff" ||
+      { log "$v differs from before the start (left as is): $(tr '\n' ';' <"$DIR/host/$v.diff")"; left=1; }
+  done
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$DIR/host/links.after"
   comm -13 "$DIR/host/links.before" "$DIR/host/links.after" | grep -q . &&
     { log "links left: $(comm -13 "$DIR/host/links.before" "$DIR/host/links.after" | tr '\n' ' ')"; left=1; }
