@@ -27,14 +27,17 @@ export async function missingToolchain(): Promise<string | undefined> {
     return undefined;
 }
 
-export async function startCluster(nodes = 2): Promise<LocalCluster> {
-    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes)], { timeoutMs: 240_000 });
+/** `real`: kubelet + containerd nodes running real containers (`local-cluster start --real`) instead of kwok. */
+export async function startCluster(nodes = 2, real = false): Promise<LocalCluster> {
+    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes), ...(real ? ["--real"] : [])],
+        { timeoutMs: real ? 420_000 : 240_000 });
     const kubeconfig = r.stdout.trim().split("\n").pop()!;
     return { kubeconfig, dir: path.dirname(kubeconfig), startMs: r.ms };
 }
 
-export async function stopCluster(c: LocalCluster): Promise<void> {
-    await run("bash", [SCRIPT, "stop", c.dir], { timeoutMs: 60_000 });
+export async function stopCluster(c: LocalCluster): Promise<string> {
+    const r = await run("bash", [SCRIPT, "stop", c.dir], { timeoutMs: 180_000 });
+    return r.stderr;
 }
 
 export class Kubectl {
