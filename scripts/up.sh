@@ -88,7 +88,15 @@ fi
 # Stack config: the committed Pulumi.local.yaml plus this machine's values, in a git-ignored copy.
 cfg=.pulumi/Pulumi.local.yaml
 [ -f "$cfg" ] || cp Pulumi.local.yaml "$cfg"
+committed=$(cat Pulumi.local.yaml)
 pulumi stack select local --create --secrets-provider passphrase --non-interactive >/dev/null
+# Creating the stack writes the passphrase salt into Pulumi.local.yaml; it belongs in the machine's copy.
+if [ "$(cat Pulumi.local.yaml)" != "$committed" ]; then
+  salt=$(sed -n 's/^encryptionsalt: //p' Pulumi.local.yaml)
+  [ -z "$salt" ] || grep -q '^encryptionsalt:' "$cfg" || echo "encryptionsalt: $salt" >>"$cfg"
+  printf '%s
+' "$committed" >Pulumi.local.yaml
+fi
 set_cfg() { pulumi config set --stack local --config-file "$cfg" "$@" >/dev/null; }
 set_cfg kubeconfigPath "$kubeconfig"
 set_cfg redisImage "$KUBECACHE_IMAGE_REDIS"

@@ -46,7 +46,7 @@ run_tier() { # tier npm-script timeout
 engine_tier() {
   skip() { echo "e2e tier: skipped because $*"; return 2; }
   [ "$mode" = never ] && { skip "KUBECACHE_E2E=never"; return; }
-  if ! bash scripts/toolchain/pulumi.sh --check; then
+  if ! bash scripts/toolchain/pulumi.sh --check core; then
     # With the module and build caches warm (a previous build left $CACHE/src) it is mostly link steps.
     if [ "$mode" = always ] || { [ -d "$CACHE/src/pulumi-cli" ] && fits 2400; }; then
       echo "e2e tier: building the Pulumi toolchain (scripts/toolchain/pulumi.sh)"
@@ -84,7 +84,7 @@ pods_tier() {
   [ "$mode" = never ] && { skip "KUBECACHE_E2E=never"; return; }
   [ "${KUBECACHE_PODS:-}" = never ] && { skip "KUBECACHE_PODS=never"; return; }
   [ "$(id -u)" = 0 ] || { skip "real nodes need root (bridges, iptables, cgroups, mounts)"; return; }
-  bash scripts/toolchain/pulumi.sh --check && bash scripts/toolchain/kube.sh --check ||
+  bash scripts/toolchain/pulumi.sh --check core && bash scripts/toolchain/kube.sh --check ||
     { skip "the engine tier's toolchain is not built (see above)"; return; }
   if ! bash scripts/toolchain/node.sh --check; then
     if fits $((COLD_NODE + COLD_IMAGES + RUN_PODS)); then

@@ -10,6 +10,7 @@
 #
 # usage: scripts/toolchain/pulumi.sh           build what is missing, print the env to use
 #        scripts/toolchain/pulumi.sh --check   exit 0 iff everything is built (builds nothing)
+#        scripts/toolchain/pulumi.sh --check core   the same for what the Node tiers need (no YAML host)
 #        scripts/toolchain/pulumi.sh --env     print `export` lines (PATH, PULUMI_HOME, ...) for eval
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,11 +30,11 @@ want_k8s="$PULUMI_K8S_PLUGIN_VERSION-$PULUMI_K8S_PROVIDER_MODULE"
 want_yaml="$PULUMI_YAML_VERSION-$PULUMI_CLI_VERSION"
 stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.stamp" 2>/dev/null)" = "$2" ]; }
 k8s_plugin_dir="$PHOME/plugins/resource-kubernetes-v$PULUMI_K8S_PLUGIN_VERSION"
-all_ok() {
+core_ok() {
   stamp_ok pulumi "$want_cli" && stamp_ok pulumi-language-nodejs "$want_lang" &&
-    stamp_ok pulumi-resource-kubernetes "$want_k8s" && [ -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ] &&
-    stamp_ok pulumi-language-yaml "$want_yaml"
+    stamp_ok pulumi-resource-kubernetes "$want_k8s" && [ -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]
 }
+all_ok() { core_ok && stamp_ok pulumi-language-yaml "$want_yaml"; }
 print_env() {
   echo "export PATH=\"$BIN:$root/node_modules/.bin:\$PATH\""
   echo "export PULUMI_HOME=\"$PHOME\""
@@ -42,7 +43,7 @@ print_env() {
   echo "export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true"
 }
 case "${1:-}" in
-  --check) all_ok; exit $? ;;
+  --check) if [ "${2:-}" = core ]; then core_ok; else all_ok; fi; exit $? ;;
   --env) print_env; exit 0 ;;
 esac
 
@@ -126,8 +127,9 @@ EOF
   rm -rf "$k8s_plugin_dir"
 }
 
-# pulumi-yaml's go.mod pins an older pkg/sdk than the proxy serves in full; requiring the CLI's own versions lets
-# minimal version selection build it against the packages the CLI build already compiled.
+# Built at the pkg/sdk versions pulumi-yaml's own go.mod pins (v3.206.0): against the CLI's v3.276.0 it does not
+# compile (plugin.NewContextWithRoot and schema.NewPluginLoader changed signature). The host speaks the engine's
+# gRPC protocol, which is stable across those versions.
 build_yaml() {
   local d=$SRC/pulumi-language-yaml
   mkdir -p "$d"
@@ -138,11 +140,7 @@ go 1.26
 
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard $PULUMI_CLIPBOARD_FORK
 
-require (
-	github.com/pulumi/pulumi-yaml $PULUMI_YAML_VERSION
-	github.com/pulumi/pulumi/pkg/v3 $PULUMI_CLI_VERSION
-	github.com/pulumi/pulumi/sdk/v3 $PULUMI_CLI_VERSION
-)
+require github.com/pulumi/pulumi-yaml $PULUMI_YAML_VERSION
 EOF
   (cd "$d" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\)' >&2 || true)
   (cd "$d" && nice -n 10 go build -trimpath \

@@ -130,7 +130,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
 
         const target: SentinelTarget = { kubectl, namespace: NS, name: "redis-ha", password, dataPods: DATA_PODS };
         const master = await steady(target);
-        assert.deepEqual(await redis(await ip("redis-ha"), ["SET", "ha", "v1"], ["WAIT", 1, 1000]), ["OK", DATA_PODS - 1]);
+        assert.deepEqual(await redis(await ip("redis-ha"), ["SET", "ha", "v1"], ["WAIT", DATA_PODS - 1, 2000]), ["OK", DATA_PODS - 1], "both replicas acknowledge");
         assert.equal((await redis(await podIP(master), ["GET", "ha"]))[0], "v1", "the endpoint wrote to the master the sentinels name");
         timed("2. data path checks", Date.now() - t0);
     });

@@ -18,7 +18,7 @@ export const KUBECTL = fs.existsSync(path.join(BIN, "kubectl")) ? path.join(BIN,
 export async function missingToolchain(): Promise<string | undefined> {
     const kube = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"].filter(b => !fs.existsSync(path.join(BIN, b)));
     if (kube.length) return `${kube.join(", ")} not built in ${BIN} (scripts/toolchain/kube.sh)`;
-    const check = await run("bash", [path.join(ROOT, "scripts", "toolchain", "pulumi.sh"), "--check"]);
+    const check = await run("bash", [path.join(ROOT, "scripts", "toolchain", "pulumi.sh"), "--check", "core"]);
     if (check.code !== 0) return `the Pulumi toolchain is not built in ${BIN} (scripts/toolchain/pulumi.sh)`;
     const etcd = await run("bash", ["-c", `[ -x ${BIN}/etcd ] || command -v etcd`]);
     if (etcd.code !== 0) return "etcd not installed (apt-get install etcd-server)";

@@ -39,6 +39,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
         }, limit);
         child.on("error", e => { clearTimeout(timer); reject(e); });
         child.on("close", code => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
+        // A command that exits before reading its input closes the pipe: that EPIPE is not the command's failure.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(opts.input ?? "");
     });
 }

@@ -1,9 +1,10 @@
 // Failover of RedisSentinel on real pods, measured the way bench/redis-failover measures it on loopback: a client
 // keeps writing `SET` + `WAIT 1 200` through the ClusterIP endpoint (host → kube-proxy → HAProxy pod → master),
 // the master is taken away (pod deleted with --grace-period=0 --force, or its redis-server SIGKILLed from the
-// host), and the run records the time until a fresh connection through the same endpoint completes a SET, and
-// how many WAIT-acknowledged writes from before the fault are missing afterwards. The old master must rejoin as a
-// replica before the next run.
+// host), and the run records the time until a fresh connection through the same endpoint completes a SET while
+// the sentinels name a new master, and how many WAIT-acknowledged writes from before the fault are missing
+// afterwards. The old master must rejoin as a replica before the next run. (A deleted pod's redis-server gets
+// SIGTERM and takes writes for a moment while it shuts down; those writes do not count as the failover's first.)
 import { RespClient } from "../../redis/loopback/resp";
 import { Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
@@ -138,7 +139,10 @@ export async function oneFailover(t: SentinelTarget, kind: Fault, run: number, b
     const t0 = Date.now();
     await fault(t, kind, from);
     await writer.stop();
-    await waitFor(`a write through ${endpoint}:6379`, boundMs, async () => { await writeOnce(endpoint, t.password, `after-${kind}${run}`); return true; }, 50);
+    await waitFor(`a write through ${endpoint}:6379 to a new master`, boundMs, async () => {
+        await writeOnce(endpoint, t.password, `after-${kind}${run}`);
+        return (await sentinelMaster(t)) !== from;
+    }, 50);
     const ms = Date.now() - t0;
     const c = await RespClient.connect(6379, endpoint);
     let lost = 0;
