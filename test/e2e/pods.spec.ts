@@ -3,7 +3,8 @@
 // images scripts/images.sh built from Debian packages and operator/Dockerfile, pinned by digest and passed through
 // the components' public `image` arguments. Runs only via `npm run test:pods`.
 //
-// KUBECACHE_FAILOVER_RUNS (default 5): failovers per fault in step 3.
+// KUBECACHE_FAILOVER_RUNS (default 5): failovers per fault in step 3. KUBECACHE_EVENT_LOG: write step 1's engine
+// event log there (bench/up-timeline/analyze.ts reads it).
 import { strict as assert } from "assert";
 import { promises as dns } from "dns";
 import * as fs from "fs";
@@ -70,7 +71,8 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
     });
 
     it("1. pulumi up runs every pod for real: Running, Ready, container IDs, no restarts, local images by digest", async function () {
-        const r = await stack.up();
+        // KUBECACHE_EVENT_LOG: the engine's event log of this up, for bench/up-timeline/analyze.ts.
+        const r = await stack.up(process.env.KUBECACHE_EVENT_LOG ? ["--event-log", process.env.KUBECACHE_EVENT_LOG] : []);
         assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
         upMs = r.ms;
         timed("1. pulumi up (create; real pods)", r.ms);
