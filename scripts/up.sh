@@ -23,6 +23,9 @@ if [ -z "${KUBECACHE_STACK:-}" ] && { ! command -v pulumi >/dev/null || ! kind_u
 fi
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# The engine runs at most GOMAXPROCS × 4 steps at once; every awaited workload and Service holds a slot until it
+# is ready, so on a small machine the default serializes the stack's ~40 objects (bench/README.md "Real pods").
+export PULUMI_PARALLEL="${PULUMI_PARALLEL:-64}"
 mkdir -p .pulumi
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi}"
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
