@@ -72,6 +72,8 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
 
     it("1. pulumi up runs every pod for real: Running, Ready, container IDs, no restarts, local images by digest", async function () {
         // KUBECACHE_EVENT_LOG: the engine's event log of this up, for bench/up-timeline/analyze.ts.
+        // (`--event-log` is a debug flag: the CLI offers it with PULUMI_DEBUG_COMMANDS set.)
+        if (process.env.KUBECACHE_EVENT_LOG) stack.env.PULUMI_DEBUG_COMMANDS = "true";
         const r = await stack.up(process.env.KUBECACHE_EVENT_LOG ? ["--event-log", process.env.KUBECACHE_EVENT_LOG] : []);
         assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
         upMs = r.ms;
