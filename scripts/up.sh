@@ -107,7 +107,7 @@ set_cfg haproxyImage "$KUBECACHE_IMAGE_HAPROXY"
 set_cfg operatorImage "$KUBECACHE_IMAGE_OPERATOR"
 set_cfg --path 'memcachedInstances[0].name' memcached-sample
 set_cfg --path 'memcachedInstances[0].image' "$KUBECACHE_IMAGE_MEMCACHED"
-if ! pulumi config get --stack local --config-file "$cfg" redisPassword >/dev/null 2>&1; then
+if [ -z "$(pulumi config get --stack local --config-file "$cfg" redisPassword 2>/dev/null)" ]; then
   set_cfg --secret redisPassword "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   echo "up: generated the Redis password (pulumi config get redisPassword --stack local --config-file $cfg)"
 fi
