@@ -50,6 +50,12 @@ export interface RedisConfig {
     antiAffinity: AntiAffinity;
     networkPolicy: boolean;
     persistence: { enabled: boolean; size: string; storageClass?: string };
+    /** One password for every Redis workload (a secret); each generates its own when unset. */
+    password?: pulumi.Output<string>;
+    /** Server image of every Redis workload; the components' default when unset. */
+    image?: string;
+    /** HAProxy image of redis-ha's endpoint; the component's default when unset. */
+    haproxyImage?: string;
 }
 
 export interface MemcachedConfig {
@@ -257,6 +263,9 @@ export function loadStackConfig(config: pulumi.Config = new pulumi.Config(), sta
             size: r.string("redisStorageSize", "1Gi"),
             storageClass: r.optionalString("redisStorageClass"),
         },
+        password: r.optionalSecret("redisPassword"),
+        image: r.optionalString("redisImage"),
+        haproxyImage: r.optionalString("haproxyImage"),
     };
     const cluster = clusterConfig(r, cloud, stack);
     const memcached: MemcachedConfig = {

@@ -45,25 +45,29 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
     const ns = stackNamespace.metadata.name;
     const inNamespace = { ...opts, dependsOn: [stackNamespace] };
     const r = config.redis;
+    // A configured password and images reach every Redis workload (the `local` stack: locally built images,
+    // and no random provider needed); otherwise the components' pinned images and generated passwords.
+    const common = { namespace: ns, image: r.image, ...(r.password === undefined ? {} : { auth: { password: r.password } }) };
 
     const redis: Record<string, pulumi.Output<string>> = {};
     if (r.pod) {
         // The seed's `kubectl run redis`: a bare Pod, kept for the demonstration that it is not re-created.
-        redis.pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns }, inNamespace).endpoint;
+        redis.pod = new RedisStandalone("redis-pod", { ...common, kind: "Pod" }, inNamespace).endpoint;
     }
     if (r.standalone) {
-        redis.standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, persistence: r.persistence }, inNamespace).endpoint;
+        redis.standalone = new RedisStandalone("redis", { ...common, kind: "Deployment", persistence: r.persistence }, inNamespace).endpoint;
     }
     if (r.replicas > 0) {
-        const sfs = new RedisReplicated("redis-sfs", { replicas: r.replicas, namespace: ns, persistence: r.persistence }, inNamespace);
+        const sfs = new RedisReplicated("redis-sfs", { ...common, replicas: r.replicas, persistence: r.persistence }, inNamespace);
         redis.replicatedMaster = sfs.masterEndpoint;
         redis.replicatedRead = sfs.readEndpoint;
     }
     if (r.sentinel) {
         // The seed's requirement: Redis, highly available, behind one unified endpoint.
         const ha = new RedisSentinel("redis-ha", {
-            namespace: ns,
+            ...common,
             persistence: r.persistence,
+            proxy: { image: r.haproxyImage },
             replicas: r.sentinelReplicas,
             sentinels: r.sentinels,
             antiAffinity: r.antiAffinity,

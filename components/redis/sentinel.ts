@@ -168,11 +168,12 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 type: "ClusterIP", selector: sel.proxy,
                 ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }, { name: "redis-read", port: READ_PORT, targetPort: "redis-read" }],
             },
-        }, { parent: this, dependsOn: [proxy] });
+        }, parent);
         const sentinelService = new k8s.core.v1.Service(names.sentinel, {
             metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
             spec: { type: "ClusterIP", selector: sel.sentinel, ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel" }] },
-        }, { parent: this, dependsOn: [sentinelSts] });
+        // The Services wait for ready endpoints themselves: ordering them after their workloads only added that wait again.
+        }, parent);
 
         for (const [part, pdbName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
             new k8s.policy.v1.PodDisruptionBudget(pdbName, {

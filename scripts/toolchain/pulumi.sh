@@ -4,11 +4,13 @@
 #   pulumi-language-nodejs       a small language host of our own (scripts/toolchain/nodejs-langhost), because the
 #                                upstream module is not served by the proxy we can reach
 #   pulumi-resource-kubernetes   the provider plugin, installed into $PULUMI_HOME at the version @pulumi/kubernetes asks
+#   pulumi-language-yaml         the YAML language host (github.com/pulumi/pulumi-yaml), for YAML programs
 # Each piece is built in a throw-away wrapper module under $KUBECACHE_CACHE/src (outside the repo), repeating the
 # upstream `replace` directives, and skipped when its stamp says it is current.
 #
 # usage: scripts/toolchain/pulumi.sh           build what is missing, print the env to use
 #        scripts/toolchain/pulumi.sh --check   exit 0 iff everything is built (builds nothing)
+#        scripts/toolchain/pulumi.sh --check core   the same for what the Node tiers need (no YAML host)
 #        scripts/toolchain/pulumi.sh --env     print `export` lines (PATH, PULUMI_HOME, ...) for eval
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,12 +27,14 @@ langhost_hash() { sha256sum "$here/nodejs-langhost/main.go" | cut -c1-16; }
 want_cli="$PULUMI_CLI_VERSION"
 want_lang="$PULUMI_CLI_VERSION-$(langhost_hash)"
 want_k8s="$PULUMI_K8S_PLUGIN_VERSION-$PULUMI_K8S_PROVIDER_MODULE"
+want_yaml="$PULUMI_YAML_VERSION-$PULUMI_CLI_VERSION"
 stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.stamp" 2>/dev/null)" = "$2" ]; }
 k8s_plugin_dir="$PHOME/plugins/resource-kubernetes-v$PULUMI_K8S_PLUGIN_VERSION"
-all_ok() {
+core_ok() {
   stamp_ok pulumi "$want_cli" && stamp_ok pulumi-language-nodejs "$want_lang" &&
     stamp_ok pulumi-resource-kubernetes "$want_k8s" && [ -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]
 }
+all_ok() { core_ok && stamp_ok pulumi-language-yaml "$want_yaml"; }
 print_env() {
   echo "export PATH=\"$BIN:$root/node_modules/.bin:\$PATH\""
   echo "export PULUMI_HOME=\"$PHOME\""
@@ -39,7 +43,7 @@ print_env() {
   echo "export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true"
 }
 case "${1:-}" in
-  --check) all_ok; exit $? ;;
+  --check) if [ "${2:-}" = core ]; then core_ok; else all_ok; fi; exit $? ;;
   --env) print_env; exit 0 ;;
 esac
 
@@ -123,6 +127,28 @@ EOF
   rm -rf "$k8s_plugin_dir"
 }
 
+# Built at the pkg/sdk versions pulumi-yaml's own go.mod pins (v3.206.0): against the CLI's v3.276.0 it does not
+# compile (plugin.NewContextWithRoot and schema.NewPluginLoader changed signature). The host speaks the engine's
+# gRPC protocol, which is stable across those versions.
+build_yaml() {
+  local d=$SRC/pulumi-language-yaml
+  mkdir -p "$d"
+  cat >"$d/go.mod" <<EOF
+module kubecache.local/toolchain/pulumi-language-yaml
+
+go 1.26
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard $PULUMI_CLIPBOARD_FORK
+
+require github.com/pulumi/pulumi-yaml $PULUMI_YAML_VERSION
+EOF
+  (cd "$d" && go get "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION" 2>&1 | grep -v '^go: \(downloading\|added\|upgraded\)' >&2 || true)
+  (cd "$d" && nice -n 10 go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=${PULUMI_YAML_VERSION#v}" \
+    -o "$BIN/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+  echo "$want_yaml" >"$BIN/.pulumi-language-yaml.stamp"
+}
+
 t0=$SECONDS
 if stamp_ok pulumi "$want_cli"; then log "pulumi $PULUMI_CLI_VERSION: cached"; else
   log "building pulumi $PULUMI_CLI_VERSION"; timed build_cli; fi
@@ -130,6 +156,8 @@ if stamp_ok pulumi-language-nodejs "$want_lang"; then log "pulumi-language-nodej
   log "building pulumi-language-nodejs"; timed build_langhost; fi
 if stamp_ok pulumi-resource-kubernetes "$want_k8s"; then log "pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION: cached"; else
   log "building pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION ($PULUMI_K8S_PROVIDER_MODULE)"; timed build_k8s; fi
+if stamp_ok pulumi-language-yaml "$want_yaml"; then log "pulumi-language-yaml $PULUMI_YAML_VERSION: cached"; else
+  log "building pulumi-language-yaml $PULUMI_YAML_VERSION"; timed build_yaml; fi
 if [ ! -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]; then
   log "installing resource plugin kubernetes $PULUMI_K8S_PLUGIN_VERSION into $PHOME"
   PULUMI_HOME=$PHOME PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" plugin install resource kubernetes \

@@ -74,7 +74,7 @@ describe("stack/config.ts: the one typed config loader", () => {
     });
 
     it("reads every key Pulumi.yaml declares, and no undeclared one, whatever the cluster", () => {
-        for (const stack of ["dev", "prod"]) {
+        for (const stack of ["dev", "prod", "local"]) {
             const { config, secretKeys } = stackConfig(stack);
             pulumi.runtime.setAllConfig(config, secretKeys);
             const read = keysRead(() => loadStackConfig(new pulumi.Config(), stack));
@@ -88,7 +88,7 @@ describe("stack/config.ts: the one typed config loader", () => {
     it("gives every declared key a default (the CLI requires a key without one on every stack) and stacks set only declared keys", () => {
         const noDefault = Object.entries<any>(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
         assert.deepStrictEqual(noDefault, []);
-        for (const stack of ["dev", "prod"]) {
+        for (const stack of ["dev", "prod", "local"]) {
             const undeclared = Object.keys(stackConfig(stack).config).filter(k => k.startsWith("kubecache:") && !declared.has(k));
             assert.deepStrictEqual(undeclared, [], `Pulumi.${stack}.yaml sets undeclared keys`);
         }
@@ -107,6 +107,7 @@ describe("stack/config.ts: the one typed config loader", () => {
         assert.deepStrictEqual(dev.redis, {
             pod: true, standalone: true, replicas: 2, sentinel: true, sentinelReplicas: 3, sentinels: 3, antiAffinity: "preferred",
             networkPolicy: false, persistence: { enabled: false, size: "1Gi", storageClass: undefined },
+            password: undefined, image: undefined, haproxyImage: undefined,
         });
         assert.deepStrictEqual(dev.memcached, {
             operatorImage: undefined, operatorPlatform: "linux/amd64", operatorNamespace: "kubecache-system", operatorReplicas: 1,
@@ -127,6 +128,13 @@ describe("stack/config.ts: the one typed config loader", () => {
         const args = c.cluster.kind === "existing" ? c.cluster.args : undefined;
         assert.deepStrictEqual([args?.kubeconfigPath, args?.context, args?.registry?.pushServer], ["/tmp/kc", "staging", "r.example.com"]);
         assert.ok(await pulumi.isSecret(pulumi.output(args!.registry!.password!)));
+    });
+
+    it("reads one Redis password as a secret and the images as given", async () => {
+        withConfig({ redisPassword: "pw", redisImage: "r.example.com/valkey:9.1.4", haproxyImage: "r.example.com/haproxy:2.6" });
+        const r = loadStackConfig(new pulumi.Config(), "dev").redis;
+        assert.ok(r.password && (await pulumi.isSecret(r.password)), "redisPassword must be a secret");
+        assert.deepStrictEqual([r.image, r.haproxyImage], ["r.example.com/valkey:9.1.4", "r.example.com/haproxy:2.6"]);
     });
 
     it("is off for Memcached when `memcached` is false", () => {

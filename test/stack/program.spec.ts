@@ -1,5 +1,9 @@
 import { findAll, findCreated, promiseOf, recorded, useStack } from "../support/mocks";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { kubeconfigYaml } from "../cluster/fixtures";
 import { runProgram } from "../support/program";
 
 describe("the kubecache program (index.ts, stack/) under each stack's configuration", () => {
@@ -33,6 +37,30 @@ describe("the kubecache program (index.ts, stack/) under each stack's configurat
         assert.strictEqual(sts.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi");
         assert.strictEqual(findAll("kubernetes:apps/v1:Deployment").filter(r => r.name === "redis").length, 0);
         assert.strictEqual(findCreated("kubernetes:policy/v1:PodDisruptionBudget", "redis-sfs").inputs.spec.maxUnavailable, 1);
+    });
+
+    it("local: locally built images by digest and one configured password, so no resource needs a plugin but kubernetes", async () => {
+        const digest = (n: string) => `127.0.0.1:5001/kubecache/${n}@sha256:${"a".repeat(64)}`;
+        const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kc-local-")), "kubeconfig");
+        fs.writeFileSync(kubeconfig, kubeconfigYaml());
+        await runProgram("local", {
+            kubeconfigPath: kubeconfig,
+            redisImage: digest("redis"), haproxyImage: digest("haproxy"), operatorImage: digest("memcached-operator"),
+            memcachedInstances: [{ name: "memcached-sample", size: 1, image: digest("memcached") }],
+            redisPassword: "local-pw",
+        });
+        const others = recorded.map(r => r.type).filter(t => !/^(kubernetes|kubecache):/.test(t) && t !== "pulumi:providers:kubernetes");
+        assert.deepStrictEqual([...new Set(others)], [], "only kubernetes resources and providers");
+        for (const r of recorded.filter(r => /^kubernetes:(apps\/v1:(Deployment|StatefulSet)|core\/v1:Pod)$/.test(r.type))) {
+            const spec = r.inputs.spec.template?.spec ?? r.inputs.spec;
+            const want = r.name.endsWith("-haproxy") ? digest("haproxy") : r.name.startsWith("memcached-operator") ? digest("memcached-operator") : digest("redis");
+            for (const c of spec.containers) assert.strictEqual(c.image, want, `${r.type} ${r.name}`);
+        }
+        assert.strictEqual(findCreated("kubernetes:apps/v1:StatefulSet", "redis-ha-node").inputs.spec.replicas, 3);
+        assert.strictEqual(findCreated("kubernetes:apps/v1:Deployment", "memcached-operator-manager").inputs.spec.replicas, 2);
+        const cr = findAll("kubernetes:cache.kubecache.io/v1alpha1:Memcached")[0];
+        assert.strictEqual(cr.inputs.spec.image, digest("memcached"));
+        for (const name of ["redis-auth", "redis-sfs-auth", "redis-ha-auth"]) findCreated("kubernetes:core/v1:Secret", name);
     });
 
     it("turns topologies off through config", async () => {

@@ -1,6 +1,8 @@
-// The real-engine tier's program: every kubecache workload, wired as a consumer would, on an existing cluster
-// (the local control plane) or, with `renderDir` set, rendered to YAML for the `kubectl apply` comparison.
-// Passwords come from secret config: generating them needs the random provider, which this machine cannot build.
+// The real-engine tiers' program: every kubecache workload, wired as a consumer would, on an existing cluster
+// (the local control plane, with kwok or real nodes) or, with `renderDir` set, rendered to YAML for the
+// `kubectl apply` comparison. Passwords come from secret config: generating them needs the random provider, which
+// this machine cannot build. Images are the components' defaults unless config names others (the real-pods tier
+// passes the locally built ones, through the same public `image` arguments a user has).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ExistingCluster } from "../../../components/cluster/existing";
@@ -26,25 +28,29 @@ const namespace = new k8s.core.v1.Namespace("namespace", {
 const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [namespace] };
 const ns = namespace.metadata.name;
 const auth = { password: config.requireSecret("redisPassword") };
+const image = config.get("redisImage");
 
-const pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth }, opts);
-const standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, auth }, opts);
-const replicated = new RedisReplicated("redis-sfs", { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth }, opts);
+const pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth, image }, opts);
+const standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, auth, image }, opts);
+const replicated = new RedisReplicated("redis-sfs", { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth, image }, opts);
 const sentinel = new RedisSentinel("redis-ha", {
-    namespace: ns, auth,
+    namespace: ns, auth, image,
     replicas: config.getNumber("sentinelReplicas") ?? 2,
     sentinels: config.getNumber("sentinels") ?? 3,
+    proxy: { image: config.get("haproxyImage") },
 }, opts);
 
-// kwok runs no containers, so the manager Deployment only has to become Ready; the test runs the operator binary
-// out of cluster to reconcile. The image is never pulled, but must be pinned to pass the component's check.
+// On kwok no container runs, so the manager Deployment only has to become Ready and the engine tier runs the
+// operator binary out of cluster; the image is never pulled there, but must be pinned to pass the component's
+// check. The real-pods tier passes the image built from operator/Dockerfile and two replicas (leader election).
 const operator = new MemcachedOperator("memcached-operator", {
     image: config.get("operatorImage") ?? "registry.invalid/kubecache/memcached-operator:e2e",
     // The tier's cluster is thrown away: let destroy take the CRD too (the component keeps it by default).
     retainCrdOnDelete: false,
+    replicas: config.getNumber("operatorReplicas") ?? 1,
 }, { provider });
 const memcached = new Memcached("memcached-sample", {
-    operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1,
+    operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1, image: config.get("memcachedImage"),
 }, opts);
 
 export const endpoints = {

@@ -18,7 +18,7 @@ export const KUBECTL = fs.existsSync(path.join(BIN, "kubectl")) ? path.join(BIN,
 export async function missingToolchain(): Promise<string | undefined> {
     const kube = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"].filter(b => !fs.existsSync(path.join(BIN, b)));
     if (kube.length) return `${kube.join(", ")} not built in ${BIN} (scripts/toolchain/kube.sh)`;
-    const check = await run("bash", [path.join(ROOT, "scripts", "toolchain", "pulumi.sh"), "--check"]);
+    const check = await run("bash", [path.join(ROOT, "scripts", "toolchain", "pulumi.sh"), "--check", "core"]);
     if (check.code !== 0) return `the Pulumi toolchain is not built in ${BIN} (scripts/toolchain/pulumi.sh)`;
     const etcd = await run("bash", ["-c", `[ -x ${BIN}/etcd ] || command -v etcd`]);
     if (etcd.code !== 0) return "etcd not installed (apt-get install etcd-server)";
@@ -27,14 +27,17 @@ export async function missingToolchain(): Promise<string | undefined> {
     return undefined;
 }
 
-export async function startCluster(nodes = 2): Promise<LocalCluster> {
-    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes)], { timeoutMs: 240_000 });
+/** `real`: kubelet + containerd nodes running real containers (`local-cluster start --real`) instead of kwok. */
+export async function startCluster(nodes = 2, real = false): Promise<LocalCluster> {
+    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes), ...(real ? ["--real"] : [])],
+        { timeoutMs: real ? 420_000 : 240_000 });
     const kubeconfig = r.stdout.trim().split("\n").pop()!;
     return { kubeconfig, dir: path.dirname(kubeconfig), startMs: r.ms };
 }
 
-export async function stopCluster(c: LocalCluster): Promise<void> {
-    await run("bash", [SCRIPT, "stop", c.dir], { timeoutMs: 60_000 });
+export async function stopCluster(c: LocalCluster): Promise<string> {
+    const r = await run("bash", [SCRIPT, "stop", c.dir], { timeoutMs: 180_000 });
+    return r.stderr;
 }
 
 export class Kubectl {

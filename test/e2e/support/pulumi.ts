@@ -20,6 +20,9 @@ export function pulumiEnv(backendDir: string): NodeJS.ProcessEnv {
         PULUMI_DISABLE_REGISTRY_RESOLVE: "true",
         PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
         PULUMI_SKIP_CONFIRMATIONS: "true",
+        // The engine runs at most GOMAXPROCS × 4 steps at once (8 here), and every awaited Deployment, StatefulSet
+        // and Service holds its slot until it is ready: with ~40 objects that serialized half the up.
+        PULUMI_PARALLEL: process.env.PULUMI_PARALLEL ?? "64",
         PULUMI_EXPERIMENTAL: "",
         // The program's own tsc run belongs to `npm test`; the engine tier transpiles only.
         PULUMI_NODEJS_TRANSPILE_ONLY: "true",

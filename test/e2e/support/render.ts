@@ -21,12 +21,13 @@ function yamlFiles(dir: string): string[] {
         .map(e => path.join(e.parentPath, e.name)).sort();
 }
 
-export async function renderAndApply(project: string, kubectl: Kubectl, secrets: Record<string, string>, namespaces: string[]): Promise<RenderBench> {
+export async function renderAndApply(project: string, kubectl: Kubectl, secrets: Record<string, string>, namespaces: string[],
+    config: Record<string, string | number> = {}): Promise<RenderBench> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-render-"));
     const stack = new Stack(project, "render");
     try {
         await stack.init();
-        await stack.setConfig({ renderDir: out }, secrets);
+        await stack.setConfig({ ...config, renderDir: out }, secrets);
         const r = await stack.up();
         if (r.code !== 0) throw new Error(`render up failed:\n${r.stdout.slice(-3000)}`);
         // The provider writes CRDs to 0-crd/ and everything else to 1-manifest/; Namespaces go first so

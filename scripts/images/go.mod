@@ -1,0 +1,3 @@
+module kubecache.local/images
+
+go 1.26

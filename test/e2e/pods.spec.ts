@@ -1,0 +1,310 @@
+// Real-pods tier: the same program as the engine tier (test/e2e/project) on the local cluster's real nodes
+// (`scripts/local-cluster start --real`: kubelet, containerd, runc, CNI bridge, kube-proxy, CoreDNS), with the
+// images scripts/images.sh built from Debian packages and operator/Dockerfile, pinned by digest and passed through
+// the components' public `image` arguments. Runs only via `npm run test:pods`.
+//
+// KUBECACHE_FAILOVER_RUNS (default 5): failovers per fault in step 3. KUBECACHE_EVENT_LOG: write step 1's engine
+// event log there (bench/up-timeline/analyze.ts reads it).
+import { strict as assert } from "assert";
+import { promises as dns } from "dns";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+import { RespClient } from "../redis/loopback/resp";
+import { Kubectl, LocalCluster, missingToolchain, startCluster, stopCluster } from "./support/cluster";
+import { eventually, timed, timings } from "./support/exec";
+import { FailoverRun, oneFailover, SentinelTarget, steady, summary } from "./support/failover";
+import { changeSummary, Stack } from "./support/pulumi";
+import { criContainers, leaks, localImages, missingRealNodes } from "./support/realnodes";
+import { renderAndApply } from "./support/render";
+
+const PROJECT = path.join(__dirname, "project");
+const NS = "kubecache-e2e";
+const OPERATOR_NS = "kubecache-system";
+const PASSWORD = "pods-Redis-pw-" + Math.random().toString(36).slice(2, 12);
+const RUNS = Number(process.env.KUBECACHE_FAILOVER_RUNS ?? 5);
+const DATA_PODS = 3;
+
+describe("real pods: every component on kubelet + containerd nodes of the local cluster", function () {
+    let cluster: LocalCluster | undefined;
+    let kubectl: Kubectl;
+    let stack: Stack;
+    let images: Record<string, string>;
+    let upMs = 0, destroyMs = 0;
+    const failovers: FailoverRun[] = [];
+
+    before(async function () {
+        const reason = (await missingToolchain()) ?? (await missingRealNodes());
+        if (reason) {
+            console.log(`skipped: ${reason}`);
+            (this as any).skipReason = reason;
+            this.skip();
+        }
+        images = localImages();
+        cluster = await startCluster(2, true);
+        timed("local cluster start (control plane, 2 real nodes, kube-proxy, CoreDNS)", cluster.startMs);
+        kubectl = new Kubectl(cluster.kubeconfig);
+        stack = new Stack(PROJECT, "pods");
+        await stack.init();
+        await stack.setConfig({
+            kubeconfigPath: cluster.kubeconfig, redisImage: images.redis, haproxyImage: images.haproxy,
+            memcachedImage: images.memcached, operatorImage: images.operator, operatorReplicas: 2,
+            sentinelReplicas: DATA_PODS,
+        }, { redisPassword: PASSWORD });
+    });
+
+    after(async function () {
+        if (stack && !destroyMs) await stack.destroy();
+        if (stack) await stack.remove();
+        if (cluster) {
+            const counted = await leaks(cluster.dir).catch(() => []);
+            const out = await stopCluster(cluster);
+            console.log(`      local-cluster stop: ${out.trim().split("\n").slice(-3).join(" | ")}`);
+            if (counted.some(c => c.packets !== 0)) console.log(`      LEAKED: ${JSON.stringify(counted)}`);
+        }
+        if (failovers.length) console.log(`\n      failover on real pods (${RUNS} runs per fault):\n${summary(failovers).replace(/^/gm, "      ")}`);
+        if (timings.length) {
+            console.log("\n      real-pods timings:");
+            for (const t of timings) console.log(`        ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.step}`);
+            if (process.env.KUBECACHE_E2E_TIMINGS) fs.writeFileSync(process.env.KUBECACHE_E2E_TIMINGS, JSON.stringify({ timings, failovers }, null, 2));
+        }
+    });
+
+    it("1. pulumi up runs every pod for real: Running, Ready, container IDs, no restarts, local images by digest", async function () {
+        // KUBECACHE_EVENT_LOG: the engine's event log of this up, for bench/up-timeline/analyze.ts.
+        // (`--event-log` is a debug flag: the CLI offers it with PULUMI_DEBUG_COMMANDS set.)
+        if (process.env.KUBECACHE_EVENT_LOG) stack.env.PULUMI_DEBUG_COMMANDS = "true";
+        const r = await stack.up(process.env.KUBECACHE_EVENT_LOG ? ["--event-log", process.env.KUBECACHE_EVENT_LOG] : []);
+        assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+        upMs = r.ms;
+        timed("1. pulumi up (create; real pods)", r.ms);
+        assert.ok((changeSummary(r.stdout).created ?? 0) >= 40, `created count in:\n${r.stdout.slice(-600)}`);
+
+        const pods = [...await kubectl.list("pods", NS), ...await kubectl.list("pods", OPERATOR_NS)];
+        const byPrefix = (p: string) => pods.filter(x => x.metadata.name.startsWith(p)).length;
+        assert.equal(byPrefix("redis-pod"), 1);
+        assert.equal(byPrefix("redis-sfs-"), 2);
+        assert.equal(byPrefix("redis-ha-node-"), DATA_PODS);
+        assert.equal(byPrefix("redis-ha-sentinel-"), 3);
+        assert.equal(byPrefix("redis-ha-haproxy-"), 2);
+        assert.equal(byPrefix("memcached-operator-controller-manager-"), 2);
+        for (const p of pods.filter(x => !x.metadata.name.startsWith("memcached-sample-"))) {
+            const name = p.metadata.name;
+            assert.equal(p.status.phase, "Running", `${name} phase`);
+            assert.ok(p.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"), `${name} Ready`);
+            for (const c of p.status.containerStatuses) {
+                assert.match(c.containerID ?? "", /^containerd:\/\/[0-9a-f]{64}$/, `${name}/${c.name} runs in containerd`);
+                assert.equal(c.restartCount, 0, `${name}/${c.name} restarts`);
+                assert.ok(c.state.running?.startedAt, `${name}/${c.name} running`);
+                assert.match(c.imageID, /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/, `${name}/${c.name} image from the local registry`);
+            }
+        }
+        const manager = pods.find(p => p.metadata.name.startsWith("memcached-operator-"));
+        assert.equal(manager.spec.containers[0].image, images.operator, "operator image pinned by digest");
+        assert.deepEqual([...new Set(pods.map(p => p.spec.nodeName))].sort(), ["kc-node-0", "kc-node-1"], "pods on both nodes");
+    });
+
+    it("2. data path through kube-proxy: standalone SET/GET, replicas linked by headless names, writes via the Sentinel endpoint", async function () {
+        const secret = await kubectl.get("secret", "redis-auth", NS);
+        const password = Buffer.from(secret.data["redis-password"], "base64").toString();
+        assert.equal(password, PASSWORD);
+        const ip = async (svc: string) => (await kubectl.get("service", svc, NS)).spec.clusterIP as string;
+        const podIP = async (pod: string) => (await kubectl.get("pod", pod, NS)).status.podIP as string;
+        const redis = async (host: string, ...cmds: (string | number)[][]) => {
+            const c = await RespClient.connect(6379, host, 2000);
+            try { await c.ok(["AUTH", password]); const out = []; for (const cmd of cmds) out.push(await c.ok(cmd)); return out; } finally { c.close(); }
+        };
+        const infoOf = async (host: string) => Object.fromEntries(String((await redis(host, ["INFO", "replication"]))[0])
+            .split("\r\n").filter(l => l.includes(":")).map(l => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
+
+        const t0 = Date.now();
+        assert.deepEqual(await redis(await ip("redis"), ["SET", "k", "standalone"], ["GET", "k"]), ["OK", "standalone"]);
+        const noAuth = await RespClient.connect(6379, await ip("redis"));
+        try { assert.match(String(await noAuth.call(["GET", "k"])), /NOAUTH/); } finally { noAuth.close(); }
+
+        const replica = await eventually("redis-sfs-1 linked to its master", 60_000, async () => {
+            const r = await infoOf(await podIP("redis-sfs-1"));
+            return r.master_link_status === "up" ? r : undefined;
+        });
+        assert.equal(replica.role, "slave");
+        assert.equal(replica.master_host, `redis-sfs-0.redis-sfs-headless.${NS}.svc.cluster.local`);
+        await redis(await ip("redis-sfs-master"), ["SET", "sfs", "v1"]);
+        await eventually("the write replicated", 10_000, async () =>
+            (await redis(await podIP("redis-sfs-1"), ["GET", "sfs"]))[0] === "v1" ? true : undefined);
+
+        const target: SentinelTarget = { kubectl, namespace: NS, name: "redis-ha", password, dataPods: DATA_PODS };
+        const master = await steady(target);
+        assert.deepEqual(await redis(await ip("redis-ha"), ["SET", "ha", "v1"], ["WAIT", DATA_PODS - 1, 2000]), ["OK", DATA_PODS - 1], "both replicas acknowledge");
+        assert.equal((await redis(await podIP(master), ["GET", "ha"]))[0], "v1", "the endpoint wrote to the master the sentinels name");
+        timed("2. data path checks", Date.now() - t0);
+    });
+
+    it(`3. failover on real pods: ${RUNS} × master pod deleted and ${RUNS} × redis-server killed, writes through the ClusterIP`, async function () {
+        const secret = await kubectl.get("secret", "redis-ha-auth", NS);
+        const target: SentinelTarget = {
+            kubectl, namespace: NS, name: "redis-ha", dataPods: DATA_PODS,
+            password: Buffer.from(secret.data["redis-password"], "base64").toString(),
+        };
+        for (const kind of ["pod-delete", "process-kill"] as const) {
+            for (let i = 0; i < RUNS; i++) {
+                const r = await oneFailover(target, kind, i);
+                failovers.push(r);
+                console.log(`        ${kind} ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`);
+                timed(`3. ${kind} ${i + 1}: first write through the endpoint`, r.ms);
+            }
+        }
+        assert.equal(failovers.reduce((a, r) => a + r.lost, 0), 0, "WAIT-acknowledged writes lost");
+    });
+
+    it("4. the seed's lessons: the bare Pod stays gone, the Deployment's pod comes back, redis-sfs-0 returns as master", async function () {
+        const t0 = Date.now();
+        const deployPod = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone"))
+            .find(p => p.metadata.name.startsWith("redis-") && !p.metadata.name.startsWith("redis-pod"));
+        assert.ok(deployPod, "the Deployment's pod");
+        const sfs0 = await kubectl.get("pod", "redis-sfs-0", NS);
+        await kubectl.ok(["delete", "pod", "redis-pod", deployPod.metadata.name, "redis-sfs-0", "-n", NS, "--wait=true", "--timeout=120s"]);
+
+        const back = await eventually("a new Running, Ready pod of Deployment redis", 120_000, async () => {
+            const ps = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone"))
+                .filter(p => p.metadata.name !== deployPod.metadata.name && p.status.phase === "Running" &&
+                    p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+            return ps[0];
+        });
+        assert.notEqual(back.metadata.uid, deployPod.metadata.uid);
+
+        const secret = await kubectl.get("secret", "redis-sfs-auth", NS);
+        const password = Buffer.from(secret.data["redis-password"], "base64").toString();
+        const infoAt = async (pod: string) => {
+            const p = await kubectl.get("pod", pod, NS);
+            if (!p?.status?.podIP || !p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")) return undefined;
+            const c = await RespClient.connect(6379, p.status.podIP, 1000);
+            try {
+                await c.ok(["AUTH", password]);
+                return { uid: p.metadata.uid, info: String(await c.ok(["INFO", "replication"])) };
+            } finally { c.close(); }
+        };
+        const master = await eventually("redis-sfs-0 back as master", 180_000, async () => {
+            const r = await infoAt("redis-sfs-0");
+            return r && r.uid !== sfs0.metadata.uid && /role:master/.test(r.info) ? r : undefined;
+        });
+        assert.match(master.info, /role:master/);
+        await eventually("redis-sfs-1 resynced with the new redis-sfs-0", 120_000, async () => {
+            const r = await infoAt("redis-sfs-1");
+            return r && /master_link_status:up/.test(r.info) ? true : undefined;
+        });
+        await new Promise(r => setTimeout(r, 10_000));
+        assert.equal(await kubectl.get("pod", "redis-pod", NS), undefined, "the bare Pod is not re-created");
+        timed("4. pods deleted and back (Deployment, StatefulSet master + resync)", Date.now() - t0);
+    });
+
+    it("5. Memcached: the operator runs in-cluster with leader election; size 1 → 3 pods in status.nodes; a deleted Deployment comes back", async function () {
+        const t0 = Date.now();
+        const lease = await eventually("the operator's leader Lease", 60_000, async () => {
+            const l = await kubectl.get("lease", "memcached.cache.kubecache.io", OPERATOR_NS);
+            return l?.spec?.holderIdentity ? l : undefined;
+        });
+        const managers = (await kubectl.list("pods", OPERATOR_NS)).map(p => p.metadata.name);
+        assert.ok(managers.some(m => lease.spec.holderIdentity.startsWith(m)), `leader ${lease.spec.holderIdentity} is one of ${managers}`);
+
+        const ready = (size: number) => eventually(`memcached-sample at size ${size}`, 180_000, async () => {
+            const d = await kubectl.get("deployment", "memcached-sample", NS);
+            const cr = await kubectl.get("memcached", "memcached-sample", NS);
+            const nodes: string[] = cr?.status?.nodes ?? [];
+            return d?.status?.readyReplicas === size && nodes.length === size ? { d, nodes } : undefined;
+        });
+        const first = await ready(1);
+        timed("5. operator (in cluster) reconciles the CR: Deployment ready, status.nodes", Date.now() - t0);
+        const resolver = new dns.Resolver();
+        resolver.setServers([(await kubectl.get("service", "kube-dns", "kube-system")).spec.clusterIP]);
+        const host = `memcached-sample.${NS}.svc.cluster.local`;
+        const ips = await resolver.resolve4(host);
+        assert.equal(ips.length, 1, `${host} resolves to the one pod through CoreDNS`);
+        assert.match(await memcached(ips[0], "version"), /^VERSION 1\.6\./);
+        assert.match(await memcached(ips[0], "stats"), /STAT pid \d+[\s\S]*END/);
+        const pods = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=memcached-sample")).map(p => p.metadata.name);
+        assert.deepEqual([...first.nodes].sort(), pods.sort());
+
+        await stack.setConfig({ memcachedSize: 3 });
+        const r = await stack.up();
+        assert.equal(r.code, 0, `pulumi up (size 3) failed:\n${r.stdout.slice(-3000)}`);
+        timed("5. pulumi up size 1 -> 3 (update)", r.ms);
+        const t1 = Date.now();
+        const scaled = await ready(3);
+        timed("5. operator scales to 3 real pods", Date.now() - t1);
+        const podsNow = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=memcached-sample")).map(p => p.metadata.name);
+        assert.deepEqual([...scaled.nodes].sort(), podsNow.sort());
+        const three = await eventually("3 addresses behind the headless name", 30_000, async () => {
+            const a = await resolver.resolve4(host);
+            return a.length === 3 ? a : undefined;
+        });
+        for (const ip of three) assert.match(await memcached(ip, "version"), /^VERSION/);
+
+        const before = await kubectl.get("deployment", "memcached-sample", NS);
+        await kubectl.ok(["delete", "deployment", "memcached-sample", "-n", NS]);
+        const t2 = Date.now();
+        const again = await eventually("the operator re-creates the Deployment", 120_000, async () => {
+            const d = await kubectl.get("deployment", "memcached-sample", NS);
+            return d && d.metadata.uid !== before.metadata.uid && d.status?.readyReplicas === 3 ? d : undefined;
+        });
+        assert.equal(again.spec.replicas, 3);
+        timed("5. deleted Deployment re-created and ready", Date.now() - t2);
+    });
+
+    it("6. a no-op up changes nothing; pulumi destroy leaves no object and no container; nothing left the machine", async function () {
+        const noop = await stack.up(["--expect-no-changes"]);
+        assert.equal(noop.code, 0, `no-op up failed or changed something:\n${noop.stdout.slice(-3000)}`);
+        timed("6. pulumi up (no changes)", noop.ms);
+
+        const r = await stack.destroy();
+        assert.equal(r.code, 0, `destroy failed:\n${r.stdout.slice(-3000)}`);
+        destroyMs = r.ms;
+        timed("6. pulumi destroy", r.ms);
+        const t0 = Date.now();
+        await eventually("namespaces and CRD gone", 240_000, async () => {
+            const left = await Promise.all([kubectl.get("namespace", NS), kubectl.get("namespace", OPERATOR_NS),
+                kubectl.get("crd", "memcacheds.cache.kubecache.io")]);
+            return left.every(o => o === undefined) ? true : undefined;
+        });
+        const leftovers = (await kubectl.list("all,secrets,configmaps,pdb,leases")).filter(o =>
+            o.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubecache" || [NS, OPERATOR_NS].includes(o.metadata.namespace));
+        assert.deepEqual(leftovers.map(o => `${o.kind}/${o.metadata.name}`), []);
+        const containers = await eventually("no kubecache container on any node", 120_000, async () => {
+            const cs = (await criContainers(cluster!.dir)).filter(c => [NS, OPERATOR_NS].includes(c.namespace));
+            return cs.length === 0 ? cs : undefined;
+        });
+        assert.deepEqual(containers, []);
+        timed("6. namespaces finalized and containers removed after destroy", Date.now() - t0);
+        const counted = await leaks(cluster!.dir);
+        assert.ok(counted.length >= 3, `leak counters present: ${JSON.stringify(counted)}`);
+        assert.deepEqual(counted.filter(c => c.packets !== 0), [], "packets to or from the pod/Service ranges on the default interface");
+    });
+
+    it("kubectl apply of the same manifests on real pods, for comparison (bench/README.md)", async function () {
+        const b = await renderAndApply(PROJECT, kubectl, { redisPassword: PASSWORD }, [NS, OPERATOR_NS], {
+            redisImage: images.redis, haproxyImage: images.haproxy, memcachedImage: images.memcached,
+            operatorImage: images.operator, operatorReplicas: 2, sentinelReplicas: DATA_PODS,
+        });
+        timed("bench: kubectl apply + wait for every rollout (real pods)", b.applyMs);
+        timed("bench: kubectl delete --wait (real pods)", b.deleteMs);
+        console.log(`      pulumi up ${(upMs / 1000).toFixed(1)} s vs kubectl apply+wait ${(b.applyMs / 1000).toFixed(1)} s `
+            + `(${(upMs / b.applyMs).toFixed(2)}×); destroy ${(destroyMs / 1000).toFixed(1)} s vs kubectl delete ${(b.deleteMs / 1000).toFixed(1)} s`);
+        assert.ok(b.objects > 20, `rendered ${b.objects} objects`);
+    });
+});
+
+/** One memcached text-protocol command over TCP; resolves with the reply up to END or the first line. */
+function memcached(host: string, cmd: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const s = net.connect({ host, port: 11211 });
+        let buf = "";
+        const timer = setTimeout(() => { s.destroy(); reject(new Error(`memcached ${cmd} on ${host} timed out`)); }, 3000);
+        s.on("data", d => {
+            buf += d;
+            if ((cmd === "stats" && buf.includes("END\r\n")) || (cmd !== "stats" && buf.includes("\r\n"))) {
+                clearTimeout(timer); s.end(); resolve(buf);
+            }
+        });
+        s.on("error", e => { clearTimeout(timer); reject(e); });
+        s.on("connect", () => s.write(`${cmd}\r\n`));
+    });
+}
