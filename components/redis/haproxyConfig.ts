@@ -108,8 +108,9 @@ export function useServerCondition(i: number, nodes: number, backend = "redis_ma
     return [`{ srv_is_up(${backend}/node${i}) }`, ...others.map(j => `!{ srv_is_up(${backend}/node${j}) }`)].join(" ");
 }
 
-function checkLines(auth: boolean, role: "master" | "replica"): string[] {
-    const lines = ["    option tcp-check", "    tcp-check connect"];
+function checkLines(auth: boolean, role: "master" | "replica", tls = false): string[] {
+    // An explicit connect rule ignores the server line's check-ssl unless it says `default`.
+    const lines = ["    option tcp-check", tls ? "    tcp-check connect default" : "    tcp-check connect"];
     if (auth) lines.push(`    ${AUTH_SEND}`, "    tcp-check expect string +OK");
     lines.push('    tcp-check send "INFO replication\\r\\n"');
     if (role === "master") {
@@ -185,7 +186,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         "    default_backend redis_master",
         "",
         "backend redis_master",
-        ...checkLines(o.auth, "master"),
+        ...checkLines(o.auth, "master", o.tlsCaFile !== undefined),
         ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length)}`),
         // A failed connection marks the node down at once rather than at its next check.
         ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`),
@@ -199,7 +200,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
             "",
             "backend redis_read",
             "    balance leastconn",
-            ...checkLines(o.auth, "replica"),
+            ...checkLines(o.auth, "replica", o.tlsCaFile !== undefined),
             // A node turning into a replica takes a sync anyway: re-checking it once a second is plenty.
             ...o.nodes.map((n, i) => `    server replica${i} ${n.host}:${n.port} on-marked-down shutdown-sessions check inter ${Math.max(inter, 1000)}ms downinter 1000ms rise 1 fall 1${resolve}`),
             // The fall-back follows the write endpoint's checks instead of running its own.

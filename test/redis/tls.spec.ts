@@ -68,6 +68,9 @@ describe("Redis components: tls", () => {
         for (const key of ["agent.sh", "prestop.sh", "start.sh"]) assert.match(data[key], /--tls --cacert \/etc\/redis\/tls\/ca\.crt/, key);
         const cfg: string = findCreated(CONFIGMAP, "ts-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /check-ssl verify required ca-file \/etc\/redis\/tls\/ca\.crt/);
+        // An explicit connect rule would check in plaintext despite the server line's check-ssl.
+        assert.doesNotMatch(cfg, /tcp-check connect$/m);
+        assert.match(cfg, /tcp-check connect default$/m);
         const proxy = podSpecs(TOPOLOGIES[2], "ts").find(p => p.at.endsWith("ts-haproxy"))!.spec;
         assert.deepStrictEqual(proxy.volumes.find((v: any) => v.name === "tls").secret.items, [{ key: "ca.crt", path: "ca.crt" }]);
     });

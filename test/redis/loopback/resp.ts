@@ -3,6 +3,17 @@
  * one command at a time, every call bounded by a timeout.
  */
 import * as net from "net";
+import * as tls from "tls";
+
+let tlsCa: Buffer | undefined;
+
+/**
+ * Makes every later connection TLS, verified against `ca` (the server names must include the
+ * address connected to); `undefined` goes back to plaintext. For the TLS loopback tests.
+ */
+export function useTls(ca: Buffer | undefined): void {
+    tlsCa = ca;
+}
 
 export type Reply = string | number | null | Reply[] | RespError;
 
@@ -71,10 +82,10 @@ export class RespClient {
 
     static connect(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<RespClient> {
         return new Promise((resolve, reject) => {
-            const socket = net.connect({ port, host });
+            const socket = tlsCa ? tls.connect({ port, host, ca: tlsCa }) : net.connect({ port, host });
             const timer = setTimeout(() => { socket.destroy(); reject(new Error(`connect ${host}:${port} timed out`)); }, timeoutMs);
             socket.once("error", e => { clearTimeout(timer); reject(e); });
-            socket.once("connect", () => { clearTimeout(timer); resolve(new RespClient(socket)); });
+            socket.once(tlsCa ? "secureConnect" : "connect", () => { clearTimeout(timer); resolve(new RespClient(socket)); });
         });
     }
 

@@ -9,6 +9,7 @@ import { ChildProcess, execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { renderRedisConf } from "../../../components/redis/config";
+import { tlsCliArgs } from "../../../components/redis/tls";
 import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
 import { proxyHoldMilliseconds } from "../../../components/redis/sentinelDefaults";
 import { RedisUserSpec, userPasswordEnv } from "../../../components/redis/acl";
@@ -40,6 +41,8 @@ export interface ClusterOptions {
     persistence?: boolean;
     /** Application ACL users and their passwords. */
     users?: (RedisUserSpec & { password: string })[];
+    /** Serve TLS only, with tls.crt, tls.key and ca.crt from this directory (see loopback/certs.ts). */
+    tlsDir?: string;
 }
 
 export class SentinelCluster {
@@ -94,6 +97,7 @@ export class SentinelCluster {
         return {
             nodes: this.nodes, sentinels: this.sentinels, masterName: this.o.tuning.masterName,
             runtimeDir: path.join(home, "run"), probeTimeoutSeconds: 1,
+            cliArgs: this.o.tlsDir ? tlsCliArgs(this.o.tlsDir) : undefined,
         };
     }
 
@@ -122,6 +126,7 @@ export class SentinelCluster {
         fs.writeFileSync(template, renderRedisConf({
             port: this.nodes[i].port, dir: path.join(home, "data"), bind: this.bindFor(this.nodes[i]),
             maxmemoryBytes: 64 * 2 ** 20, appendonly: this.o.persistence ?? false, extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
+            tlsDir: this.o.tlsDir,
         }));
         this.procs.set(`node${i}`, this.spawn(`node${i}`, home, "start.sh", renderDataStartScript({
             ...this.base(home), configTemplate: template, dataDir: path.join(home, "data"), peerWaitSeconds: 3,
@@ -142,7 +147,7 @@ export class SentinelCluster {
     startSentinel(i: number): void {
         const home = this.home("sentinel", i);
         const template = path.join(home, "sentinel.conf");
-        fs.writeFileSync(template, renderSentinelConf({ port: this.sentinels[i].port, bind: this.bindFor(this.sentinels[i]), dir: path.join(home, "run") }));
+        fs.writeFileSync(template, renderSentinelConf({ port: this.sentinels[i].port, bind: this.bindFor(this.sentinels[i]), dir: path.join(home, "run"), tlsDir: this.o.tlsDir }));
         this.procs.set(`sentinel${i}`, this.spawn(`sentinel${i}`, home, "start.sh", renderSentinelStartScript({
             ...this.base(home), ...this.o.tuning, configTemplate: template,
             masterWaitSeconds: (this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning)) + 10,
@@ -160,6 +165,7 @@ export class SentinelCluster {
             nodes: this.nodes, port: this.proxy.port, readPort: this.readProxy.port,
             healthPort: this.net ? 8888 : this.o.basePort + 21, bind: this.net ? this.proxy.host : "127.0.0.1", auth: true,
             luaFile: lua, holdMs, metricsPort: this.metricsPort,
+            tlsCaFile: this.o.tlsDir ? path.join(this.o.tlsDir, "ca.crt") : undefined,
         }));
         this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
     }
