@@ -105,8 +105,10 @@ real_host_setup() {
   # The cluster needs net.ipv4.ip_forward=1. If it was 0, nothing else on this host forwarded before, and nothing
   # else may start to now (another namespace's default route through this host would reach the network).
   if [ "$(sysctl -n net.ipv4.ip_forward)" = 0 ]; then
-    ipt -I FORWARD ! -i "$BRIDGE" ! -o "$BRIDGE" -j DROP -m comment --comment "kubecache: forwarding is for the cluster bridge only"
-    undo "iptables -w 5 -D FORWARD ! -i $BRIDGE ! -o $BRIDGE -j DROP -m comment --comment 'kubecache: forwarding is for the cluster bridge only'"
+    # Only routed packets: with bridge-nf-call-iptables on, frames switched inside another bridge of this host (a
+    # test's private network) pass FORWARD too, and never reach a physical interface.
+    ipt -I FORWARD ! -i "$BRIDGE" ! -o "$BRIDGE" -m physdev ! --physdev-is-bridged -j DROP -m comment --comment "kubecache: forwarding is for the cluster bridge only"
+    undo "iptables -w 5 -D FORWARD ! -i $BRIDGE ! -o $BRIDGE -m physdev ! --physdev-is-bridged -j DROP -m comment --comment 'kubecache: forwarding is for the cluster bridge only'"
   fi
 
   # 2. The pod bridge (the API server and kubelets listen on its addresses) and the Service sink.
@@ -506,9 +508,15 @@ real_leftovers() {
     { log "routes left: $(grep -E "($POD_NET|$SVC_NET)\." "$DIR/host/routes.after" | tr '\n' ';')"; left=1; }
   awk -v d="$DIR/" 'index($2, d) == 1' /proc/self/mounts | grep -q . && { log "mounts left under $DIR"; left=1; }
   sysctl -a 2>/dev/null | sort >"$DIR/host/sysctl.after"
-  # Per-interface keys of links that came and went, and counters, are not settings.
+  # Per-interface keys of links that came and went (the cluster's, or another program's meanwhile), and counters,
+  # are not settings: only interfaces present before and after are compared.
   comm -3 "$DIR/host/sysctl.before" "$DIR/host/sysctl.after" |
-    grep -vE 'net\.ipv[46]\.(conf|neigh)\.(veth|cni|kcbr|kcsvc)|random|ns_last_pid|conntrack_count|dentry|inode|file-nr|fs\.quota|kernel\.tainted|vm\.stat' \
+    awk -v keep="$(comm -12 "$DIR/host/links.before" "$DIR/host/links.after" | tr '\n' ' ')" '
+      BEGIN { n = split(keep, l, " "); for (i = 1; i <= n; i++) both[l[i]] = 1 }
+      { k = $1; sub(/^[ \t]+/, "", k) }
+      k ~ /^net\.ipv[46]\.(conf|neigh)\./ { split(k, p, "."); if (!(p[4] in both)) next }
+      { print }' |
+    grep -vE 'random|ns_last_pid|conntrack_count|dentry|inode|file-nr|fs\.quota|kernel\.tainted|vm\.stat' \
     >"$DIR/host/sysctl.diff" || true
   [ -s "$DIR/host/sysctl.diff" ] && { log "sysctls differ from before the start: $(tr '\n\t' '; ' <"$DIR/host/sysctl.diff")"; left=1; }
   [ $left = 0 ] && log "host restored: iptables, links, routes, mounts and sysctls as before the start"
