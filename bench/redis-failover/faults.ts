@@ -21,12 +21,13 @@ export const FAULTS: Fault[] = [
     { name: "partition from the replicas 5 s", holdMs: 5000, inject: (c, m) => c.net!.partition(`node${m}`, c.nodes.filter((_n, i) => i !== m).map(n => n.host)), lift: (c, m) => c.net!.heal(`node${m}`) },
 ];
 
-export async function faultRuns(runs: number): Promise<string[]> {
+/** Runs `runs` of each fault whose name contains one of `only` (every fault when empty). */
+export async function faultRuns(runs: number, only: string[] = []): Promise<string[]> {
     const c = new SentinelCluster({ basePort: 0, netns: true, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds, tuning: { ...SENTINEL_DEFAULTS, quorum: 2 } });
     const rows: string[] = [];
     try {
         await c.start();
-        for (const f of FAULTS) {
+        for (const f of FAULTS.filter(x => !only.length || only.some(o => x.name.includes(o)))) {
             const refused: number[] = [];
             let acked = 0, lost = 0, failovers = 0;
             for (let i = 0; i < runs; i++) {

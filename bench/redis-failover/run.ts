@@ -4,14 +4,16 @@
  *
  *   cd bench/redis-failover && npm ci && cd ../..
  *   npx ts-node --transpile-only bench/redis-failover/run.ts kill [profile ...] [--runs N]
- *   npx ts-node --transpile-only bench/redis-failover/run.ts faults [--runs N]      (root: network namespaces)
+ *   npx ts-node --transpile-only bench/redis-failover/run.ts faults [name ...] [--runs N]  (root: network namespaces)
  *   npx ts-node --transpile-only bench/redis-failover/run.ts handover [--runs N]    (rounds of rolling restarts)
  *   npx ts-node --transpile-only bench/redis-failover/run.ts clients [--runs N]     (ioredis: endpoint vs Sentinel mode)
+ *   npx ts-node --transpile-only bench/redis-failover/run.ts idle [--runs SECONDS]  (what an idle set costs its members)
  *   profiles: tuned (default), aggressive, redis-defaults, bitnami
  */
 import { CLIENT_HEADER, clientRuns } from "./clients";
 import { FAULT_HEADER, faultRuns } from "./faults";
 import { HANDOVER_HEADER, rollingRestarts } from "./handover";
+import { IDLE_HEADER, idleLoad } from "./idle";
 import { KILL_HEADER, killRuns } from "./kill";
 
 async function main() {
@@ -26,10 +28,11 @@ async function main() {
             console.log(`\n${KILL_HEADER}\n${rows.join("\n")}`);
             break;
         }
-        case "faults": console.log(`\n${FAULT_HEADER}\n${(await faultRuns(runs)).join("\n")}`); break;
+        case "faults": console.log(`\n${FAULT_HEADER}\n${(await faultRuns(runs, rest)).join("\n")}`); break;
         case "handover": console.log(`\n${HANDOVER_HEADER}\n${await rollingRestarts(runs, 17700)}`); break;
         case "clients": console.log(`\n${CLIENT_HEADER}\n${(await clientRuns(runs, 17730)).join("\n")}`); break;
-        default: throw new Error("usage: run.ts kill|faults|handover|clients [profile ...] [--runs N]");
+        case "idle": console.log(`\n${IDLE_HEADER}\n${(await idleLoad(runsAt >= 0 ? runs : 60, 17760)).join("\n")}`); break;
+        default: throw new Error("usage: run.ts kill|faults|handover|clients|idle [profile ...] [--runs N]");
     }
 }
 

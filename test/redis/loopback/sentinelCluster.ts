@@ -333,8 +333,15 @@ export class SentinelCluster {
             const r = await replicationInfo(n, this.o.password).catch(e => ({ error: String(e) } as Record<string, string>));
             lines.push(`node${i}: ${r.error ?? `${r.role} master=${r.master_host ?? "-"}:${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`);
         }
+        for (const [i, s] of this.sentinels.entries()) {
+            const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]).catch(e => String(e));
+            const f = (k: string) => (Array.isArray(m) ? String(m[m.indexOf(k) + 1]) : "?");
+            lines.push(`sentinel${i}: ${Array.isArray(m) ? `master ${f("ip")}:${f("port")} flags=${f("flags")} replicas=${f("num-slaves")} sentinels=${f("num-other-sentinels")}` : m}`);
+        }
+        const write = await this.writeThroughProxy("describe", "1", 1).then(n => `served by node${n}`, e => `failed: ${e instanceof Error ? e.message : e}`);
+        lines.push(`endpoint write + WAIT 1: ${write}`);
         const agents = this.nodes.map((_n, i) => `--- agent${i}\n${this.log(`agent${i}`, 600)}`).join("\n");
-        return `${lines.join("\n")}\n--- sentinel0\n${this.log("sentinel0", 1500)}\n${agents}`;
+        return `${lines.join("\n")}\n--- sentinel0\n${this.log("sentinel0", 1500)}\n${agents}\n--- haproxy\n${this.log("haproxy0", 1500)}`;
     }
 
     /** Tail of a process's log, for failure messages. */
