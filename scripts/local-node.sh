@@ -506,9 +506,15 @@ real_leftovers() {
     { log "routes left: $(grep -E "($POD_NET|$SVC_NET)\." "$DIR/host/routes.after" | tr '\n' ';')"; left=1; }
   awk -v d="$DIR/" 'index($2, d) == 1' /proc/self/mounts | grep -q . && { log "mounts left under $DIR"; left=1; }
   sysctl -a 2>/dev/null | sort >"$DIR/host/sysctl.after"
-  # Per-interface keys of links that came and went, and counters, are not settings.
+  # Per-interface keys of links that came or went (ours, or another tenant's of this machine meanwhile), and
+  # counters, are not settings; per-interface keys of links present before and after are.
+  comm -12 "$DIR/host/links.before" "$DIR/host/links.after" >"$DIR/host/links.both"
   comm -3 "$DIR/host/sysctl.before" "$DIR/host/sysctl.after" |
-    grep -vE 'net\.ipv[46]\.(conf|neigh)\.(veth|cni|kcbr|kcsvc)|random|ns_last_pid|conntrack_count|dentry|inode|file-nr|fs\.quota|kernel\.tainted|vm\.stat' \
+    awk -v both="$DIR/host/links.both" 'BEGIN { while ((getline l < both) > 0) keep[l] = 1; keep["all"] = keep["default"] = 1 }
+      { key = $1; sub(/^\t/, "", key) }
+      key ~ /^net\.ipv[46]\.(conf|neigh)\./ { split(key, k, "."); if (!(k[4] in keep)) next }
+      { print }' |
+    grep -vE 'random|ns_last_pid|conntrack_count|dentry|inode|file-nr|fs\.quota|kernel\.tainted|vm\.stat' \
     >"$DIR/host/sysctl.diff" || true
   [ -s "$DIR/host/sysctl.diff" ] && { log "sysctls differ from before the start: $(tr '\n\t' '; ' <"$DIR/host/sysctl.diff")"; left=1; }
   [ $left = 0 ] && log "host restored: iptables, links, routes, mounts and sysctls as before the start"
