@@ -5,7 +5,10 @@
 # writes the layers and configs.
 #   redis      redis-server, redis-sentinel, redis-tools  \
 #   haproxy    haproxy                                     } one Debian bookworm minbase layer shared by all three
-#   memcached  memcached (entrypoint memcached)           /
+#   memcached  memcached (entrypoint memcached)           /  (with libsasl2-modules for SASL PLAIN)
+#              + one layer: /usr/bin/memcached rebuilt from Debian's source package with
+#              --enable-sasl-pwdb, as the official images are (see memcached_pwdb below)
+#   exporter   operator/test/exporter, the stand-in for prom/memcached-exporter (static, FROM scratch)
 #   pause      the pod sandbox (scripts/images/pause.go, static)
 #   coredns    the cluster DNS (scripts/toolchain/node.sh builds the binary)
 #   operator   operator/Dockerfile: FROM scratch + the static manager binary; its instructions are read from the
@@ -28,15 +31,21 @@ crane() { "$BIN/crane" "$@" 2>"$out/crane.err" || { cat "$out/crane.err" >&2; re
 log() { echo "images.sh: $*" >&2; }
 mkdir -p "$out"
 
-all=(pause coredns redis haproxy memcached operator)
-packages="redis-server,redis-sentinel,redis-tools,haproxy,memcached"
+all=(pause coredns redis haproxy memcached exporter operator)
+# libsasl2-modules holds the PLAIN mechanism; without it memcached -S offers no mechanism at all.
+packages="redis-server,redis-sentinel,redis-tools,haproxy,memcached,libsasl2-modules"
 suite=bookworm
+# Debian's configure flags for memcached (debian/rules) plus pwdb support.
+memcached_configure="--prefix=/usr --enable-sasl --enable-tls --enable-sasl-pwdb"
 
 # Inputs of each image; a change of any rebuilds it.
 stamp_of() {
   case $1 in
     debian) echo "$suite:$packages" ;;
-    redis | haproxy | memcached) echo "$(cat "$out/debian.stamp" 2>/dev/null):$1" ;;
+    # What the shared layer is to hold, not what was last built: a changed package list rebuilds all three.
+    redis | haproxy) echo "$(stamp_of debian):$1" ;;
+    memcached) echo "$(stamp_of debian):$1:$memcached_configure" ;;
+    exporter) (cd "$root/operator" && cat test/exporter/main.go go.mod | sha256sum | cut -c1-16) ;;
     pause) sha256sum "$root/scripts/images/pause.go" | cut -c1-16 ;;
     coredns) cat "$BIN/.coredns.version" 2>/dev/null ;;
     operator) (cd "$root/operator" && find . -type f ! -path './bin/*' ! -path './test/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16) ;;
@@ -67,14 +76,20 @@ layer_of() { # tarball dir: one layer of dir's contents, root-owned
   tar --numeric-owner --owner=0 --group=0 -C "$2" -cf "$1" .
 }
 
+debian_mirror() {
+  local mirror
+  mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+  [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n1)
+  [ -n "$mirror" ] || { log "no Debian mirror in /etc/apt/sources.list*"; exit 1; }
+  echo "$mirror"
+}
+
 debian_layer() {
   local rootfs=$out/rootfs tarball=$out/debian-svc.tar
   if [ -f "$tarball" ] && [ "$(cat "$out/debian.stamp" 2>/dev/null)" = "$(stamp_of debian)" ]; then return; fi
   command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
   local mirror
-  mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || { log "no Debian mirror in /etc/apt/sources.list*"; exit 1; }
+  mirror=$(debian_mirror)
   rm -rf "$rootfs"
   log "debootstrap --variant=minbase $suite with $packages (about 2-3 min)"
   # debootstrap mounts /proc and /sys inside the target while it installs; never leave them behind.
@@ -118,12 +133,76 @@ build_haproxy() {
   crane copy --insecure "$base" "$ref" >/dev/null
   finish haproxy "$ref" --entrypoint=haproxy --user 99:99
 }
+# Debian builds memcached without --enable-sasl-pwdb, so it ignores MEMCACHED_SASL_PWDB and the documented
+# Secret (key memcached-sasl-pwdb) would log nobody in; the official images are built with it. This builds
+# Debian's own source package, at the version the image has, with Debian's patches, hardening flags and
+# configure flags plus that one, on this host: it must be the image's Debian release, so the binary links
+# against the same libraries the image holds (checked below). The source comes through apt (a private
+# deb-src list; apt checks the files against the signed Sources index). Prints the binary's path.
+memcached_pwdb() {
+  local b=$out/memcached-build ver want
+  ver=$(sed -n 's/^memcached \(.*\)$/\1/p' "$out/debian-versions.txt")
+  want="$ver:$memcached_configure"
+  if [ -x "$b/memcached" ] && [ "$(cat "$b/stamp" 2>/dev/null)" = "$want" ]; then echo "$b/memcached"; return; fi
+  local codename
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  [ "$codename" = "$suite" ] || { log "building memcached for the image needs a Debian $suite host (this is '${codename}')"; exit 1; }
+  local need="" p
+  for p in gcc make pkg-config dpkg-dev binutils libevent-dev libsasl2-dev libssl-dev; do
+    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
+  done
+  if [ -n "$need" ]; then
+    log "installing the build dependencies of memcached:$need"
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+  fi
+  rm -rf "$b"
+  mkdir -p "$b/lists/partial" "$b/cache/archives/partial"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) $suite main" >"$b/sources.list"
+  # The host's own package state stays out: apt would otherwise look for the host's installed version.
+  local apt=(apt-get -o "Dir::Etc::SourceList=$b/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+    -o "Dir::State::Lists=$b/lists" -o "Dir::Cache=$b/cache" -o Dir::State::status=/dev/null)
+  log "memcached $ver from Debian's source, configure $memcached_configure (about 1 min)"
+  { "${apt[@]}" update && (cd "$b" && "${apt[@]}" source --download-only "memcached=$ver") &&
+    (cd "$b" && dpkg-source -x "memcached_${ver#*:}.dsc" src); } >"$b/build.log" 2>&1 ||
+    { log "fetching memcached's source failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
+  # shellcheck disable=SC2086
+  (cd "$b/src" && eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)" &&
+    nice -n 10 ./configure $memcached_configure && nice -n 10 make -j2 memcached) >>"$b/build.log" 2>&1 ||
+    { log "building memcached failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
+  # grep reads all of strings' output (-q would stop early, and pipefail would count strings' SIGPIPE).
+  strings "$b/src/memcached" | grep -x MEMCACHED_SASL_PWDB >/dev/null || { log "the memcached built lacks pwdb support"; exit 1; }
+  local files lib
+  files=$(tar -tf "$out/debian-svc.tar")
+  for lib in $(objdump -p "$b/src/memcached" | awk '$1 == "NEEDED" {print $2}'); do
+    grep -q "/$lib\$" <<<"$files" || { log "memcached needs $lib, which the Debian layer lacks"; exit 1; }
+  done
+  install -m 0755 "$b/src/memcached" "$b/memcached"
+  rm -rf "$b/src" "$b/lists" "$b/cache" "$b"/memcached_*
+  echo "$want" >"$b/stamp"
+  echo "$b/memcached"
+}
+
 build_memcached() {
-  local base ref; base=$(build_base)
-  ref=$reg/kubecache/memcached:$(debian_version memcached)-$suite
-  crane copy --insecure "$base" "$ref" >/dev/null
+  local base ref bin d; base=$(build_base)
+  bin=$(memcached_pwdb)
+  ref=$reg/kubecache/memcached:$(debian_version memcached)-$suite-pwdb
+  d=$(mktemp -d)
+  chmod 0755 "$d" # the layer's own root entry: a 0700 one could lock non-root users out of /
+  install -D -m 0755 "$bin" "$d/usr/bin/memcached"
+  layer_of "$out/memcached.tar" "$d"
+  rm -rf "$d"
+  crane append --insecure -b "$base" -f "$out/memcached.tar" -t "$ref" >/dev/null
+  rm -f "$out/memcached.tar"
   # The operator passes only arguments, as for the official image, whose entrypoint runs memcached.
   finish memcached "$ref" --entrypoint=memcached --user 11211:11211
+}
+
+build_exporter() {
+  log "building the stand-in exporter (make -C operator build-exporter-standin)"
+  nice -n 10 make -s -C "$root/operator" build-exporter-standin >&2
+  # Named like prom/memcached-exporter's binary; the operator passes only flags.
+  static_image exporter memcached-exporter "$(stamp_of exporter)" "$root/operator/bin/memcached-exporter" memcached_exporter 65534:65534
 }
 
 static_image() { # key image-name tag binary-path entrypoint user

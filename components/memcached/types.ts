@@ -35,7 +35,7 @@ export interface MemcachedAuthSpec {
     /**
      * Secret in the Memcached's namespace, mounted as memcached's SASL directory: key
      * `memcached-sasl-pwdb` holds `user@memcached:password` lines; an optional `memcached.conf` holds
-     * Cyrus SASL options.
+     * Cyrus SASL options and replaces the operator's default, `mech_list: plain`.
      */
     secretName: string;
 }

@@ -8,12 +8,12 @@
 import { strict as assert } from "assert";
 import { promises as dns } from "dns";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { RespClient } from "../redis/loopback/resp";
 import { Kubectl, LocalCluster, missingToolchain, startCluster, stopCluster } from "./support/cluster";
 import { eventually, timed, timings } from "./support/exec";
 import { FailoverRun, oneFailover, SentinelTarget, steady, summary } from "./support/failover";
+import { httpGet, MemcachedBinary, memcachedText as memcached, OP, STATUS_AUTH_ERROR, textReplyWithin } from "./support/memcached";
 import { changeSummary, Stack } from "./support/pulumi";
 import { criContainers, leaks, localImages, missingRealNodes } from "./support/realnodes";
 import { renderAndApply } from "./support/render";
@@ -22,6 +22,7 @@ const PROJECT = path.join(__dirname, "project");
 const NS = "kubecache-e2e";
 const OPERATOR_NS = "kubecache-system";
 const PASSWORD = "pods-Redis-pw-" + Math.random().toString(36).slice(2, 12);
+const MEMCACHED_PASSWORD = "pods-mc-pw-" + Math.random().toString(36).slice(2, 12);
 const RUNS = Number(process.env.KUBECACHE_FAILOVER_RUNS ?? 5);
 const DATA_PODS = 3;
 
@@ -250,15 +251,83 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("5. deleted Deployment re-created and ready", Date.now() - t2);
     });
 
-    it("6. a no-op up changes nothing; pulumi destroy leaves no object and no container; nothing left the machine", async function () {
+    // The metrics and SASL Memcacheds come from the tier's Pulumi program (`memcachedFeatures`), not kubectl: so what
+    // reaches the operator is what the component renders from its public `metrics` and `auth` arguments, the Secret
+    // is an ordinary stack resource, and step 7's no-op up and destroy cover them. They are added by an update here
+    // rather than in step 1, so step 1's up and the kubectl comparison keep measuring the same resources as before.
+    it("6. Memcached metrics and SASL on real pods: the exporter answers memcached_up 1 on `metrics`; SASL mode refuses an unauthenticated stats and takes a PLAIN login", async function () {
+        await stack.setConfig({ memcachedFeatures: true, exporterImage: images.exporter }, { memcachedPassword: MEMCACHED_PASSWORD });
+        const r = await stack.up();
+        assert.equal(r.code, 0, `pulumi up (memcachedFeatures) failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+        assert.ok((changeSummary(r.stdout).created ?? 0) >= 3, `created count in:\n${r.stdout.slice(-600)}`);
+        timed("6. pulumi up adding the metrics and SASL Memcacheds (update)", r.ms);
+        const t0 = Date.now();
+        const readyPod = (instance: string) => eventually(`${instance}'s pod Running and Ready`, 180_000, async () =>
+            (await kubectl.list("pods", NS, `app.kubernetes.io/instance=${instance}`)).find(p => p.status.phase === "Running" &&
+                p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")));
+        const [metricsPod, authPod] = await Promise.all([readyPod("memcached-metrics"), readyPod("memcached-auth")]);
+        timed("6. both Memcacheds' pods ready", Date.now() - t0);
+        const t1 = Date.now();
+        for (const p of [metricsPod, authPod]) {
+            for (const c of p.status.containerStatuses) {
+                assert.equal(c.restartCount, 0, `${p.metadata.name}/${c.name} restarts`);
+                assert.match(c.imageID, /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/, `${p.metadata.name}/${c.name} image from the local registry`);
+            }
+        }
+
+        // The exporter: container and port named `metrics` (9150), also on the headless Service; scraped from the
+        // host through the pod IP, which the host reaches on the cluster's bridge.
+        const exporter = metricsPod.spec.containers.find((c: any) => c.name === "metrics");
+        assert.ok(exporter, "an exporter container named metrics");
+        assert.equal(exporter.image, images.exporter, "the exporter image pinned by digest");
+        assert.deepEqual(exporter.ports.map((p: any) => [p.name, p.containerPort]), [["metrics", 9150]]);
+        const svc = await kubectl.get("service", "memcached-metrics", NS);
+        assert.ok(svc.spec.ports.some((p: any) => p.name === "metrics" && p.port === 9150 && p.targetPort === "metrics"), "the Service's metrics port");
+        const scrape = await eventually("the exporter answers with memcached_up 1", 30_000, async () => {
+            const res = await httpGet(`http://${metricsPod.status.podIP}:9150/metrics`).catch(() => undefined);
+            return res?.status === 200 && /^memcached_up 1$/m.test(res.body) ? res.body : undefined;
+        });
+        assert.match(scrape, /^memcached_version\{version="1\.6\.\d+"\} 1$/m);
+        assert.match(scrape, /^memcached_current_connections \d+$/m);
+        // Unauthenticated memcached beside it: the text protocol answers.
+        assert.match(await memcached(metricsPod.status.podIP, "version"), /^VERSION 1\.6\./);
+
+        // SASL mode with the documented Secret (memcached-sasl-pwdb only): the binary protocol's auth error 0x20
+        // before a login, PLAIN the only mechanism (ANONYMOUS is installed in the image, and refused), a wrong
+        // password refused, the right one accepted.
+        assert.equal(authPod.spec.hostname, "memcached", "the SASL realm as the pod's hostname");
+        const host = authPod.status.podIP;
+        const session = async <T>(f: (c: MemcachedBinary) => Promise<T>): Promise<T> => {
+            const c = await MemcachedBinary.connect(host);
+            try { return await f(c); } finally { c.close(); }
+        };
+        const unauth = await session(c => c.request(OP.stat));
+        assert.equal(unauth.status, STATUS_AUTH_ERROR, `unauthenticated stats: status 0x${unauth.status.toString(16)}`);
+        assert.doesNotMatch(await textReplyWithin(host, "stats", 1000), /STAT/, "the text protocol answers no stats in SASL mode");
+        const mechs = await session(c => c.request(OP.saslList));
+        assert.deepEqual([mechs.status, mechs.body], [0, "PLAIN"], "mechanisms offered");
+        assert.equal((await session(c => c.request(OP.saslAuth, "ANONYMOUS", "anyone"))).status, STATUS_AUTH_ERROR, "ANONYMOUS login");
+        assert.equal((await session(c => c.request(OP.saslAuth, "PLAIN", "\0app\0wrong"))).status, STATUS_AUTH_ERROR, "wrong password");
+        const stats = await session(async c => {
+            const login = await c.request(OP.saslAuth, "PLAIN", `\0app\0${MEMCACHED_PASSWORD}`);
+            assert.equal(login.status, 0, `PLAIN login as app: status 0x${login.status.toString(16)} ${login.body}`);
+            return c.request(OP.stat);
+        });
+        assert.equal(stats.status, 0, "stats after the login");
+        assert.match(stats.stats.pid ?? "", /^\d+$/, "stats answered (pid)");
+        assert.match(stats.stats.version ?? "", /^1\.6\./);
+        timed("6. exporter scraped, SASL refusals and login checked", Date.now() - t1);
+    });
+
+    it("7. a no-op up changes nothing; pulumi destroy leaves no object and no container; nothing left the machine", async function () {
         const noop = await stack.up(["--expect-no-changes"]);
         assert.equal(noop.code, 0, `no-op up failed or changed something:\n${noop.stdout.slice(-3000)}`);
-        timed("6. pulumi up (no changes)", noop.ms);
+        timed("7. pulumi up (no changes)", noop.ms);
 
         const r = await stack.destroy();
         assert.equal(r.code, 0, `destroy failed:\n${r.stdout.slice(-3000)}`);
         destroyMs = r.ms;
-        timed("6. pulumi destroy", r.ms);
+        timed("7. pulumi destroy", r.ms);
         const t0 = Date.now();
         await eventually("namespaces and CRD gone", 240_000, async () => {
             const left = await Promise.all([kubectl.get("namespace", NS), kubectl.get("namespace", OPERATOR_NS),
@@ -273,7 +342,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             return cs.length === 0 ? cs : undefined;
         });
         assert.deepEqual(containers, []);
-        timed("6. namespaces finalized and containers removed after destroy", Date.now() - t0);
+        timed("7. namespaces finalized and containers removed after destroy", Date.now() - t0);
         const counted = await leaks(cluster!.dir);
         assert.ok(counted.length >= 3, `leak counters present: ${JSON.stringify(counted)}`);
         assert.deepEqual(counted.filter(c => c.packets !== 0), [], "packets to or from the pod/Service ranges on the default interface");
@@ -291,20 +360,3 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         assert.ok(b.objects > 20, `rendered ${b.objects} objects`);
     });
 });
-
-/** One memcached text-protocol command over TCP; resolves with the reply up to END or the first line. */
-function memcached(host: string, cmd: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const s = net.connect({ host, port: 11211 });
-        let buf = "";
-        const timer = setTimeout(() => { s.destroy(); reject(new Error(`memcached ${cmd} on ${host} timed out`)); }, 3000);
-        s.on("data", d => {
-            buf += d;
-            if ((cmd === "stats" && buf.includes("END\r\n")) || (cmd !== "stats" && buf.includes("\r\n"))) {
-                clearTimeout(timer); s.end(); resolve(buf);
-            }
-        });
-        s.on("error", e => { clearTimeout(timer); reject(e); });
-        s.on("connect", () => s.write(`${cmd}\r\n`));
-    });
-}

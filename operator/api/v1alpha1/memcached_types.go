@@ -154,8 +154,8 @@ type MemcachedMetrics struct {
 type MemcachedAuth struct {
 	// SecretName is a Secret in the Memcached's namespace, mounted as memcached's SASL
 	// configuration directory: key memcached-sasl-pwdb holds "user@memcached:password" lines
-	// (memcached built with --enable-sasl-pwdb, as the official images are); an optional
-	// memcached.conf holds Cyrus SASL options (e.g. mech_list, or sasldb_path for a sasldb2 key).
+	// (memcached built with --enable-sasl-pwdb, as the official images are). An optional
+	// memcached.conf (Cyrus SASL options) replaces the default, mech_list: plain.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`

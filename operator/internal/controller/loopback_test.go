@@ -19,53 +19,160 @@ import (
 	cachev1alpha1 "github.com/kubecache/kubecache/operator/api/v1alpha1"
 )
 
-// Loopback ports of these tests; other suites use 5001, 6379 and 17500 upwards.
-const saslPort = 21211
+// Loopback ports of these tests; other suites use 5001, 6379, 17500 upwards and 21221.
+const (
+	saslPort     = 21211
+	saslPwdbPort = 21212
+)
 
-// TestSASLModeRefusesUnauthenticatedStats runs Debian's memcached with the arguments, environment
-// and hostname the controller renders for spec.auth, the Secret's keys written where the pod would
-// mount them, and checks that stats needs a SASL PLAIN login (binary protocol).
-//
-// Debian's memcached is built without --enable-sasl-pwdb, so the Secret here is the documented
-// alternative: memcached.conf pointing Cyrus SASL at a sasldb2 made by saslpasswd2 for the realm.
+// pwdbMemcached is a memcached built with --enable-sasl-pwdb, as the official images are:
+// $KUBECACHE_MEMCACHED_PWDB, or the one scripts/images.sh builds from Debian's source for the
+// local image. "" when there is none.
+func pwdbMemcached() string {
+	if p := os.Getenv("KUBECACHE_MEMCACHED_PWDB"); p != "" {
+		return p
+	}
+	cache := os.Getenv("KUBECACHE_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "kubecache")
+	}
+	p := filepath.Join(cache, "images", "memcached-build", "memcached")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+// TestSASLModeDocumentedSecret runs a pwdb-enabled memcached with what the controller renders for
+// spec.auth and a Secret holding only the documented key, memcached-sasl-pwdb: stats needs a SASL
+// PLAIN login, and PLAIN is the only mechanism offered, so ANONYMOUS (installed with Debian's
+// libsasl2-modules) logs nobody in.
+func TestSASLModeDocumentedSecret(t *testing.T) {
+	bin := pwdbMemcached()
+	if bin == "" {
+		t.Skip("needs a memcached built with --enable-sasl-pwdb (scripts/images.sh memcached builds one, or set KUBECACHE_MEMCACHED_PWDB)")
+	}
+	addr := startSASLMemcached(t, bin, saslPwdbPort, func(string) map[string]string {
+		return map[string]string{"memcached-sasl-pwdb": "app@" + SASLRealm + ":s3cret\n"}
+	})
+	checkSASL(t, addr, "PLAIN")
+}
+
+// TestSASLModeRefusesUnauthenticatedStats runs Debian's memcached, built without
+// --enable-sasl-pwdb, with the documented alternative Secret: memcached.conf pointing Cyrus SASL
+// at a sasldb2 made by saslpasswd2 for the realm.
 func TestSASLModeRefusesUnauthenticatedStats(t *testing.T) {
-	for _, bin := range []string{"memcached", "saslpasswd2", "unshare"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("needs %s (apt-get install memcached sasl2-bin util-linux): %v", bin, err)
+	if _, err := exec.LookPath("saslpasswd2"); err != nil {
+		t.Skipf("needs saslpasswd2 (apt-get install sasl2-bin): %v", err)
+	}
+	bin, err := exec.LookPath("memcached")
+	if err != nil {
+		t.Skipf("needs memcached (apt-get install memcached): %v", err)
+	}
+	var sasldb []byte
+	addr := startSASLMemcached(t, bin, saslPort, func(mount string) map[string]string {
+		if sasldb == nil {
+			f := filepath.Join(t.TempDir(), "sasldb2")
+			pw := exec.Command("saslpasswd2", "-p", "-c", "-a", "memcached", "-u", SASLRealm, "-f", f, "app")
+			pw.Stdin = strings.NewReader("s3cret")
+			if out, err := pw.CombinedOutput(); err != nil {
+				t.Fatalf("saslpasswd2: %v: %s", err, out)
+			}
+			if sasldb, err = os.ReadFile(f); err != nil {
+				t.Fatal(err)
+			}
 		}
+		return map[string]string{
+			"memcached.conf": fmt.Sprintf("mech_list: plain\nsasldb_path: %s/sasldb2\n", mount),
+			"sasldb2":        string(sasldb),
+		}
+	})
+	checkSASL(t, addr, "PLAIN")
+}
+
+// startSASLMemcached starts bin with the arguments, environment and hostname the controller
+// renders for spec.auth, each volume written where the pod would mount it: the Secret's keys as
+// secret() returns them for the Secret's local directory, the downward API files from the pod
+// template's annotations.
+func startSASLMemcached(t *testing.T, bin string, port int32, secret func(mount string) map[string]string) string {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skipf("needs unshare (util-linux): %v", err)
 	}
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to give memcached the pod's hostname in a UTS namespace (unshare --uts)")
 	}
 	mc := newMemcached("mc", 1)
-	mc.Spec.Port = saslPort
+	mc.Spec.Port = port
 	mc.Spec.Auth = &cachev1alpha1.MemcachedAuth{SecretName: "mc-sasl"}
-	pod := mustDeployment(t, mc).Spec.Template.Spec
+	tmpl := mustDeployment(t, mc).Spec.Template
+	pod := tmpl.Spec
 	c := pod.Containers[0]
+	if !slices.Contains(c.Args, "-S") {
+		t.Fatalf("rendered args %v lack -S", c.Args)
+	}
 
-	// The Secret's files, at a temporary stand-in for the mount path.
 	// Not t.TempDir(): memcached reads these as nobody, and t.TempDir's parent is private.
-	dir, err := os.MkdirTemp("", "kubecache-sasl-")
+	root, err := os.MkdirTemp("", "kubecache-sasl-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
+	t.Cleanup(func() { os.RemoveAll(root) })
+	mounts := map[string]string{} // mount path -> local directory
+	for _, m := range c.VolumeMounts {
+		dir := filepath.Join(root, m.Name)
+		mounts[m.MountPath] = dir
+		var files map[string]string
+		for _, v := range pod.Volumes {
+			switch {
+			case v.Name != m.Name:
+			case v.Secret != nil:
+				files = map[string]string{}
+				for k, val := range secret(m.MountPath) {
+					files[k] = val
+				}
+			case v.DownwardAPI != nil:
+				files = map[string]string{}
+				for _, item := range v.DownwardAPI.Items {
+					key := strings.TrimSuffix(strings.TrimPrefix(item.FieldRef.FieldPath, "metadata.annotations['"), "']")
+					val, ok := tmpl.Annotations[key]
+					if !ok {
+						t.Fatalf("volume %s reads annotation %q, which the pod template lacks", v.Name, key)
+					}
+					files[item.Path] = val
+				}
+			}
+		}
+		if files == nil {
+			t.Fatalf("mount %s has no secret or downward API volume", m.Name)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, val := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(val), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	mount := c.VolumeMounts[0].MountPath
-	conf := fmt.Sprintf("mech_list: plain\nsasldb_path: %s/sasldb2\n", mount)
-	local := func(s string) string { return strings.ReplaceAll(s, mount, dir) }
-	if err := os.WriteFile(filepath.Join(dir, "memcached.conf"), []byte(local(conf)), 0o644); err != nil {
-		t.Fatal(err)
+	local := func(s string) string {
+		for mount, dir := range mounts {
+			s = strings.ReplaceAll(s, mount, dir)
+		}
+		return s
 	}
-	pw := exec.Command("saslpasswd2", "-p", "-c", "-a", "memcached", "-u", pod.Hostname, "-f", filepath.Join(dir, "sasldb2"), "app")
-	pw.Stdin = strings.NewReader("s3cret")
-	if out, err := pw.CombinedOutput(); err != nil {
-		t.Fatalf("saslpasswd2: %v: %s", err, out)
-	}
-	if err := os.Chmod(filepath.Join(dir, "sasldb2"), 0o644); err != nil {
-		t.Fatal(err)
+	// A memcached.conf may name files of its own directory by their mount path.
+	for _, dir := range mounts {
+		conf := filepath.Join(dir, "memcached.conf")
+		if b, err := os.ReadFile(conf); err == nil {
+			if err := os.WriteFile(conf, []byte(local(string(b))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 
 	env := []string{"PATH=" + os.Getenv("PATH")}
@@ -73,7 +180,7 @@ func TestSASLModeRefusesUnauthenticatedStats(t *testing.T) {
 		env = append(env, e.Name+"="+local(e.Value))
 	}
 	// memcached refuses to run as root without -u; -l keeps it on loopback.
-	args := append([]string{"--uts", "sh", "-c", `hostname "$0" && exec "$@"`, pod.Hostname, "memcached"}, c.Args...)
+	args := append([]string{"--uts", "sh", "-c", `hostname "$0" && exec "$@"`, pod.Hostname, bin}, c.Args...)
 	args = append(args, "-l", "127.0.0.1", "-u", "nobody")
 	cmd := exec.Command("unshare", args...)
 	cmd.Env = env
@@ -87,29 +194,38 @@ func TestSASLModeRefusesUnauthenticatedStats(t *testing.T) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		_ = cmd.Wait()
 	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(saslPort))
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(int(port)))
 	waitForPort(t, addr, &logs)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("memcached log: %s", logs.String())
+		}
+	})
+	return addr
+}
 
-	if !slices.Contains(c.Args, "-S") {
-		t.Fatalf("rendered args %v lack -S", c.Args)
-	}
-	conn := dial(t, addr)
-	if st, _ := binRequest(t, conn, opStat, nil, nil); st != statusAuthError {
+// checkSASL asserts SASL mode with user app, password s3cret: unauthenticated stats refused on
+// both protocols, exactly the mechanisms mechs offered, ANONYMOUS and a wrong password refused.
+func checkSASL(t *testing.T, addr, mechs string) {
+	t.Helper()
+	if st, _ := binRequest(t, dial(t, addr), opStat, nil, nil); st != statusAuthError {
 		t.Errorf("unauthenticated binary stats: status %#x, want %#x (auth error)", st, statusAuthError)
 	}
 	if reply := asciiStats(addr); strings.Contains(reply, "STAT pid") {
 		t.Errorf("unauthenticated ASCII stats answered: %q", reply)
 	}
-	if st, mechs := binRequest(t, dial(t, addr), opSASLList, nil, nil); st != 0 || !strings.Contains(string(mechs), "PLAIN") {
-		t.Errorf("mechanisms: status %#x %q, want PLAIN", st, mechs)
+	if st, got := binRequest(t, dial(t, addr), opSASLList, nil, nil); st != 0 || string(got) != mechs {
+		t.Errorf("mechanisms: status %#x %q, want %q", st, got, mechs)
 	}
-	bad := dial(t, addr)
-	if st, _ := binRequest(t, bad, opSASLAuth, []byte("PLAIN"), []byte("\x00app\x00wrong")); st != statusAuthError {
+	if st, _ := binRequest(t, dial(t, addr), opSASLAuth, []byte("ANONYMOUS"), []byte("anyone")); st != statusAuthError {
+		t.Errorf("ANONYMOUS login: status %#x, want auth error", st)
+	}
+	if st, _ := binRequest(t, dial(t, addr), opSASLAuth, []byte("PLAIN"), []byte("\x00app\x00wrong")); st != statusAuthError {
 		t.Errorf("wrong password: status %#x, want auth error", st)
 	}
 	good := dial(t, addr)
 	if st, body := binRequest(t, good, opSASLAuth, []byte("PLAIN"), []byte("\x00app\x00s3cret")); st != 0 {
-		t.Fatalf("login as app: status %#x %q (memcached log: %s)", st, body, logs.String())
+		t.Fatalf("login as app: status %#x %q", st, body)
 	}
 	if st, _ := binRequest(t, good, opStat, nil, nil); st != 0 {
 		t.Errorf("authenticated stats: status %#x, want 0", st)

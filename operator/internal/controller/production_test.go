@@ -176,15 +176,26 @@ func TestSASLModeArgsSecretAndRealm(t *testing.T) {
 	for _, e := range c.Env {
 		env[e.Name] = e.Value
 	}
-	if env["SASL_CONF_PATH"] != "/etc/memcached/sasl" || env["MEMCACHED_SASL_PWDB"] != "/etc/memcached/sasl/memcached-sasl-pwdb" {
+	// The Secret's directory first: a memcached.conf there replaces the defaults.
+	if env["SASL_CONF_PATH"] != "/etc/memcached/sasl:/etc/memcached/sasl-defaults" || env["MEMCACHED_SASL_PWDB"] != "/etc/memcached/sasl/memcached-sasl-pwdb" {
 		t.Errorf("env = %v", env)
 	}
-	if len(c.VolumeMounts) != 1 || c.VolumeMounts[0].MountPath != "/etc/memcached/sasl" || !c.VolumeMounts[0].ReadOnly {
+	if len(c.VolumeMounts) != 2 || c.VolumeMounts[0].MountPath != "/etc/memcached/sasl" || !c.VolumeMounts[0].ReadOnly ||
+		c.VolumeMounts[1].MountPath != "/etc/memcached/sasl-defaults" || !c.VolumeMounts[1].ReadOnly {
 		t.Errorf("mounts = %+v", c.VolumeMounts)
 	}
-	if len(pod.Volumes) != 1 || pod.Volumes[0].Secret == nil || pod.Volumes[0].Secret.SecretName != "mc-sasl" ||
+	if len(pod.Volumes) != 2 || pod.Volumes[0].Secret == nil || pod.Volumes[0].Secret.SecretName != "mc-sasl" ||
 		ptr.Deref(pod.Volumes[0].Secret.DefaultMode, 0) != 0o440 {
-		t.Errorf("volumes = %+v, want the Secret mc-sasl with mode 0440", pod.Volumes)
+		t.Fatalf("volumes = %+v, want the Secret mc-sasl with mode 0440, then the defaults", pod.Volumes)
+	}
+	// The defaults file: memcached.conf from the pod annotation, offering PLAIN only (never ANONYMOUS).
+	d := pod.Volumes[1].DownwardAPI
+	if d == nil || len(d.Items) != 1 || d.Items[0].Path != "memcached.conf" || d.Items[0].FieldRef == nil ||
+		d.Items[0].FieldRef.FieldPath != "metadata.annotations['kubecache.io/sasl-defaults']" {
+		t.Fatalf("defaults volume = %+v", pod.Volumes[1])
+	}
+	if got := mustDeployment(t, mc).Spec.Template.Annotations["kubecache.io/sasl-defaults"]; got != "mech_list: plain\n" {
+		t.Errorf("sasl-defaults annotation = %q, want mech_list: plain", got)
 	}
 	if pod.Hostname != SASLRealm || ptr.Deref(pod.SecurityContext.FSGroup, 0) != memcachedUID {
 		t.Errorf("hostname %q fsGroup %v, want the fixed realm and memcached's group", pod.Hostname, pod.SecurityContext.FSGroup)
@@ -194,6 +205,9 @@ func TestSASLModeArgsSecretAndRealm(t *testing.T) {
 	pod = mustDeployment(t, mc).Spec.Template.Spec
 	if slices.Contains(pod.Containers[0].Args, "-S") || pod.Volumes != nil || pod.Hostname != "" || pod.Containers[0].Env != nil {
 		t.Errorf("without auth the pod still has SASL settings: %+v", pod)
+	}
+	if a := mustDeployment(t, mc).Spec.Template.Annotations; a != nil {
+		t.Errorf("without auth the pod template has annotations %v", a)
 	}
 }
 

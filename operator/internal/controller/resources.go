@@ -33,11 +33,23 @@ const (
 	// minMemoryMB is memcached's smallest useful -m; the CRD refuses less at admission.
 	minMemoryMB = 64
 
-	// saslDir is where the auth Secret is mounted: SASL_CONF_PATH, so an optional memcached.conf
-	// in the Secret configures Cyrus SASL, and the pwdb file memcached reads on every login.
+	// saslDir is where the auth Secret is mounted: first on SASL_CONF_PATH, so an optional
+	// memcached.conf in the Secret configures Cyrus SASL, and the pwdb file memcached reads on
+	// every login.
 	saslDir        = "/etc/memcached/sasl"
 	saslPwdbKey    = "memcached-sasl-pwdb"
 	saslVolumeName = "sasl"
+	// saslDefaultsDir is second on SASL_CONF_PATH: Cyrus SASL reads the first memcached.conf it
+	// finds, so this one applies only when the Secret has none. Without a mech_list, Cyrus offers
+	// every mechanism plugin installed, ANONYMOUS included where the image has it (Debian's
+	// libsasl2-modules does), which logs anyone in; the pwdb file can only check plaintext
+	// passwords anyway. The file comes from a pod annotation through the downward API, so auth
+	// needs no object beyond the user's Secret.
+	saslDefaultsDir        = "/etc/memcached/sasl-defaults"
+	saslDefaultsVolumeName = "sasl-defaults"
+	saslDefaultsAnnotation = "kubecache.io/sasl-defaults"
+	saslDefaultConf        = "mech_list: plain\n"
+	saslConfFile           = "memcached.conf"
 	// SASLRealm is the pod hostname when auth is on. memcached passes its hostname to SASL as
 	// the user realm, so a fixed hostname keeps the credentials ("user@memcached") the same on
 	// every pod rather than tied to generated pod names.
@@ -194,10 +206,13 @@ func memcachedContainer(spec cachev1alpha1.MemcachedSpec, res corev1.ResourceReq
 	}
 	if spec.Auth != nil {
 		c.Env = []corev1.EnvVar{
-			{Name: "SASL_CONF_PATH", Value: saslDir},
+			{Name: "SASL_CONF_PATH", Value: saslDir + ":" + saslDefaultsDir},
 			{Name: "MEMCACHED_SASL_PWDB", Value: saslDir + "/" + saslPwdbKey},
 		}
-		c.VolumeMounts = []corev1.VolumeMount{{Name: saslVolumeName, MountPath: saslDir, ReadOnly: true}}
+		c.VolumeMounts = []corev1.VolumeMount{
+			{Name: saslVolumeName, MountPath: saslDir, ReadOnly: true},
+			{Name: saslDefaultsVolumeName, MountPath: saslDefaultsDir, ReadOnly: true},
+		}
 	}
 	return c
 }
@@ -287,9 +302,28 @@ func memcachedPodSpec(mc *cachev1alpha1.Memcached, spec cachev1alpha1.MemcachedS
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: spec.Auth.SecretName, DefaultMode: ptr.To[int32](0o440),
 			}},
+		}, {
+			Name: saslDefaultsVolumeName,
+			VolumeSource: corev1.VolumeSource{DownwardAPI: &corev1.DownwardAPIVolumeSource{
+				Items: []corev1.DownwardAPIVolumeFile{{
+					Path: saslConfFile,
+					FieldRef: &corev1.ObjectFieldSelector{
+						APIVersion: "v1", FieldPath: "metadata.annotations['" + saslDefaultsAnnotation + "']",
+					},
+				}},
+				DefaultMode: ptr.To[int32](0o444),
+			}},
 		}}
 	}
 	return pod
+}
+
+// podAnnotations carry the SASL defaults file the downward API volume renders (see saslDefaultsDir).
+func podAnnotations(spec cachev1alpha1.MemcachedSpec) map[string]string {
+	if spec.Auth == nil {
+		return nil
+	}
+	return map[string]string{saslDefaultsAnnotation: saslDefaultConf}
 }
 
 // desiredDeployment renders the Deployment a Memcached should own, without the owner reference.
@@ -315,7 +349,7 @@ func desiredDeployment(mc *cachev1alpha1.Memcached) (*appsv1.Deployment, error) 
 				RollingUpdate: &appsv1.RollingUpdateDeployment{MaxUnavailable: &one, MaxSurge: &one},
 			},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: objectLabels(mc)},
+				ObjectMeta: metav1.ObjectMeta{Labels: objectLabels(mc), Annotations: podAnnotations(spec)},
 				Spec:       memcachedPodSpec(mc, spec, res),
 			},
 		},

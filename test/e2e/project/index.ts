@@ -53,6 +53,24 @@ const memcached = new Memcached("memcached-sample", {
     operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1, image: config.get("memcachedImage"),
 }, opts);
 
+// `memcachedFeatures`: one Memcached with the exporter sidecar and one in SASL mode with the documented Secret
+// (`memcached-sasl-pwdb`, user `app`). Off unless set, so the engine tier, the layout proof and the kubectl
+// comparison keep their resource sets; the real-pods tier turns it on in an update of its own.
+if (config.getBoolean("memcachedFeatures")) {
+    new Memcached("memcached-metrics", {
+        operator, namespace: ns, image: config.get("memcachedImage"),
+        metrics: { enabled: true, image: config.get("exporterImage") },
+    }, opts);
+    // memcached uses its hostname as the SASL realm; the operator sets it to `memcached` in SASL mode.
+    const sasl = new k8s.core.v1.Secret("memcached-sasl", {
+        metadata: { name: "memcached-sasl", namespace: ns, labels: { "app.kubernetes.io/managed-by": "kubecache" } },
+        stringData: { "memcached-sasl-pwdb": pulumi.interpolate`app@memcached:${config.requireSecret("memcachedPassword")}\n` },
+    }, { provider });
+    new Memcached("memcached-auth", {
+        operator, namespace: ns, image: config.get("memcachedImage"), auth: { secretName: "memcached-sasl" },
+    }, { ...opts, dependsOn: [namespace, sasl] });
+}
+
 export const endpoints = {
     pod: pod.endpoint,
     standalone: standalone.endpoint,
