@@ -24,6 +24,9 @@
 import { FENCED_MIN_REPLICAS, OPEN_MIN_REPLICAS, ORPHAN_MASTER, agentTiming } from "./sentinelDefaults";
 import { ShellTopology, hostList, majorityOf, probeLib, selfCase } from "./sentinelShell";
 
+/** How often (centiseconds) a replica asks its upstream whether it is a master. */
+const CHAIN_CHECK_CS = 300;
+
 export interface AgentOptions extends ShellTopology {
     downAfterMilliseconds: number;
     /**
@@ -73,7 +76,7 @@ export function renderAgentScript(o: AgentOptions): string {
         // Centiseconds since boot, without a fork.
         "now() { read _up _rest </proc/uptime; _now=${_up%.*}${_up#*.}; }",
         `FRESH=${cs(t.freshMs)} LEASE=${cs(t.leaseMs)} RESTART=${cs(t.restartMs)} ORPHAN=${o.orphanSeconds * 100}`,
-        `MAJ=${majorityOf(s)} NODE_MAJ=${majorityOf(o.nodes.length)} HOLD=${cs(o.failoverTimeoutMilliseconds)}`,
+        `MAJ=${majorityOf(s)} NODE_MAJ=${majorityOf(o.nodes.length)} HOLD=${cs(o.failoverTimeoutMilliseconds)} CHAIN=${CHAIN_CHECK_CS}`,
         "",
         "watch_sentinel() {",
         "  while :; do",
@@ -179,7 +182,7 @@ export function renderAgentScript(o: AgentOptions): string {
         "watch_local &",
         // Wakes the loop when every stream is silent (a partition), so leases still expire.
         `( while :; do sleep ${poll}; echo >&3; done ) &`,
-        'fence_state=unknown last_ok=0 restarted_seen="" detached_since=0 alone_since=0 last_alone=0 tried=-1000 vetoed=-100000',
+        'fence_state=unknown last_ok=0 restarted_seen="" detached_since=0 alone_since=0 last_alone=0 chain_checked=0 tried=-1000 vetoed=-100000',
         "now; say \"watching $self_host:$self_port\"",
         "while :; do",
         "  read -r _ <&3 || continue",
@@ -226,6 +229,13 @@ export function renderAgentScript(o: AgentOptions): string {
         "      last_alone=$_now; resolve_alone",
         `    elif [ "$la $lb" = "${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port}" ] && [ "$reach" -ge "$MAJ" ] && [ $((_now - last_alone)) -ge 100 ]; then`,
         "      last_alone=$_now; follow_named",
+        // Chained under a node that is itself a replica (its master restarted and rejoined while the
+        // sentinels had lost their state): sentinels list only the master's direct replicas, so none
+        // would ever re-point this one. Checked every CHAIN, a connection to the upstream, not per poll.
+        '    elif [ "$lc" = connected ] && [ "$reach" -ge "$MAJ" ] && [ $((_now - chain_checked)) -ge "$CHAIN" ]; then',
+        "      chain_checked=$_now",
+        '      up=$(node_state "$la" "$lb" | cut -d\' \' -f1)',
+        '      if [ "$up" = slave ]; then say "replicating from $la:$lb, itself a replica"; follow_named; fi',
         "    fi",
         '  elif [ "$veto" -eq 0 ] && [ "$ok" -ge "$MAJ" ]; then',
         "    last_ok=$_now",

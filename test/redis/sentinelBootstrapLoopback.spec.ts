@@ -2,6 +2,7 @@
 // that plays the sentinels and the peers: who a starting node follows, when it waits, when it starts
 // detached, when it may start a fresh data set.
 import * as assert from "assert";
+import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -65,7 +66,13 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
         const conf = bootstrap(0, { sentinels: all(`${nodes[2].host} 6379`), peers: { [nodes[2].host]: ["master", 5] } });
         replicaOf(conf, nodes[2]);
         assert.match(conf!, new RegExp(`^replica-announce-ip ${esc(nodes[0].host)}$`, "m"));
-        assert.match(conf!, /^requirepass "pw"$/m);
+        // The password reaches Redis through the ACL file the script writes, hashed, never in redis.conf.
+        const aclPath = /^aclfile (.+)$/m.exec(conf!)?.[1];
+        assert.ok(aclPath, "redis.conf names an aclfile");
+        const acl = fs.readFileSync(aclPath, "utf8");
+        const sha = crypto.createHash("sha256").update("pw").digest("hex");
+        assert.match(acl, new RegExp(`^user default on #${sha} `, "m"));
+        assert.doesNotMatch(`${conf}\n${acl}`, /\bpw\b|requirepass/);
     });
 
     it("waits while the master the sentinels name does not answer as master yet", () => {
