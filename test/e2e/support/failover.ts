@@ -6,6 +6,7 @@
 // afterwards. The old master must rejoin as a replica before the next run. (A deleted pod's redis-server gets
 // SIGTERM and takes writes for a moment while it shuts down; those writes do not count as the failover's first.)
 import { RespClient } from "../../redis/loopback/resp";
+import { AckedWriter, refusedTotal } from "../../redis/loopback/writer";
 import { Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
 
@@ -173,4 +174,59 @@ export function summary(runs: FailoverRun[]): string {
         return `| ${kind} | ${rs.length} | ${(mid / 1000).toFixed(2)} | ${(s[0] / 1000).toFixed(2)} | ${(s[s.length - 1] / 1000).toFixed(2)} | ${lost} of ${acked} |`;
     }).filter(Boolean);
     return ["| fault | failovers | median s | min s | max s | WAIT-acked writes lost |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}
+
+export interface HandoverRound {
+    /** Longest stretch without a successful write through the endpoint during the whole round (ms). */
+    refusedMs: number;
+    /** Sum of every stretch of 100 ms or more without a successful write during the round (ms). */
+    refusedTotalMs: number;
+    /** Master hand-overs the round caused (sentinel-named master changes). */
+    handovers: number;
+    acked: number;
+    lost: number;
+}
+
+/**
+ * Planned failover on real pods: `kubectl rollout restart` of the data StatefulSet (the kubelet runs each pod's
+ * preStop, whose hand-over moves the master away first), with a writer that reconnects like an application;
+ * records the longest write gap, the master changes seen and WAIT-acknowledged writes missing afterwards.
+ */
+export async function rollingRestart(t: SentinelTarget, round: number, boundMs = 600_000): Promise<HandoverRound> {
+    const endpoint = await clusterIP(t, t.name);
+    await steady(t);
+    const sts = `${t.name}-node`;
+    const before = await t.kubectl.get("statefulset", sts, t.namespace);
+    const generation = before.metadata.generation;
+    const w = new AckedWriter({ host: endpoint, port: 6379, password: t.password, prefix: `rollout${round}` }).start();
+    await sleep(1000);
+    const t0 = Date.now();
+    const masters = [await sentinelMaster(t)];
+    const r = await t.kubectl.run(["rollout", "restart", `statefulset/${sts}`, "-n", t.namespace]);
+    if (r.code !== 0) throw new Error(`kubectl rollout restart: ${r.stderr}`);
+    await waitFor(`the rollout of ${sts}`, boundMs, async () => {
+        const m = await sentinelMaster(t).catch(() => undefined);
+        if (m && m !== masters[masters.length - 1]) masters.push(m);
+        const s = await t.kubectl.get("statefulset", sts, t.namespace);
+        return s.metadata.generation > generation && s.status.observedGeneration >= s.metadata.generation
+            && s.status.updatedReplicas === t.dataPods && s.status.readyReplicas === t.dataPods
+            && s.status.currentRevision === s.status.updateRevision;
+    }, 200);
+    await steady(t);
+    await sleep(1000);
+    const t1 = Date.now();
+    const refusedMs = w.longestGap(t0, t1);
+    const refusedTotalMs = refusedTotal(w.okTimes, t0, t1);
+    await w.stop();
+    const c = await RespClient.connect(6379, endpoint);
+    let lost = 0;
+    try {
+        await c.ok(["AUTH", t.password]);
+        for (let i = 0; i < w.acked.length; i += 1000) {
+            const keys = w.acked.slice(i, i + 1000);
+            const values = await c.ok(["MGET", ...keys]) as (string | null)[];
+            lost += values.filter(v => v === null).length;
+        }
+    } finally { c.close(); }
+    return { refusedMs, refusedTotalMs, handovers: masters.length - 1, acked: w.acked.length, lost };
 }

@@ -81,6 +81,22 @@ export class AckedWriter {
     }
 }
 
+/**
+ * Total time between `from` and `to` spent in stretches of at least `minGapMs` without a successful write:
+ * the refused time of several short outages, where {@link AckedWriter.longestGap} sees only the worst.
+ */
+export function refusedTotal(okTimes: number[], from: number, to: number, minGapMs = 100): number {
+    let last = from;
+    let total = 0;
+    for (const t of okTimes) {
+        if (t < from) continue;
+        if (t > to) break;
+        if (t - last >= minGapMs) total += t - last;
+        last = t;
+    }
+    return total + (to - last >= minGapMs ? to - last : 0);
+}
+
 /** Keys of `keys` that `get` cannot find; asks in chunks. */
 export async function missing(keys: string[], mget: (chunk: string[]) => Promise<(string | null)[]>): Promise<string[]> {
     const out: string[] = [];
