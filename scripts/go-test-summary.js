@@ -6,26 +6,44 @@ const lines = fs.readFileSync(process.argv[2], "utf8").split("\n").filter(Boolea
 const output = new Map();
 const counts = { passed: 0, failed: 0, skipped: 0 };
 // CI lists "envtest" in KUBECACHE_REQUIRED_TIERS when the control plane is cached: then an envtest skip fails.
-const envtestRequired = (process.env.KUBECACHE_REQUIRED_TIERS || "").split(",").map(t => t.trim()).includes("envtest");
+const envtestRequired = (process.env.KUBECACHE_REQUIRED_TIERS || "")
+    .split(",")
+    .map(t => t.trim())
+    .includes("envtest");
 let packageFailed = false;
 for (const line of lines) {
     let e;
-    try { e = JSON.parse(line); } catch { process.stdout.write(line + "\n"); continue; }
+    try {
+        e = JSON.parse(line);
+    } catch {
+        process.stdout.write(line + "\n");
+        continue;
+    }
     const key = `${e.Package} ${e.Test || ""}`;
     if (e.Action === "output") output.set(key, (output.get(key) || "") + e.Output);
     if (!e.Test) {
         if (e.Action === "pass" || e.Action === "fail" || e.Action === "skip") {
             process.stdout.write(`${e.Action.padEnd(4)} ${e.Package} ${e.Elapsed ?? ""}s\n`);
-            if (e.Action === "fail") { packageFailed = true; process.stdout.write(output.get(key) || ""); }
+            if (e.Action === "fail") {
+                packageFailed = true;
+                process.stdout.write(output.get(key) || "");
+            }
         }
         continue;
     }
     if (e.Test.includes("/")) continue; // subtests are counted through their parent
     if (e.Action === "pass") counts.passed++;
-    if (e.Action === "fail") { counts.failed++; process.stdout.write(`--- FAIL ${e.Test}\n${output.get(key) || ""}`); }
+    if (e.Action === "fail") {
+        counts.failed++;
+        process.stdout.write(`--- FAIL ${e.Test}\n${output.get(key) || ""}`);
+    }
     if (e.Action === "skip") {
         counts.skipped++;
-        const why = (output.get(key) || "").split("\n").filter(l => /_test\.go:\d+/.test(l)).join(" ").trim();
+        const why = (output.get(key) || "")
+            .split("\n")
+            .filter(l => /_test\.go:\d+/.test(l))
+            .join(" ")
+            .trim();
         process.stdout.write(`skipped: ${e.Package} ${e.Test}: ${why || "no reason printed"}\n`);
         if (envtestRequired && /\/test\/envtest$/.test(e.Package)) {
             counts.skipped--;

@@ -6,7 +6,9 @@ const total = { passed: 0, failed: 0, skipped: 0 };
 const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
 for (const line of text.split("\n").filter(Boolean)) {
     const e = JSON.parse(line);
-    total.passed += e.passed; total.failed += e.failed; total.skipped += e.skipped;
+    total.passed += e.passed;
+    total.failed += e.failed;
+    total.skipped += e.skipped;
 }
 // A stage that crashed before reporting (a syntax error in a spec, a Go build failure) still
 // failed: with a non-zero exit code and no counted failure, count one.

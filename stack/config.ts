@@ -151,14 +151,18 @@ function memcachedInstances(value: unknown): MemcachedInstanceConfig[] {
     if (!Array.isArray(value)) throw bad("must be a list of objects with a `name`");
     const known = new Set(["name", "size", "memoryMB", "port", "image", "extraArgs"]);
     for (const [i, entry] of value.entries()) {
-        if (entry === null || typeof entry !== "object" || typeof entry.name !== "string") throw bad("must be a list of objects with a `name`");
+        if (entry === null || typeof entry !== "object" || typeof entry.name !== "string")
+            throw bad("must be a list of objects with a `name`");
         const unknown = Object.keys(entry).filter(k => !known.has(k));
         if (unknown.length) throw bad(`entry ${i} has unknown field(s) ${unknown.join(", ")} (allowed: ${[...known].join(", ")})`);
         for (const k of ["size", "memoryMB", "port"] as const) {
             if (entry[k] !== undefined && !Number.isInteger(entry[k])) throw bad(`entry ${i}: \`${k}\` must be an integer`);
         }
         if (entry.image !== undefined && typeof entry.image !== "string") throw bad(`entry ${i}: \`image\` must be a string`);
-        if (entry.extraArgs !== undefined && (!Array.isArray(entry.extraArgs) || entry.extraArgs.some((a: unknown) => typeof a !== "string"))) {
+        if (
+            entry.extraArgs !== undefined &&
+            (!Array.isArray(entry.extraArgs) || entry.extraArgs.some((a: unknown) => typeof a !== "string"))
+        ) {
             throw bad(`entry ${i}: \`extraArgs\` must be a list of strings`);
         }
     }
@@ -206,12 +210,15 @@ function clusterConfig(r: Reader, cloud: Reader, stack: string): ClusterConfig {
         kubeconfig: r.optionalString("kubeconfig"),
         kubeconfigPath: r.optionalString("kubeconfigPath"),
         context: r.optionalString("kubeconfigContext"),
-        registry: registryServer === undefined ? undefined : {
-            pushServer: registryServer,
-            pullServer: r.optionalString("registryPullServer"),
-            username: r.optionalString("registryUsername"),
-            password: r.optionalSecret("registryPassword"),
-        },
+        registry:
+            registryServer === undefined
+                ? undefined
+                : {
+                      pushServer: registryServer,
+                      pullServer: r.optionalString("registryPullServer"),
+                      username: r.optionalString("registryUsername"),
+                      password: r.optionalSecret("registryPassword"),
+                  },
     };
     if (registryServer === undefined) {
         for (const key of ["registryPullServer", "registryUsername", "registryPassword"]) {

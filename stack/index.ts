@@ -35,13 +35,17 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
     const provider = cluster.provider;
     const opts: pulumi.ComponentResourceOptions = { provider };
 
-    const stackNamespace = new k8s.core.v1.Namespace("namespace", {
-        metadata: {
-            name: config.namespace,
-            // Every kubecache workload meets the "restricted" Pod Security Standard; enforce it.
-            labels: { ...recommendedLabels("kubecache", config.namespace), "pod-security.kubernetes.io/enforce": "restricted" },
+    const stackNamespace = new k8s.core.v1.Namespace(
+        "namespace",
+        {
+            metadata: {
+                name: config.namespace,
+                // Every kubecache workload meets the "restricted" Pod Security Standard; enforce it.
+                labels: { ...recommendedLabels("kubecache", config.namespace), "pod-security.kubernetes.io/enforce": "restricted" },
+            },
         },
-    }, { provider });
+        { provider },
+    );
     const ns = stackNamespace.metadata.name;
     const inNamespace = { ...opts, dependsOn: [stackNamespace] };
     const r = config.redis;
@@ -55,7 +59,11 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
         redis.pod = new RedisStandalone("redis-pod", { ...common, kind: "Pod" }, inNamespace).endpoint;
     }
     if (r.standalone) {
-        redis.standalone = new RedisStandalone("redis", { ...common, kind: "Deployment", persistence: r.persistence }, inNamespace).endpoint;
+        redis.standalone = new RedisStandalone(
+            "redis",
+            { ...common, kind: "Deployment", persistence: r.persistence },
+            inNamespace,
+        ).endpoint;
     }
     if (r.replicas > 0) {
         const sfs = new RedisReplicated("redis-sfs", { ...common, replicas: r.replicas, persistence: r.persistence }, inNamespace);
@@ -64,15 +72,19 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
     }
     if (r.sentinel) {
         // The seed's requirement: Redis, highly available, behind one unified endpoint.
-        const ha = new RedisSentinel("redis-ha", {
-            ...common,
-            persistence: r.persistence,
-            proxy: { image: r.haproxyImage },
-            replicas: r.sentinelReplicas,
-            sentinels: r.sentinels,
-            antiAffinity: r.antiAffinity,
-            networkPolicy: { enabled: r.networkPolicy },
-        }, inNamespace);
+        const ha = new RedisSentinel(
+            "redis-ha",
+            {
+                ...common,
+                persistence: r.persistence,
+                proxy: { image: r.haproxyImage },
+                replicas: r.sentinelReplicas,
+                sentinels: r.sentinels,
+                antiAffinity: r.antiAffinity,
+                networkPolicy: { enabled: r.networkPolicy },
+            },
+            inNamespace,
+        );
         redis.ha = ha.endpoint;
         redis.haSentinel = ha.sentinelEndpoint;
     }
@@ -80,15 +92,20 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
     // Memcached: build and push the operator image once (to the cluster's registry), install the operator,
     // then the configured instances (default: the seed's memcached-sample) in the stack's namespace.
     const m = config.memcached;
-    const memcached = m && deployMemcached({
-        registry: cluster.registry,
-        operatorImage: m.operatorImage,
-        operatorNamespace: m.operatorNamespace,
-        operatorReplicas: m.operatorReplicas,
-        image: { platform: m.operatorPlatform },
-        namespace: ns,
-        instances: m.instances,
-    }, opts);
+    const memcached =
+        m &&
+        deployMemcached(
+            {
+                registry: cluster.registry,
+                operatorImage: m.operatorImage,
+                operatorNamespace: m.operatorNamespace,
+                operatorReplicas: m.operatorReplicas,
+                image: { platform: m.operatorPlatform },
+                namespace: ns,
+                instances: m.instances,
+            },
+            opts,
+        );
 
     return {
         redis,

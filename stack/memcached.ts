@@ -36,30 +36,54 @@ export interface MemcachedStack {
 export function deployMemcached(args: MemcachedStackArgs, opts: pulumi.ComponentResourceOptions = {}): MemcachedStack {
     const instances = args.instances ?? DEFAULT_MEMCACHED_INSTANCES;
     if (!Array.isArray(instances) || instances.some(i => typeof i?.name !== "string")) {
-        throw new ArgumentError("memcached", "memcachedInstances", `must be a list of objects with a \`name\`; got ${JSON.stringify(instances)}.`);
+        throw new ArgumentError(
+            "memcached",
+            "memcachedInstances",
+            `must be a list of objects with a \`name\`; got ${JSON.stringify(instances)}.`,
+        );
     }
     const names = instances.map(i => i.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new ArgumentError("memcached", "memcachedInstances", `names must be unique; "${duplicate}" appears twice.`);
     if (!args.registry && !args.operatorImage && !args.image?.skipPush) {
-        throw new ArgumentError("memcached", "operatorImage",
-            "is required when the cluster has no registry to push the operator image to (or turn Memcached off with `memcached: false`).");
+        throw new ArgumentError(
+            "memcached",
+            "operatorImage",
+            "is required when the cluster has no registry to push the operator image to (or turn Memcached off with `memcached: false`).",
+        );
     }
 
     for (const i of instances) checkMemcachedArgs(i.name, { ...i, namespace: args.namespace });
 
-    const image = args.operatorImage === undefined
-        ? new OperatorImage("memcached-operator-image", { ...args.image, registry: args.registry }, opts).imageRef
-        : pulumi.output(args.operatorImage);
-    const operator = new MemcachedOperator("memcached-operator", {
-        image, namespace: args.operatorNamespace, replicas: args.operatorReplicas,
-    }, opts);
+    const image =
+        args.operatorImage === undefined
+            ? new OperatorImage("memcached-operator-image", { ...args.image, registry: args.registry }, opts).imageRef
+            : pulumi.output(args.operatorImage);
+    const operator = new MemcachedOperator(
+        "memcached-operator",
+        {
+            image,
+            namespace: args.operatorNamespace,
+            replicas: args.operatorReplicas,
+        },
+        opts,
+    );
     const created: Record<string, Memcached> = {};
     const endpoints: Record<string, pulumi.Output<string>> = {};
     for (const i of instances) {
-        created[i.name] = new Memcached(i.name, {
-            operator, namespace: args.namespace, size: i.size, memoryMB: i.memoryMB, port: i.port, image: i.image, extraArgs: i.extraArgs,
-        }, opts);
+        created[i.name] = new Memcached(
+            i.name,
+            {
+                operator,
+                namespace: args.namespace,
+                size: i.size,
+                memoryMB: i.memoryMB,
+                port: i.port,
+                image: i.image,
+                extraArgs: i.extraArgs,
+            },
+            opts,
+        );
         endpoints[i.name] = created[i.name].endpoint;
     }
     return { operatorImage: image, operator, instances: created, endpoints };

@@ -29,7 +29,7 @@ export async function lostOn(c: SentinelCluster, i: number, keys: string[]): Pro
     let lost = 0;
     for (let k = 0; k < keys.length; k += 1000) {
         const chunk = keys.slice(k, k + 1000);
-        const values = await once(c.nodes[i], PASSWORD, ["MGET", ...chunk]) as (string | null)[];
+        const values = (await once(c.nodes[i], PASSWORD, ["MGET", ...chunk])) as (string | null)[];
         lost += values.filter(v => v === null).length;
     }
     return lost;

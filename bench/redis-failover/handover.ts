@@ -10,9 +10,18 @@ import { AckedWriter } from "../../test/redis/loopback/writer";
 import { PASSWORD, load, lostOn, sec, sleep, stats, switches } from "./common";
 
 export async function rollingRestarts(rounds: number, basePort: number): Promise<string> {
-    const c = new SentinelCluster({ basePort, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds, tuning: { ...SENTINEL_DEFAULTS, quorum: 2 } });
+    const c = new SentinelCluster({
+        basePort,
+        password: PASSWORD,
+        minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+        tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
+    });
     const gaps: number[] = [];
-    let acked = 0, lost = 0, handovers = 0, restarts = 0, toUpdated = 0;
+    let acked = 0,
+        lost = 0,
+        handovers = 0,
+        restarts = 0,
+        toUpdated = 0;
     try {
         await c.start();
         for (let r = 0; r < rounds; r++) {
@@ -33,13 +42,16 @@ export async function rollingRestarts(rounds: number, basePort: number): Promise
                     if (now > i) toUpdated++;
                     const gap = w.longestGap(t0, Date.now());
                     gaps.push(gap);
-                    console.log(`round ${r + 1} ordinal ${i}: hand-over node${i} -> node${now}, writes refused ${gap} ms (load ${load()})\n${out.trim()}`);
+                    console.log(
+                        `round ${r + 1} ordinal ${i}: hand-over node${i} -> node${now}, writes refused ${gap} ms (load ${load()})\n${out.trim()}`,
+                    );
                 }
             }
             const to = await c.healthy(60000);
             await w.stop();
             const l = await lostOn(c, to, w.acked);
-            acked += w.acked.length; lost += l;
+            acked += w.acked.length;
+            lost += l;
         }
     } catch (e) {
         c.stop(true);
@@ -51,4 +63,5 @@ export async function rollingRestarts(rounds: number, basePort: number): Promise
     return `| rolling restart of 3 data pods × ${rounds} | ${restarts} | ${handovers} (${toUpdated} to an already-restarted pod) | ${sec(t.median)} | ${sec(t.min)} | ${sec(t.max)} | ${lost} of ${acked} | ${unprovoked} |`;
 }
 
-export const HANDOVER_HEADER = "| scenario | pod restarts | master hand-overs | writes refused per hand-over, median s | min s | max s | WAIT-acked writes lost | unprovoked failovers |\n|---|---|---|---|---|---|---|---|";
+export const HANDOVER_HEADER =
+    "| scenario | pod restarts | master hand-overs | writes refused per hand-over, median s | min s | max s | WAIT-acked writes lost | unprovoked failovers |\n|---|---|---|---|---|---|---|---|";

@@ -14,7 +14,12 @@ async function counters(t: Target): Promise<[number, number]> {
 }
 
 export async function idleLoad(seconds: number, basePort: number): Promise<string[]> {
-    const c = new SentinelCluster({ basePort, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds, tuning: { ...SENTINEL_DEFAULTS, quorum: 2 } });
+    const c = new SentinelCluster({
+        basePort,
+        password: PASSWORD,
+        minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+        tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
+    });
     try {
         await c.start();
         const master = await c.healthy(60000);

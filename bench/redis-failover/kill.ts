@@ -19,10 +19,16 @@ export const PROFILES: Record<string, { downAfterMilliseconds: number; failoverT
 export async function killRuns(name: string, runs: number, basePort: number): Promise<string> {
     const p = PROFILES[name];
     if (!p) throw new Error(`unknown profile ${name}; have ${Object.keys(PROFILES).join(", ")}`);
-    const tuning = { ...SENTINEL_DEFAULTS, quorum: 2, downAfterMilliseconds: p.downAfterMilliseconds, failoverTimeoutMilliseconds: p.failoverTimeoutMilliseconds };
+    const tuning = {
+        ...SENTINEL_DEFAULTS,
+        quorum: 2,
+        downAfterMilliseconds: p.downAfterMilliseconds,
+        failoverTimeoutMilliseconds: p.failoverTimeoutMilliseconds,
+    };
     const c = new SentinelCluster({ basePort, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds, tuning });
     const ms: number[] = [];
-    let acked = 0, lost = 0;
+    let acked = 0,
+        lost = 0;
     try {
         await c.start();
         for (let i = 0; i < runs; i++) {
@@ -33,15 +39,24 @@ export async function killRuns(name: string, runs: number, basePort: number): Pr
             const t0 = Date.now();
             c.kill(`node${from}`);
             let to = -1;
-            const ok = await waitFor(async () => { to = await c.writeThroughProxy(`after${i}`, "v", 0, 500); return to !== from; },
-                p.downAfterMilliseconds + p.failoverTimeoutMilliseconds * 3 + 10000, 20);
+            const ok = await waitFor(
+                async () => {
+                    to = await c.writeThroughProxy(`after${i}`, "v", 0, 500);
+                    return to !== from;
+                },
+                p.downAfterMilliseconds + p.failoverTimeoutMilliseconds * 3 + 10000,
+                20,
+            );
             if (!ok) throw new Error(`run ${i}: no write through the endpoint`);
             ms.push(Date.now() - t0);
             await sleep(200);
             await w.stop();
             const l = await lostOn(c, to, w.acked);
-            acked += w.acked.length; lost += l;
-            console.log(`${name} run ${i + 1}/${runs}: ${ms[i]} ms, node${from} -> node${to}, ${w.acked.length} acked, ${l} lost (load ${load()})`);
+            acked += w.acked.length;
+            lost += l;
+            console.log(
+                `${name} run ${i + 1}/${runs}: ${ms[i]} ms, node${from} -> node${to}, ${w.acked.length} acked, ${l} lost (load ${load()})`,
+            );
             c.startNode(from);
         }
         await c.healthy(60000);
@@ -56,4 +71,5 @@ export async function killRuns(name: string, runs: number, basePort: number): Pr
     return `| ${name} (${p.note}) | ${p.downAfterMilliseconds} / ${p.failoverTimeoutMilliseconds} | ${runs} | ${sec(t.median)} | ${sec(t.min)} | ${sec(t.max)} | ${lost} of ${acked} | ${unprovoked} | ${retried} |`;
 }
 
-export const KILL_HEADER = "| profile | down-after / failover-timeout (ms) | failovers | median s | min s | max s | WAIT-acked writes lost | unprovoked failovers | retried attempts |\n|---|---|---|---|---|---|---|---|---|";
+export const KILL_HEADER =
+    "| profile | down-after / failover-timeout (ms) | failovers | median s | min s | max s | WAIT-acked writes lost | unprovoked failovers | retried attempts |\n|---|---|---|---|---|---|---|---|---|";

@@ -28,12 +28,24 @@ async function main() {
             console.log(`\n${KILL_HEADER}\n${rows.join("\n")}`);
             break;
         }
-        case "faults": console.log(`\n${FAULT_HEADER}\n${(await faultRuns(runs, rest)).join("\n")}`); break;
-        case "handover": console.log(`\n${HANDOVER_HEADER}\n${await rollingRestarts(runs, 17700)}`); break;
-        case "clients": console.log(`\n${CLIENT_HEADER}\n${(await clientRuns(runs, 17730)).join("\n")}`); break;
-        case "idle": console.log(`\n${IDLE_HEADER}\n${(await idleLoad(runsAt >= 0 ? runs : 60, 17760)).join("\n")}`); break;
-        default: throw new Error("usage: run.ts kill|faults|handover|clients|idle [profile ...] [--runs N]");
+        case "faults":
+            console.log(`\n${FAULT_HEADER}\n${(await faultRuns(runs, rest)).join("\n")}`);
+            break;
+        case "handover":
+            console.log(`\n${HANDOVER_HEADER}\n${await rollingRestarts(runs, 17700)}`);
+            break;
+        case "clients":
+            console.log(`\n${CLIENT_HEADER}\n${(await clientRuns(runs, 17730)).join("\n")}`);
+            break;
+        case "idle":
+            console.log(`\n${IDLE_HEADER}\n${(await idleLoad(runsAt >= 0 ? runs : 60, 17760)).join("\n")}`);
+            break;
+        default:
+            throw new Error("usage: run.ts kill|faults|handover|clients|idle [profile ...] [--runs N]");
     }
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+main().catch(e => {
+    console.error(e);
+    process.exit(1);
+});

@@ -114,31 +114,62 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
         const production = args.production ?? false;
         const plan = planAckNetwork({ ...args, requireMultiZone: args.requireMultiZone ?? production });
         checkNodePool({ ...args, desiredSize: known(args.desiredSize) });
-        requireOneOf(COMPONENT, "systemDiskCategory", args.systemDiskCategory, ["cloud_essd", "cloud_essd_entry", "cloud_auto", "cloud_efficiency"]);
-        if (args.credentialMinutes !== undefined && !(Number.isInteger(args.credentialMinutes) && args.credentialMinutes >= 15 && args.credentialMinutes <= 4320)) {
-            throw new ArgumentError(COMPONENT, "credentialMinutes", `must be an integer from 15 to 4320; got ${JSON.stringify(args.credentialMinutes)}.`);
+        requireOneOf(COMPONENT, "systemDiskCategory", args.systemDiskCategory, [
+            "cloud_essd",
+            "cloud_essd_entry",
+            "cloud_auto",
+            "cloud_efficiency",
+        ]);
+        if (
+            args.credentialMinutes !== undefined &&
+            !(Number.isInteger(args.credentialMinutes) && args.credentialMinutes >= 15 && args.credentialMinutes <= 4320)
+        ) {
+            throw new ArgumentError(
+                COMPONENT,
+                "credentialMinutes",
+                `must be an integer from 15 to 4320; got ${JSON.stringify(args.credentialMinutes)}.`,
+            );
         }
-        if (args.natBandwidth !== undefined && !(Number.isInteger(args.natBandwidth) && args.natBandwidth >= 1 && args.natBandwidth <= 200)) {
-            throw new ArgumentError(COMPONENT, "natBandwidth", `must be an integer from 1 to 200 Mbit/s; got ${JSON.stringify(args.natBandwidth)}.`);
+        if (
+            args.natBandwidth !== undefined &&
+            !(Number.isInteger(args.natBandwidth) && args.natBandwidth >= 1 && args.natBandwidth <= 200)
+        ) {
+            throw new ArgumentError(
+                COMPONENT,
+                "natBandwidth",
+                `must be an integer from 1 to 200 Mbit/s; got ${JSON.stringify(args.natBandwidth)}.`,
+            );
         }
         requireOneOf(COMPONENT, "clusterSpec", known(args.clusterSpec), CLUSTER_SPECS);
         const version = known(args.kubernetesVersion);
         if (version !== undefined && !/^1\.\d{2}\.\d+-aliyun\.\d+$/.test(version)) {
-            throw new ArgumentError(COMPONENT, "kubernetesVersion", `must be an ACK release such as "1.33.1-aliyun.1"; got ${JSON.stringify(version)}.`);
+            throw new ArgumentError(
+                COMPONENT,
+                "kubernetesVersion",
+                `must be an ACK release such as "1.33.1-aliyun.1"; got ${JSON.stringify(version)}.`,
+            );
         }
         const clusterName = args.clusterName ?? name;
         if (args.registry !== false) checkAcrArgs(COMPONENT, args.registry ?? {}, clusterName);
-        const desiredSize = checked(args.desiredSize ?? DEFAULT_DESIRED_SIZE,
-            n => checkNodePool({ instanceTypes: args.instanceTypes, maxSize: args.maxSize, desiredSize: n }));
+        const desiredSize = checked(args.desiredSize ?? DEFAULT_DESIRED_SIZE, n =>
+            checkNodePool({ instanceTypes: args.instanceTypes, maxSize: args.maxSize, desiredSize: n }),
+        );
         const deletionProtection = args.deletionProtection ?? production;
 
         // An alicloud provider passed in `opts` wins; otherwise one pinned to `region`, so the stack's
         // default provider region cannot silently disagree with the validated zones.
-        const aliProvider = this.getProvider("alicloud:cs/managedKubernetes:ManagedKubernetes")
-            ?? new alicloud.Provider(`${name}-alicloud`, {
-                region: plan.region,
-                ...(args.credentials ? { accessKey: args.credentials.accessKey, secretKey: pulumi.secret(args.credentials.secretKey) } : {}),
-            }, { parent: this });
+        const aliProvider =
+            this.getProvider("alicloud:cs/managedKubernetes:ManagedKubernetes") ??
+            new alicloud.Provider(
+                `${name}-alicloud`,
+                {
+                    region: plan.region,
+                    ...(args.credentials
+                        ? { accessKey: args.credentials.accessKey, secretKey: pulumi.secret(args.credentials.secretKey) }
+                        : {}),
+                },
+                { parent: this },
+            );
         const child: pulumi.CustomResourceOptions = { parent: this, provider: aliProvider };
         const tags = { app: "kubecache", "kubecache-cluster": clusterName, ...args.tags };
 
@@ -151,68 +182,90 @@ export class AckCluster extends pulumi.ComponentResource implements KubecacheClu
         if (args.registry !== false && !addons.some(a => /acr-credential-helper$/.test(a.name))) {
             addons.push({ name: ACR_HELPER_ADDON });
         }
-        const cluster = new alicloud.cs.ManagedKubernetes(`${name}-cluster`, {
-            name: clusterName,
-            clusterSpec: args.clusterSpec ?? "ack.pro.small",
-            version: args.kubernetesVersion,
-            vswitchIds: network.nodeSwitches.map(s => s.id),
-            podVswitchIds: plan.networkPlugin === "terway" ? network.podSwitches.map(s => s.id) : undefined,
-            podCidr: plan.podCidr,
-            serviceCidr: plan.serviceCidr,
-            newNatGateway: false,
-            slbInternetEnabled: args.publicApiServer ?? false,
-            deletionProtection,
-            isEnterpriseSecurityGroup: true,
-            proxyMode: "ipvs",
-            addons,
-            controlPlaneLogComponents: logs ? ["apiserver", "kcm", "scheduler", "ccm"] : undefined,
-            controlPlaneLogTtl: logs ? "30" : undefined,
-            tags,
-        }, {
-            ...child,
-            // Nodes need the SNAT entries to pull system images while the cluster comes up.
-            dependsOn: network.snatEntries,
-            customTimeouts: { create: "60m", update: "60m", delete: "40m" },
-        });
+        const cluster = new alicloud.cs.ManagedKubernetes(
+            `${name}-cluster`,
+            {
+                name: clusterName,
+                clusterSpec: args.clusterSpec ?? "ack.pro.small",
+                version: args.kubernetesVersion,
+                vswitchIds: network.nodeSwitches.map(s => s.id),
+                podVswitchIds: plan.networkPlugin === "terway" ? network.podSwitches.map(s => s.id) : undefined,
+                podCidr: plan.podCidr,
+                serviceCidr: plan.serviceCidr,
+                newNatGateway: false,
+                slbInternetEnabled: args.publicApiServer ?? false,
+                deletionProtection,
+                isEnterpriseSecurityGroup: true,
+                proxyMode: "ipvs",
+                addons,
+                controlPlaneLogComponents: logs ? ["apiserver", "kcm", "scheduler", "ccm"] : undefined,
+                controlPlaneLogTtl: logs ? "30" : undefined,
+                tags,
+            },
+            {
+                ...child,
+                // Nodes need the SNAT entries to pull system images while the cluster comes up.
+                dependsOn: network.snatEntries,
+                customTimeouts: { create: "60m", update: "60m", delete: "40m" },
+            },
+        );
 
-        const nodePool = new alicloud.cs.NodePool(`${name}-nodes`, {
-            clusterId: cluster.id,
-            nodePoolName: `${clusterName}-nodes`,
-            vswitchIds: network.nodeSwitches.map(s => s.id),
-            instanceTypes: args.instanceTypes,
-            multiAzPolicy: "BALANCE",
-            desiredSize: desiredSize.apply(String),
-            instanceChargeType: "PostPaid",
-            systemDiskCategory: args.systemDiskCategory ?? "cloud_essd",
-            systemDiskSize: args.systemDiskSize ?? 120,
-            systemDiskEncrypted: args.systemDiskEncrypted ?? true,
-            imageType: "AliyunLinux3",
-            runtimeName: "containerd",
-            installCloudMonitor: true,
-            tags,
-        }, {
-            ...child,
-            // The pool name is unique in the cluster, so a replacement must delete the old pool first.
-            deleteBeforeReplace: true,
-            customTimeouts: { create: "30m", update: "30m", delete: "30m" },
-        });
+        const nodePool = new alicloud.cs.NodePool(
+            `${name}-nodes`,
+            {
+                clusterId: cluster.id,
+                nodePoolName: `${clusterName}-nodes`,
+                vswitchIds: network.nodeSwitches.map(s => s.id),
+                instanceTypes: args.instanceTypes,
+                multiAzPolicy: "BALANCE",
+                desiredSize: desiredSize.apply(String),
+                instanceChargeType: "PostPaid",
+                systemDiskCategory: args.systemDiskCategory ?? "cloud_essd",
+                systemDiskSize: args.systemDiskSize ?? 120,
+                systemDiskEncrypted: args.systemDiskEncrypted ?? true,
+                imageType: "AliyunLinux3",
+                runtimeName: "containerd",
+                installCloudMonitor: true,
+                tags,
+            },
+            {
+                ...child,
+                // The pool name is unique in the cluster, so a replacement must delete the old pool first.
+                deleteBeforeReplace: true,
+                customTimeouts: { create: "30m", update: "30m", delete: "30m" },
+            },
+        );
 
-        const credential = alicloud.cs.getClusterCredentialOutput({
-            clusterId: cluster.id,
-            temporaryDurationMinutes: args.credentialMinutes,
-        }, { parent: this, provider: aliProvider });
+        const credential = alicloud.cs.getClusterCredentialOutput(
+            {
+                clusterId: cluster.id,
+                temporaryDurationMinutes: args.credentialMinutes,
+            },
+            { parent: this, provider: aliProvider },
+        );
         this.kubeconfig = pulumi.secret(credential.kubeConfig);
         this.clusterId = cluster.id;
         this.vpcId = network.vpc.id;
         // The cluster id survives credential rotation, so a new kubeconfig updates the provider in place.
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            clusterIdentifier: pulumi.interpolate`ack-${cluster.id}`,
-            enableServerSideApply: true,
-        }, { parent: this, dependsOn: [nodePool] }); // workloads wait for nodes instead of timing out Pending
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                clusterIdentifier: pulumi.interpolate`ack-${cluster.id}`,
+                enableServerSideApply: true,
+            },
+            { parent: this, dependsOn: [nodePool] },
+        ); // workloads wait for nodes instead of timing out Pending
 
         if (args.registry !== false) {
-            const acr = createAcrRegistry(name, plan.region, { instanceName: clusterName, ...args.registry }, network.vpc.id, network.nodeSwitches[0].id, child);
+            const acr = createAcrRegistry(
+                name,
+                plan.region,
+                { instanceName: clusterName, ...args.registry },
+                network.vpc.id,
+                network.nodeSwitches[0].id,
+                child,
+            );
             this.registry = { pushServer: acr.pushServer, pullServer: acr.pullServer, username: acr.username, password: acr.password };
         }
         this.registerOutputs({ kubeconfig: this.kubeconfig, clusterId: this.clusterId, vpcId: this.vpcId, registry: this.registry });

@@ -30,60 +30,99 @@ export interface AckNetworkOptions {
  */
 export function createAckNetwork(name: string, plan: AckNetworkPlan, o: AckNetworkOptions): AckNetwork {
     const { opts, tags } = o;
-    const vpc = new alicloud.vpc.Network(`${name}-vpc`, {
-        vpcName: name,
-        cidrBlock: plan.vpcCidr,
-        description: "kubecache cluster network",
-        tags,
-    }, opts);
+    const vpc = new alicloud.vpc.Network(
+        `${name}-vpc`,
+        {
+            vpcName: name,
+            cidrBlock: plan.vpcCidr,
+            description: "kubecache cluster network",
+            tags,
+        },
+        opts,
+    );
 
     // A replacement vSwitch keeps its CIDR, which the old one still holds: delete first.
     const switchOpts = { ...opts, deleteBeforeReplace: true };
-    const nodeSwitches = plan.zones.map(z => new alicloud.vpc.Switch(`${name}-nodes-${z.zone}`, {
-        vpcId: vpc.id,
-        zoneId: z.zone,
-        cidrBlock: z.nodeCidr,
-        vswitchName: `${name}-nodes-${z.zone}`,
-        tags,
-    }, switchOpts));
-    const podSwitches = plan.zones.filter(z => z.podCidr).map(z => new alicloud.vpc.Switch(`${name}-pods-${z.zone}`, {
-        vpcId: vpc.id,
-        zoneId: z.zone,
-        cidrBlock: z.podCidr,
-        vswitchName: `${name}-pods-${z.zone}`,
-        tags,
-    }, switchOpts));
+    const nodeSwitches = plan.zones.map(
+        z =>
+            new alicloud.vpc.Switch(
+                `${name}-nodes-${z.zone}`,
+                {
+                    vpcId: vpc.id,
+                    zoneId: z.zone,
+                    cidrBlock: z.nodeCidr,
+                    vswitchName: `${name}-nodes-${z.zone}`,
+                    tags,
+                },
+                switchOpts,
+            ),
+    );
+    const podSwitches = plan.zones
+        .filter(z => z.podCidr)
+        .map(
+            z =>
+                new alicloud.vpc.Switch(
+                    `${name}-pods-${z.zone}`,
+                    {
+                        vpcId: vpc.id,
+                        zoneId: z.zone,
+                        cidrBlock: z.podCidr,
+                        vswitchName: `${name}-pods-${z.zone}`,
+                        tags,
+                    },
+                    switchOpts,
+                ),
+        );
 
-    const natGateway = new alicloud.vpc.NatGateway(`${name}-nat`, {
-        vpcId: vpc.id,
-        vswitchId: nodeSwitches[0].id,
-        natGatewayName: name,
-        natType: "Enhanced",
-        paymentType: "PayAsYouGo",
-        internetChargeType: "PayByLcu",
-        networkType: "internet",
-        deletionProtection: o.deletionProtection,
-        tags,
-    }, opts);
-    const eip = new alicloud.ecs.EipAddress(`${name}-nat-eip`, {
-        addressName: `${name}-nat`,
-        bandwidth: String(o.eipBandwidth),
-        internetChargeType: "PayByTraffic",
-        paymentType: "PayAsYouGo",
-        deletionProtection: o.deletionProtection,
-        tags,
-    }, opts);
-    const association = new alicloud.ecs.EipAssociation(`${name}-nat-eip`, {
-        allocationId: eip.id,
-        instanceId: natGateway.id,
-        instanceType: "Nat",
-    }, opts);
+    const natGateway = new alicloud.vpc.NatGateway(
+        `${name}-nat`,
+        {
+            vpcId: vpc.id,
+            vswitchId: nodeSwitches[0].id,
+            natGatewayName: name,
+            natType: "Enhanced",
+            paymentType: "PayAsYouGo",
+            internetChargeType: "PayByLcu",
+            networkType: "internet",
+            deletionProtection: o.deletionProtection,
+            tags,
+        },
+        opts,
+    );
+    const eip = new alicloud.ecs.EipAddress(
+        `${name}-nat-eip`,
+        {
+            addressName: `${name}-nat`,
+            bandwidth: String(o.eipBandwidth),
+            internetChargeType: "PayByTraffic",
+            paymentType: "PayAsYouGo",
+            deletionProtection: o.deletionProtection,
+            tags,
+        },
+        opts,
+    );
+    const association = new alicloud.ecs.EipAssociation(
+        `${name}-nat-eip`,
+        {
+            allocationId: eip.id,
+            instanceId: natGateway.id,
+            instanceType: "Nat",
+        },
+        opts,
+    );
 
-    const snatEntries = [...nodeSwitches, ...podSwitches].map((vswitch, i) => new alicloud.vpc.SnatEntry(`${name}-snat-${snatSuffix(plan, i)}`, {
-        snatTableId: natGateway.snatTableIds,
-        sourceVswitchId: vswitch.id,
-        snatIp: eip.ipAddress,
-    }, { ...opts, dependsOn: [association] }));
+    const snatEntries = [...nodeSwitches, ...podSwitches].map(
+        (vswitch, i) =>
+            new alicloud.vpc.SnatEntry(
+                `${name}-snat-${snatSuffix(plan, i)}`,
+                {
+                    snatTableId: natGateway.snatTableIds,
+                    sourceVswitchId: vswitch.id,
+                    snatIp: eip.ipAddress,
+                },
+                { ...opts, dependsOn: [association] },
+            ),
+    );
 
     return { vpc, nodeSwitches, podSwitches, natGateway, eip, snatEntries };
 }

@@ -70,15 +70,22 @@ export function planAckNetwork(inputs: AckNetworkInputs): AckNetworkPlan {
     if (typeof region !== "string" || !REGION.test(region)) {
         fail("region", `must be an Alibaba Cloud region id such as "cn-hangzhou" or "ap-southeast-1"; got ${JSON.stringify(region)}.`);
     }
-    if (!Array.isArray(zones) || zones.length === 0) fail("zones", `must list at least one zone of ${region}; got ${JSON.stringify(zones)}.`);
+    if (!Array.isArray(zones) || zones.length === 0)
+        fail("zones", `must list at least one zone of ${region}; got ${JSON.stringify(zones)}.`);
     for (const zone of zones) {
         if (!isZoneOf(region, zone)) {
-            fail("zones", `must hold zone ids of region ${region} (e.g. "${region}${/\d$/.test(region) ? "a" : "-h"}"); got ${JSON.stringify(zone)}.`);
+            fail(
+                "zones",
+                `must hold zone ids of region ${region} (e.g. "${region}${/\d$/.test(region) ? "a" : "-h"}"); got ${JSON.stringify(zone)}.`,
+            );
         }
     }
     if (new Set(zones).size !== zones.length) fail("zones", `must not repeat a zone; got ${JSON.stringify(zones)}.`);
     if (inputs.requireMultiZone && zones.length < 2) {
-        fail("zones", `must list at least 2 zones in a production stack, so a zone outage leaves nodes running; got ${JSON.stringify(zones)}.`);
+        fail(
+            "zones",
+            `must list at least 2 zones in a production stack, so a zone outage leaves nodes running; got ${JSON.stringify(zones)}.`,
+        );
     }
     const plugin = inputs.networkPlugin ?? "terway";
     requireOneOf(COMPONENT, "networkPlugin", plugin, NETWORK_PLUGINS);
@@ -92,29 +99,40 @@ export function planAckNetwork(inputs: AckNetworkInputs): AckNetworkPlan {
         fail("vpcCidr", `is too small to hold ${zones.length} zones; use a larger block or set the vSwitch CIDRs.`);
     }
     const nodeTexts = inputs.nodeVswitchCidrs ?? generated(0);
-    const podTexts = plugin === "terway" ? inputs.podVswitchCidrs ?? generated(slots / 2) : undefined;
-    for (const [field, list] of [["nodeVswitchCidrs", nodeTexts], ["podVswitchCidrs", podTexts]] as const) {
+    const podTexts = plugin === "terway" ? (inputs.podVswitchCidrs ?? generated(slots / 2)) : undefined;
+    for (const [field, list] of [
+        ["nodeVswitchCidrs", nodeTexts],
+        ["podVswitchCidrs", podTexts],
+    ] as const) {
         if (list && list.length !== zones.length) fail(field, `must hold one CIDR per zone (${zones.length}); got ${list.length}.`);
     }
     if (plugin === "flannel" && inputs.podVswitchCidrs) fail("podVswitchCidrs", "applies to Terway only; Flannel pods use `podCidr`.");
-    if (plugin === "terway" && inputs.podCidr) fail("podCidr", "applies to Flannel only; Terway pods use `podVswitchCidrs` inside the VPC.");
+    if (plugin === "terway" && inputs.podCidr)
+        fail("podCidr", "applies to Flannel only; Terway pods use `podVswitchCidrs` inside the VPC.");
 
     const named: Array<[string, Cidr]> = [];
     nodeTexts.forEach((text, i) => named.push([`nodeVswitchCidrs[${i}]`, cidrOf("nodeVswitchCidrs", text)]));
     (podTexts ?? []).forEach((text, i) => named.push([`podVswitchCidrs[${i}]`, cidrOf("podVswitchCidrs", text)]));
     for (const [field, c] of named) {
-        if (!contains(vpc, c)) fail(field.replace(/\[\d+\]$/, ""), `must lie inside \`vpcCidr\` ${formatCidr(vpc)}; got ${formatCidr(c)} at ${field}.`);
+        if (!contains(vpc, c))
+            fail(field.replace(/\[\d+\]$/, ""), `must lie inside \`vpcCidr\` ${formatCidr(vpc)}; got ${formatCidr(c)} at ${field}.`);
     }
     const clash = firstOverlap(named);
     if (clash) fail(clash[1].replace(/\[\d+\]$/, ""), `must not overlap: ${clash[0]} and ${clash[1]} share addresses.`);
 
-    const outside: Array<[string, Cidr]> = [["vpcCidr", vpc], ["serviceCidr", service]];
+    const outside: Array<[string, Cidr]> = [
+        ["vpcCidr", vpc],
+        ["serviceCidr", service],
+    ];
     const pod = plugin === "flannel" ? cidrOf("podCidr", inputs.podCidr ?? DEFAULT_POD_CIDR) : undefined;
     if (pod) outside.push(["podCidr", pod]);
     const overlap = firstOverlap(outside);
     if (overlap) {
-        fail(overlap[1], `must not overlap \`${overlap[0]}\`: ${formatCidr(outside.find(o => o[0] === overlap[1])![1])} ` +
-            `and ${formatCidr(outside.find(o => o[0] === overlap[0])![1])} share addresses.`);
+        fail(
+            overlap[1],
+            `must not overlap \`${overlap[0]}\`: ${formatCidr(outside.find(o => o[0] === overlap[1])![1])} ` +
+                `and ${formatCidr(outside.find(o => o[0] === overlap[0])![1])} share addresses.`,
+        );
     }
     return {
         region,

@@ -34,17 +34,24 @@ const REPO_NAME = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 export function checkAcrArgs(component: string, args: AcrRegistryArgs, defaultName: string): void {
     const instanceName = args.instanceName ?? defaultName;
     if (!NAME.test(instanceName)) {
-        throw new ArgumentError(component, "registry.instanceName",
-            `must be 3 to 30 lower-case letters, digits or '-', not starting or ending with '-'; got ${JSON.stringify(instanceName)}.`);
+        throw new ArgumentError(
+            component,
+            "registry.instanceName",
+            `must be 3 to 30 lower-case letters, digits or '-', not starting or ending with '-'; got ${JSON.stringify(instanceName)}.`,
+        );
     }
     requireOneOf(component, "registry.instanceType", args.instanceType, ACR_INSTANCE_TYPES);
-    for (const [field, value] of [["registry.namespace", args.namespace], ["registry.repository", args.repository]] as const) {
+    for (const [field, value] of [
+        ["registry.namespace", args.namespace],
+        ["registry.repository", args.repository],
+    ] as const) {
         if (value !== undefined && !REPO_NAME.test(value)) {
             throw new ArgumentError(component, field, `must be lower-case letters, digits, '.', '_' or '-'; got ${JSON.stringify(value)}.`);
         }
     }
     for (const cidr of args.pushAllowedCidrs ?? []) {
-        if (!parseCidr(cidr)) throw new ArgumentError(component, "registry.pushAllowedCidrs", `must hold IPv4 CIDR blocks; got ${JSON.stringify(cidr)}.`);
+        if (!parseCidr(cidr))
+            throw new ArgumentError(component, "registry.pushAllowedCidrs", `must hold IPv4 CIDR blocks; got ${JSON.stringify(cidr)}.`);
     }
 }
 
@@ -59,55 +66,90 @@ export interface AcrRegistry extends Registry {
  * Nodes pull over the VPC endpoint; push credentials are the temporary token ACR issues for the
  * deploying account, fetched on every run and kept secret.
  */
-export function createAcrRegistry(name: string, region: string, args: AcrRegistryArgs, vpcId: pulumi.Input<string>,
-    vswitchId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AcrRegistry {
+export function createAcrRegistry(
+    name: string,
+    region: string,
+    args: AcrRegistryArgs,
+    vpcId: pulumi.Input<string>,
+    vswitchId: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): AcrRegistry {
     const instanceName = args.instanceName ?? name;
     const namespaceName = args.namespace ?? "kubecache";
     const repositoryName = args.repository ?? "memcached-operator";
-    const instance = new alicloud.cr.RegistryEnterpriseInstance(`${name}-acr`, {
-        instanceName,
-        instanceType: args.instanceType ?? "Basic",
-        paymentType: "Subscription",
-        period: 1,
-        renewalStatus: args.autoRenew === false ? "ManualRenewal" : "AutoRenewal",
-        renewPeriod: args.autoRenew === false ? undefined : 1,
-        imageScanner: "ACR",
-    }, opts);
-    const namespace = new alicloud.cs.RegistryEnterpriseNamespace(`${name}-acr-ns`, {
-        instanceId: instance.id,
-        name: namespaceName,
-        autoCreate: false,
-        defaultVisibility: "PRIVATE",
-    }, opts);
-    new alicloud.cs.RegistryEnterpriseRepo(`${name}-acr-repo`, {
-        instanceId: instance.id,
-        namespace: namespace.name.apply(n => n ?? namespaceName),
-        name: repositoryName,
-        repoType: "PRIVATE",
-        summary: "kubecache Memcached operator image",
-        tagImmutability: true,
-    }, opts);
-    const link = new alicloud.cr.VpcEndpointLinkedVpc(`${name}-acr-vpc`, {
-        instanceId: instance.id,
-        moduleName: "Registry",
-        vpcId,
-        vswitchId,
-        enableCreateDnsRecordInPvzt: true,
-    }, opts);
+    const instance = new alicloud.cr.RegistryEnterpriseInstance(
+        `${name}-acr`,
+        {
+            instanceName,
+            instanceType: args.instanceType ?? "Basic",
+            paymentType: "Subscription",
+            period: 1,
+            renewalStatus: args.autoRenew === false ? "ManualRenewal" : "AutoRenewal",
+            renewPeriod: args.autoRenew === false ? undefined : 1,
+            imageScanner: "ACR",
+        },
+        opts,
+    );
+    const namespace = new alicloud.cs.RegistryEnterpriseNamespace(
+        `${name}-acr-ns`,
+        {
+            instanceId: instance.id,
+            name: namespaceName,
+            autoCreate: false,
+            defaultVisibility: "PRIVATE",
+        },
+        opts,
+    );
+    new alicloud.cs.RegistryEnterpriseRepo(
+        `${name}-acr-repo`,
+        {
+            instanceId: instance.id,
+            namespace: namespace.name.apply(n => n ?? namespaceName),
+            name: repositoryName,
+            repoType: "PRIVATE",
+            summary: "kubecache Memcached operator image",
+            tagImmutability: true,
+        },
+        opts,
+    );
+    const link = new alicloud.cr.VpcEndpointLinkedVpc(
+        `${name}-acr-vpc`,
+        {
+            instanceId: instance.id,
+            moduleName: "Registry",
+            vpcId,
+            vswitchId,
+            enableCreateDnsRecordInPvzt: true,
+        },
+        opts,
+    );
     const allowed = args.pushAllowedCidrs ?? [];
-    const internet = allowed.length === 0 ? undefined : new alicloud.cr.InternetEndpoint(`${name}-acr-internet`, {
-        instanceId: instance.id,
-        entries: allowed.map((entry, i) => ({ entry, comment: `kubecache-push-${i}` })),
-    }, opts);
+    const internet =
+        allowed.length === 0
+            ? undefined
+            : new alicloud.cr.InternetEndpoint(
+                  `${name}-acr-internet`,
+                  {
+                      instanceId: instance.id,
+                      entries: allowed.map((entry, i) => ({ entry, comment: `kubecache-push-${i}` })),
+                  },
+                  opts,
+              );
 
-    const details = alicloud.cs.getRegistryEnterpriseInstancesOutput({
-        ids: [instance.id], enableDetails: true,
-    }, { provider: opts.provider, parent: opts.parent, dependsOn: internet ? [link, internet] : [link] });
+    const details = alicloud.cs.getRegistryEnterpriseInstancesOutput(
+        {
+            ids: [instance.id],
+            enableDetails: true,
+        },
+        { provider: opts.provider, parent: opts.parent, dependsOn: internet ? [link, internet] : [link] },
+    );
     const first = details.instances.apply(list => {
         if (!list?.length) throw new Error(`AckCluster: ACR instance ${instanceName} was not found after creation.`);
         return list[0];
     });
-    const pullServer = pulumi.all([first, link.id]).apply(([i]) => i.vpcEndpoints?.[0] ?? `${instanceName}-registry-vpc.${region}.cr.aliyuncs.com`);
+    const pullServer = pulumi
+        .all([first, link.id])
+        .apply(([i]) => i.vpcEndpoints?.[0] ?? `${instanceName}-registry-vpc.${region}.cr.aliyuncs.com`);
     const pushServer = internet
         ? first.apply(i => i.publicEndpoints?.[0] ?? `${instanceName}-registry.${region}.cr.aliyuncs.com`)
         : pullServer;

@@ -57,7 +57,11 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kubecac
             try {
                 text = fs.readFileSync(path.resolve(file), "utf8");
             } catch (e) {
-                throw new ArgumentError(COMPONENT, "kubeconfigPath", `must name a readable file; ${(e as NodeJS.ErrnoException).code ?? "error"} reading ${JSON.stringify(file)}.`);
+                throw new ArgumentError(
+                    COMPONENT,
+                    "kubeconfigPath",
+                    `must name a readable file; ${(e as NodeJS.ErrnoException).code ?? "error"} reading ${JSON.stringify(file)}.`,
+                );
             }
         } else {
             text = args.kubeconfig!;
@@ -74,16 +78,21 @@ export class ExistingCluster extends pulumi.ComponentResource implements Kubecac
             checkServer("registry.pushServer")(args.registry.pushServer);
         }
         const pushServer = args.registry && checked(args.registry.pushServer, checkServer("registry.pushServer"));
-        const pullServer = args.registry?.pullServer === undefined ? pushServer : checked(args.registry.pullServer, checkServer("registry.pullServer"));
+        const pullServer =
+            args.registry?.pullServer === undefined ? pushServer : checked(args.registry.pullServer, checkServer("registry.pullServer"));
 
         this.kubeconfig = pulumi.secret(pulumi.all([text, summary]).apply(([t]) => t));
         this.context = summary.apply(s => s.context);
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            context: this.context,
-            clusterIdentifier: args.clusterIdentifier ?? pulumi.interpolate`existing-${this.context}`,
-            enableServerSideApply: true,
-        }, { parent: this });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                context: this.context,
+                clusterIdentifier: args.clusterIdentifier ?? pulumi.interpolate`existing-${this.context}`,
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
         if (args.registry) {
             const r = args.registry;
             this.registry = {

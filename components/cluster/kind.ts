@@ -7,8 +7,17 @@ import { requireDnsLabel } from "../common/names";
 import { Registry } from "../common/types";
 import { ArgumentError, checked, requireInteger } from "../common/validate";
 import {
-    configHash, DEFAULT_NODE_IMAGE, DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT, localRegistryHostingData, LocalRegistry,
-    registryCreateScript, registryDeleteScript, registryHost, registryWireScript, renderKindConfig,
+    configHash,
+    DEFAULT_NODE_IMAGE,
+    DEFAULT_REGISTRY_IMAGE,
+    DEFAULT_REGISTRY_PORT,
+    localRegistryHostingData,
+    LocalRegistry,
+    registryCreateScript,
+    registryDeleteScript,
+    registryHost,
+    registryWireScript,
+    renderKindConfig,
 } from "./kindConfig";
 import { KubecacheCluster } from "./types";
 
@@ -26,14 +35,16 @@ export interface KindClusterArgs {
     /** Worker nodes besides the control plane, 0 to 5. Defaults to 1. */
     workers?: number;
     /** Local registry; `false` for none. Defaults to `kind-registry` on 127.0.0.1:5001. */
-    registry?: false | {
-        /** Container name, also its host name on the `kind` network. Defaults to `kind-registry`. */
-        name?: string;
-        /** Port bound on 127.0.0.1. Defaults to 5001 (macOS uses 5000 for AirPlay). */
-        port?: number;
-        /** Registry image, pinned to a tag or digest. Defaults to `registry:2`. */
-        image?: pulumi.Input<string>;
-    };
+    registry?:
+        | false
+        | {
+              /** Container name, also its host name on the `kind` network. Defaults to `kind-registry`. */
+              name?: string;
+              /** Port bound on 127.0.0.1. Defaults to 5001 (macOS uses 5000 for AirPlay). */
+              port?: number;
+              /** Registry image, pinned to a tag or digest. Defaults to `registry:2`. */
+              image?: pulumi.Input<string>;
+          };
     /** Seconds `kind create cluster` waits for the control plane to be ready. Defaults to 120. */
     waitSeconds?: number;
 }
@@ -59,18 +70,26 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
         const nodeImage = checked(args.nodeImage ?? DEFAULT_NODE_IMAGE, image => {
             requirePinnedImage(COMPONENT, "nodeImage", image);
             if (!/@sha256:[0-9a-f]{64}$/.test(image)) {
-                throw new ArgumentError(COMPONENT, "nodeImage",
-                    `must be pinned by digest (kindest/node:<version>@sha256:<digest>, from the kind release notes); got ${JSON.stringify(image)}.`);
+                throw new ArgumentError(
+                    COMPONENT,
+                    "nodeImage",
+                    `must be pinned by digest (kindest/node:<version>@sha256:<digest>, from the kind release notes); got ${JSON.stringify(image)}.`,
+                );
             }
         });
         requireInteger(COMPONENT, "workers", args.workers, 0, 5);
         requireInteger(COMPONENT, "waitSeconds", args.waitSeconds, 0, 3600);
-        const registryArgs = args.registry === false ? undefined : {
-            name: args.registry?.name ?? "kind-registry",
-            port: args.registry?.port ?? DEFAULT_REGISTRY_PORT,
-            image: checked(args.registry?.image ?? DEFAULT_REGISTRY_IMAGE, image => requirePinnedImage(COMPONENT, "registry.image", image)),
-            owner: clusterName,
-        };
+        const registryArgs =
+            args.registry === false
+                ? undefined
+                : {
+                      name: args.registry?.name ?? "kind-registry",
+                      port: args.registry?.port ?? DEFAULT_REGISTRY_PORT,
+                      image: checked(args.registry?.image ?? DEFAULT_REGISTRY_IMAGE, image =>
+                          requirePinnedImage(COMPONENT, "registry.image", image),
+                      ),
+                      owner: clusterName,
+                  };
         if (registryArgs) {
             requireDnsLabel(COMPONENT, "registry.name", registryArgs.name);
             requireInteger(COMPONENT, "registry.port", registryArgs.port, 1024, 65535);
@@ -80,33 +99,49 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
         const hash = this.config.apply(configHash);
         const child = { parent: this };
 
-        const cluster = new command.local.Command(`${name}-cluster`, {
-            create: `kind create cluster --name '${clusterName}' --config - --wait ${args.waitSeconds ?? 120}s`,
-            stdin: this.config,
-            delete: `kind delete cluster --name '${clusterName}'`,
-            triggers: [hash],
-        }, { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] }); // re-running create on a live cluster fails
+        const cluster = new command.local.Command(
+            `${name}-cluster`,
+            {
+                create: `kind create cluster --name '${clusterName}' --config - --wait ${args.waitSeconds ?? 120}s`,
+                stdin: this.config,
+                delete: `kind delete cluster --name '${clusterName}'`,
+                triggers: [hash],
+            },
+            { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] },
+        ); // re-running create on a live cluster fails
 
         // Re-read whenever the cluster is recreated; stdout is the admin kubeconfig, so keep it out of logs and state.
-        const read = new command.local.Command(`${name}-kubeconfig`, {
-            create: `kind get kubeconfig --name '${clusterName}'`,
-            triggers: [hash],
-            logging: "stderr",
-        }, { ...child, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] });
+        const read = new command.local.Command(
+            `${name}-kubeconfig`,
+            {
+                create: `kind get kubeconfig --name '${clusterName}'`,
+                triggers: [hash],
+                logging: "stderr",
+            },
+            { ...child, dependsOn: [cluster], additionalSecretOutputs: ["stdout"] },
+        );
         this.kubeconfig = pulumi.secret(read.stdout);
 
         const providerDeps: pulumi.Resource[] = [cluster];
         if (registryArgs) {
             const registry = registryArgs.image.apply((image): LocalRegistry => ({ ...registryArgs, image }));
-            const container = new command.local.Command(`${name}-registry`, {
-                create: registry.apply(registryCreateScript),
-                delete: registry.apply(registryDeleteScript),
-                triggers: [registryArgs.name, registryArgs.port, registryArgs.image],
-            }, { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] });
-            const wiring = new command.local.Command(`${name}-registry-hosts`, {
-                create: registry.apply(r => registryWireScript(clusterName, r)),
-                triggers: [hash, registryArgs.name, registryArgs.port],
-            }, { ...child, dependsOn: [cluster, container] });
+            const container = new command.local.Command(
+                `${name}-registry`,
+                {
+                    create: registry.apply(registryCreateScript),
+                    delete: registry.apply(registryDeleteScript),
+                    triggers: [registryArgs.name, registryArgs.port, registryArgs.image],
+                },
+                { ...child, deleteBeforeReplace: true, replaceOnChanges: ["*"] },
+            );
+            const wiring = new command.local.Command(
+                `${name}-registry-hosts`,
+                {
+                    create: registry.apply(r => registryWireScript(clusterName, r)),
+                    triggers: [hash, registryArgs.name, registryArgs.port],
+                },
+                { ...child, dependsOn: [cluster, container] },
+            );
             providerDeps.push(wiring);
             const host = pulumi.output(registryHost(registryArgs));
             this.registry = { pushServer: host, pullServer: host };
@@ -114,21 +149,29 @@ export class KindCluster extends pulumi.ComponentResource implements KubecacheCl
 
         // The identity changes only when the cluster is recreated (new config hash): then every
         // Kubernetes resource must be recreated in it, which a replaced provider achieves.
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.kubeconfig,
-            clusterIdentifier: pulumi.interpolate`kind-${clusterName}-${hash}`,
-            enableServerSideApply: true,
-        }, { ...child, dependsOn: providerDeps });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.kubeconfig,
+                clusterIdentifier: pulumi.interpolate`kind-${clusterName}-${hash}`,
+                enableServerSideApply: true,
+            },
+            { ...child, dependsOn: providerDeps },
+        );
 
         if (registryArgs) {
-            new k8s.core.v1.ConfigMap(`${name}-local-registry-hosting`, {
-                metadata: {
-                    name: "local-registry-hosting",
-                    namespace: "kube-public",
-                    labels: recommendedLabels("local-registry", clusterName, "registry"),
+            new k8s.core.v1.ConfigMap(
+                `${name}-local-registry-hosting`,
+                {
+                    metadata: {
+                        name: "local-registry-hosting",
+                        namespace: "kube-public",
+                        labels: recommendedLabels("local-registry", clusterName, "registry"),
+                    },
+                    data: localRegistryHostingData(registryArgs),
                 },
-                data: localRegistryHostingData(registryArgs),
-            }, { ...child, provider: this.provider });
+                { ...child, provider: this.provider },
+            );
         }
         this.registerOutputs({ kubeconfig: this.kubeconfig, registry: this.registry, config: this.config });
     }

@@ -49,7 +49,7 @@ export function renderKindConfig(layout: KindLayout): string {
         ...Array.from({ length: layout.workers }, () => node("worker")),
         "containerdConfigPatches:\n",
         "  - |-\n",
-        "    [plugins.\"io.containerd.cri.v1.images\".registry]\n",
+        '    [plugins."io.containerd.cri.v1.images".registry]\n',
         `      config_path = "${CERTS_DIR}"\n`,
     ].join("");
 }

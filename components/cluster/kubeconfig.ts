@@ -10,7 +10,10 @@ export interface KubeconfigSummary {
     cluster: string;
 }
 
-interface NamedEntry { name?: unknown; context?: { cluster?: unknown; user?: unknown } }
+interface NamedEntry {
+    name?: unknown;
+    context?: { cluster?: unknown; user?: unknown };
+}
 
 /**
  * Parses a kubeconfig (YAML or JSON) and resolves the context to use. Throws a plain Error whose
@@ -30,9 +33,14 @@ export function inspectKubeconfig(text: string, context?: string): KubeconfigSum
     }
     const config = doc as { contexts?: unknown; clusters?: unknown; "current-context"?: unknown };
     const entries = (list: unknown): NamedEntry[] => (Array.isArray(list) ? list : []) as NamedEntry[];
-    const contexts = entries(config.contexts).map(c => c.name).filter((n): n is string => typeof n === "string");
-    const clusters = entries(config.clusters).map(c => c.name).filter((n): n is string => typeof n === "string");
-    const currentContext = typeof config["current-context"] === "string" && config["current-context"] ? config["current-context"] : undefined;
+    const contexts = entries(config.contexts)
+        .map(c => c.name)
+        .filter((n): n is string => typeof n === "string");
+    const clusters = entries(config.clusters)
+        .map(c => c.name)
+        .filter((n): n is string => typeof n === "string");
+    const currentContext =
+        typeof config["current-context"] === "string" && config["current-context"] ? config["current-context"] : undefined;
     const wanted = context ?? currentContext;
     if (!wanted) throw new Error(`names no current-context; set the context (one of: ${contexts.join(", ") || "none"})`);
     const entry = entries(config.contexts).find(c => c.name === wanted);

@@ -16,7 +16,10 @@ export function isPinnedImage(image: string): boolean {
 export function requirePinnedImage(component: string, field: string, image: string | undefined): void {
     if (image === undefined) return;
     if (typeof image !== "string" || !isPinnedImage(image)) {
-        throw new ArgumentError(component, field,
-            `must name an explicit tag or digest (e.g. "redis:7.4.2-alpine"), not a bare or \`latest\` image; got ${JSON.stringify(image)}.`);
+        throw new ArgumentError(
+            component,
+            field,
+            `must name an explicit tag or digest (e.g. "redis:7.4.2-alpine"), not a bare or \`latest\` image; got ${JSON.stringify(image)}.`,
+        );
     }
 }

@@ -9,9 +9,12 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function requireDnsLabel(component: string, field: string, value: string | undefined, maxLength = 63): void {
     if (value === undefined) return;
     if (typeof value !== "string" || value.length > maxLength || !DNS1123_LABEL.test(value)) {
-        throw new ArgumentError(component, field,
+        throw new ArgumentError(
+            component,
+            field,
             `must be a DNS-1123 label of at most ${maxLength} characters (lower-case letters, digits and '-', ` +
-            `starting and ending with a letter or digit); got ${JSON.stringify(value)}.`);
+                `starting and ending with a letter or digit); got ${JSON.stringify(value)}.`,
+        );
     }
 }
 
@@ -25,6 +28,12 @@ export function serviceHost(service: string, namespace: string, clusterDomain = 
 }
 
 /** Stable DNS name of a StatefulSet pod behind its headless Service. */
-export function podHost(statefulSet: string, ordinal: number, headless: string, namespace: string, clusterDomain = "cluster.local"): string {
+export function podHost(
+    statefulSet: string,
+    ordinal: number,
+    headless: string,
+    namespace: string,
+    clusterDomain = "cluster.local",
+): string {
     return `${statefulSet}-${ordinal}.${headless}.${namespace}.svc.${clusterDomain}`;
 }

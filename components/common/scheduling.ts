@@ -15,9 +15,10 @@ export const ANTI_AFFINITIES: readonly AntiAffinity[] = Object.values(AntiAffini
 export function spreadAffinity(selector: Labels, mode: AntiAffinity): Affinity {
     const term = { labelSelector: { matchLabels: selector }, topologyKey: "kubernetes.io/hostname" };
     return {
-        podAntiAffinity: mode === "required"
-            ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+        podAntiAffinity:
+            mode === "required"
+                ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+                : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
     };
 }
 

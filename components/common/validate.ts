@@ -5,7 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
  * and what is allowed, so `pulumi up` fails before any child resource exists.
  */
 export class ArgumentError extends Error {
-    constructor(public readonly component: string, public readonly field: string, message: string) {
+    constructor(
+        public readonly component: string,
+        public readonly field: string,
+        message: string,
+    ) {
         super(`${component}: \`${field}\` ${message}`);
         this.name = "ArgumentError";
     }

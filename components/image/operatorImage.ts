@@ -54,21 +54,33 @@ export class OperatorImage extends pulumi.ComponentResource {
         const skipPush = args.skipPush ?? false;
         const registry = args.registry;
         if (!registry && !skipPush) {
-            throw new ArgumentError(COMPONENT, "registry", "is required unless `skipPush` is true: the cluster pulls the operator from it.");
+            throw new ArgumentError(
+                COMPONENT,
+                "registry",
+                "is required unless `skipPush` is true: the cluster pulls the operator from it.",
+            );
         }
         if (registry && (registry.username === undefined) !== (registry.password === undefined)) {
             throw new ArgumentError(COMPONENT, "registry.password", "and `registry.username` must be given together.");
         }
         const repository = args.repository ?? DEFAULT_OPERATOR_REPOSITORY;
         if (!REPOSITORY.test(repository)) {
-            throw new ArgumentError(COMPONENT, "repository", `must be a lower-case repository path such as "kubecache/memcached-operator"; got ${JSON.stringify(repository)}.`);
+            throw new ArgumentError(
+                COMPONENT,
+                "repository",
+                `must be a lower-case repository path such as "kubecache/memcached-operator"; got ${JSON.stringify(repository)}.`,
+            );
         }
         const platform = args.platform ?? "linux/amd64";
         requireOneOf(COMPONENT, "platform", platform, OPERATOR_PLATFORMS);
         const sourceDir = path.resolve(args.sourceDir ?? operatorDir());
         for (const file of ["Makefile", "Dockerfile"]) {
             if (!fs.existsSync(path.join(sourceDir, file))) {
-                throw new ArgumentError(COMPONENT, "sourceDir", `must hold the operator's ${file}; ${path.join(sourceDir, file)} does not exist.`);
+                throw new ArgumentError(
+                    COMPONENT,
+                    "sourceDir",
+                    `must hold the operator's ${file}; ${path.join(sourceDir, file)} does not exist.`,
+                );
             }
         }
         const hash = hashSources(sourceDir);
@@ -79,31 +91,44 @@ export class OperatorImage extends pulumi.ComponentResource {
         const buildCommand = args.buildCommand ?? "make build";
 
         const binaryPath = args.binaryPath ?? "bin/manager";
-        const build = new command.local.Command(`${name}-manager`, {
-            create: buildCommand,
-            dir: sourceDir,
-            environment: { CGO_ENABLED: "0", GOOS: "linux", GOARCH: platform.split("/")[1] },
-            triggers: buildTriggers(hash, platform, buildCommand, fs.existsSync(path.join(sourceDir, binaryPath))),
-        }, { parent: this });
+        const build = new command.local.Command(
+            `${name}-manager`,
+            {
+                create: buildCommand,
+                dir: sourceDir,
+                environment: { CGO_ENABLED: "0", GOOS: "linux", GOARCH: platform.split("/")[1] },
+                triggers: buildTriggers(hash, platform, buildCommand, fs.existsSync(path.join(sourceDir, binaryPath))),
+            },
+            { parent: this },
+        );
 
         const pushServer = registry ? pulumi.output(registry.pushServer) : undefined;
         const pullServer = registry ? pulumi.output(registry.pullServer ?? registry.pushServer) : undefined;
         const imageName = pushServer ? pulumi.interpolate`${pushServer}/${repository}:${tag}` : pulumi.output(`${repository}:${tag}`);
-        const image = new docker.Image(name, {
-            build: { context: sourceDir, dockerfile: path.join(sourceDir, "Dockerfile"), platform },
-            imageName,
-            registry: registry && !skipPush ? {
-                server: pushServer,
-                username: registry.username,
-                password: registry.password === undefined ? undefined : pulumi.secret(registry.password),
-            } : undefined,
-            skipPush,
-        }, { parent: this, dependsOn: [build] });
+        const image = new docker.Image(
+            name,
+            {
+                build: { context: sourceDir, dockerfile: path.join(sourceDir, "Dockerfile"), platform },
+                imageName,
+                registry:
+                    registry && !skipPush
+                        ? {
+                              server: pushServer,
+                              username: registry.username,
+                              password: registry.password === undefined ? undefined : pulumi.secret(registry.password),
+                          }
+                        : undefined,
+                skipPush,
+            },
+            { parent: this, dependsOn: [build] },
+        );
 
         this.imageName = image.imageName;
         this.sourceHash = pulumi.output(hash);
         this.imageRef = skipPush
-            ? (pullServer ? pulumi.interpolate`${pullServer}/${repository}:${tag}` : pulumi.output(`${repository}:${tag}`))
+            ? pullServer
+                ? pulumi.interpolate`${pullServer}/${repository}:${tag}`
+                : pulumi.output(`${repository}:${tag}`)
             : pulumi.all([pullServer!, image.repoDigest]).apply(([server, repoDigest]) => pinnedRef(server, repository, repoDigest));
         this.registerOutputs({ imageRef: this.imageRef, imageName: this.imageName, sourceHash: this.sourceHash });
     }
@@ -127,7 +152,9 @@ export function buildTriggers(sourceHash: string, platform: string, buildCommand
 export function pinnedRef(server: string, repository: string, repoDigest: string): string {
     const digest = repoDigest.slice(repoDigest.lastIndexOf("@") + 1);
     if (!repoDigest.includes("@") || !DIGEST.test(digest)) {
-        throw new Error(`${COMPONENT}: the registry returned no manifest digest for ${repository} (repoDigest ${JSON.stringify(repoDigest)})`);
+        throw new Error(
+            `${COMPONENT}: the registry returned no manifest digest for ${repository} (repoDigest ${JSON.stringify(repoDigest)})`,
+        );
     }
     return `${server}/${repository}@${digest}`;
 }

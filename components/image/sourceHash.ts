@@ -36,7 +36,10 @@ export function buildInputs(dir: string): string[] {
 export function hashSources(dir: string): string {
     const h = crypto.createHash("sha256");
     for (const rel of buildInputs(dir)) {
-        h.update(rel).update("\0").update(fs.readFileSync(path.join(dir, rel))).update("\0");
+        h.update(rel)
+            .update("\0")
+            .update(fs.readFileSync(path.join(dir, rel)))
+            .update("\0");
     }
     return h.digest("hex");
 }

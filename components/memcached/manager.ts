@@ -54,20 +54,22 @@ export function managerPodSpec(o: ManagerPodOptions): k8s.types.input.core.v1.Po
         // Leader election releases its lease on SIGTERM; 10 s is ample for the manager to stop.
         terminationGracePeriodSeconds: 10,
         imagePullSecrets: o.imagePullSecrets?.map(name => ({ name })),
-        containers: [{
-            name: "manager",
-            image: o.image,
-            command: ["/manager"],
-            args: managerArgs(o.replicas),
-            env: pulumi.output(o.resources).apply(r => managerEnv(r as Resources)),
-            ports: [
-                { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
-                { name: "health", containerPort: HEALTH_PORT, protocol: "TCP" },
-            ],
-            livenessProbe: { httpGet: { path: "/healthz", port: "health" }, initialDelaySeconds: 15, periodSeconds: 20 },
-            readinessProbe: { httpGet: { path: "/readyz", port: "health" }, initialDelaySeconds: 5, periodSeconds: 10 },
-            resources: o.resources,
-            securityContext: restrictedContainerSecurityContext(),
-        }],
+        containers: [
+            {
+                name: "manager",
+                image: o.image,
+                command: ["/manager"],
+                args: managerArgs(o.replicas),
+                env: pulumi.output(o.resources).apply(r => managerEnv(r as Resources)),
+                ports: [
+                    { name: "metrics", containerPort: METRICS_PORT, protocol: "TCP" },
+                    { name: "health", containerPort: HEALTH_PORT, protocol: "TCP" },
+                ],
+                livenessProbe: { httpGet: { path: "/healthz", port: "health" }, initialDelaySeconds: 15, periodSeconds: 20 },
+                readinessProbe: { httpGet: { path: "/readyz", port: "health" }, initialDelaySeconds: 5, periodSeconds: 10 },
+                resources: o.resources,
+                securityContext: restrictedContainerSecurityContext(),
+            },
+        ],
     };
 }

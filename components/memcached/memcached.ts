@@ -55,7 +55,11 @@ export class Memcached extends pulumi.ComponentResource {
     constructor(name: string, args: MemcachedArgs, opts?: pulumi.ComponentResourceOptions) {
         super("kubecache:index:Memcached", name, {}, opts);
         if (!args?.operator === !args?.crd) {
-            throw new ArgumentError(COMPONENT, "operator", "or `crd` must be given (exactly one), so the custom resource is created after its CRD.");
+            throw new ArgumentError(
+                COMPONENT,
+                "operator",
+                "or `crd` must be given (exactly one), so the custom resource is created after its CRD.",
+            );
         }
         const resourceName = args.resourceName ?? name;
         const spec = checkMemcachedArgs(resourceName, args);
@@ -65,27 +69,40 @@ export class Memcached extends pulumi.ComponentResource {
         // is ready, and deleted while the manager still runs to clean up after it. An operator given by its
         // parts (a package consumer in another language) is waited for through its CRD and manager.
         const op = args.operator;
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = op === undefined ? [args.crd!]
-            : op instanceof pulumi.Resource ? [op] : [op.crd, op.manager];
-        const cr = new k8s.apiextensions.CustomResource(name, {
-            apiVersion: MEMCACHED_API_VERSION,
-            kind: MEMCACHED_KIND,
-            metadata: { name: resourceName, namespace: args.namespace ?? "default", labels: recommendedLabels("memcached", resourceName) },
-            spec,
-            // Declared so the provider's state exposes `.status` as an output.
-            status: undefined,
-        }, { parent: this, dependsOn });
+        const dependsOn: pulumi.Input<pulumi.Resource>[] =
+            op === undefined ? [args.crd!] : op instanceof pulumi.Resource ? [op] : [op.crd, op.manager];
+        const cr = new k8s.apiextensions.CustomResource(
+            name,
+            {
+                apiVersion: MEMCACHED_API_VERSION,
+                kind: MEMCACHED_KIND,
+                metadata: {
+                    name: resourceName,
+                    namespace: args.namespace ?? "default",
+                    labels: recommendedLabels("memcached", resourceName),
+                },
+                spec,
+                // Declared so the provider's state exposes `.status` as an output.
+                status: undefined,
+            },
+            { parent: this, dependsOn },
+        );
 
         const status = (cr as unknown as { status: pulumi.Output<MemcachedStatus | undefined> }).status;
         this.name = cr.metadata.name;
         this.namespace = cr.metadata.namespace;
         this.port = pulumi.output(args.port ?? MEMCACHED_DEFAULTS.port);
-        this.endpoint = pulumi.all([this.name, this.namespace, this.port])
+        this.endpoint = pulumi
+            .all([this.name, this.namespace, this.port])
             .apply(([n, ns, p]) => `${serviceHost(n, ns, clusterDomain)}:${p}`);
         this.nodes = status.apply(s => s?.nodes ?? []);
         this.clientLabels = { [MEMCACHED_CLIENT_LABEL]: resourceName };
         this.registerOutputs({
-            name: this.name, namespace: this.namespace, endpoint: this.endpoint, port: this.port, nodes: this.nodes,
+            name: this.name,
+            namespace: this.namespace,
+            endpoint: this.endpoint,
+            port: this.port,
+            nodes: this.nodes,
             clientLabels: this.clientLabels,
         });
     }
@@ -95,7 +112,10 @@ export class Memcached extends pulumi.ComponentResource {
  * Every check `Memcached` makes on its own fields, without creating anything: callers that build
  * several resources first (the stack wiring) run it for each instance up front. Returns the spec.
  */
-export function checkMemcachedArgs(resourceName: string, args: Omit<MemcachedArgs, "operator" | "crd">): Record<string, pulumi.Input<unknown>> {
+export function checkMemcachedArgs(
+    resourceName: string,
+    args: Omit<MemcachedArgs, "operator" | "crd">,
+): Record<string, pulumi.Input<unknown>> {
     requireMemcachedName("resourceName", resourceName);
     requireDnsLabel(COMPONENT, "namespace", known(args.namespace));
     return validatedSpec(args);

@@ -1,6 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, checked, recommendedLabels, requireDnsLabel, requireInteger, requirePinnedImage, Resources, selectorLabels } from "../common";
+import {
+    ArgumentError,
+    checked,
+    recommendedLabels,
+    requireDnsLabel,
+    requireInteger,
+    requirePinnedImage,
+    Resources,
+    selectorLabels,
+} from "../common";
 import { DEFAULT_MANAGER_RESOURCES, managerPodSpec, METRICS_PORT } from "./manager";
 import { loadLeaderElectionRole, loadManagerRole, loadMemcachedCrd } from "./operatorConfig";
 
@@ -79,14 +88,22 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         for (const s of args.imagePullSecrets ?? []) requireDnsLabel(COMPONENT, "imagePullSecrets", s, 253);
         requireDnsLabel(COMPONENT, "name", name, 40);
         if (args.podMonitor !== undefined && (typeof args.podMonitor !== "object" || args.podMonitor === null)) {
-            throw new ArgumentError(COMPONENT, "podMonitor", `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(args.podMonitor)}.`);
+            throw new ArgumentError(
+                COMPONENT,
+                "podMonitor",
+                `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(args.podMonitor)}.`,
+            );
         }
         if (args.podMonitor && !args.podMonitor.enabled && Object.keys(args.podMonitor).some(k => k !== "enabled")) {
             throw new ArgumentError(COMPONENT, "podMonitor.enabled", "must be true for its other settings to mean anything.");
         }
         const pm = args.podMonitor?.enabled ? args.podMonitor : undefined;
         if (pm?.interval !== undefined && !/^([0-9]+(ms|s|m|h))+$/.test(pm.interval)) {
-            throw new ArgumentError(COMPONENT, "podMonitor.interval", `must be a Prometheus duration such as "30s"; got ${JSON.stringify(pm.interval)}.`);
+            throw new ArgumentError(
+                COMPONENT,
+                "podMonitor.interval",
+                `must be a Prometheus duration such as "30s"; got ${JSON.stringify(pm.interval)}.`,
+            );
         }
 
         const crdManifest = loadMemcachedCrd();
@@ -97,87 +114,140 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         const selector = selectorLabels("memcached-operator", name, "manager");
         const child = { parent: this };
 
-        const ns = args.createNamespace === false ? undefined : new k8s.core.v1.Namespace(`${name}-ns`, {
-            // The manager meets the restricted Pod Security Standard; enforcing it keeps it that way.
-            metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
-        }, child);
+        const ns =
+            args.createNamespace === false
+                ? undefined
+                : new k8s.core.v1.Namespace(
+                      `${name}-ns`,
+                      {
+                          // The manager meets the restricted Pod Security Standard; enforcing it keeps it that way.
+                          metadata: { name: namespace, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted" } },
+                      },
+                      child,
+                  );
         const nsName = ns ? ns.metadata.name : pulumi.output(namespace);
 
-        this.crd = new k8s.apiextensions.v1.CustomResourceDefinition(`${name}-crd`, {
-            metadata: {
-                name: crdManifest.metadata.name,
-                annotations: crdManifest.metadata.annotations,
-                labels: { ...crdManifest.metadata.labels, ...labels },
+        this.crd = new k8s.apiextensions.v1.CustomResourceDefinition(
+            `${name}-crd`,
+            {
+                metadata: {
+                    name: crdManifest.metadata.name,
+                    annotations: crdManifest.metadata.annotations,
+                    labels: { ...crdManifest.metadata.labels, ...labels },
+                },
+                spec: crdManifest.spec,
             },
-            spec: crdManifest.spec,
-        }, { ...child, retainOnDelete: args.retainCrdOnDelete ?? true });
+            { ...child, retainOnDelete: args.retainCrdOnDelete ?? true },
+        );
 
-        const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
-        }, child);
+        const sa = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            {
+                metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+            },
+            child,
+        );
         const subjects = [{ kind: "ServiceAccount", name: sa.metadata.name, namespace: nsName }];
 
-        const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-manager-role`, {
-            metadata: { name: `${name}-manager-role`, labels },
-            rules: roleManifest.rules,
-        }, child);
-        const clusterBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-manager-rolebinding`, {
-            metadata: { name: `${name}-manager-rolebinding`, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
-            subjects,
-        }, child);
+        const clusterRole = new k8s.rbac.v1.ClusterRole(
+            `${name}-manager-role`,
+            {
+                metadata: { name: `${name}-manager-role`, labels },
+                rules: roleManifest.rules,
+            },
+            child,
+        );
+        const clusterBinding = new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-manager-rolebinding`,
+            {
+                metadata: { name: `${name}-manager-rolebinding`, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole.metadata.name },
+                subjects,
+            },
+            child,
+        );
 
-        const leaderElectionRole = new k8s.rbac.v1.Role(`${name}-leader-election-role`, {
-            metadata: { name: `${name}-leader-election-role`, namespace: nsName, labels },
-            rules: leaderRole.rules,
-        }, child);
-        const leaderBinding = new k8s.rbac.v1.RoleBinding(`${name}-leader-election-rolebinding`, {
-            metadata: { name: `${name}-leader-election-rolebinding`, namespace: nsName, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaderElectionRole.metadata.name },
-            subjects,
-        }, child);
+        const leaderElectionRole = new k8s.rbac.v1.Role(
+            `${name}-leader-election-role`,
+            {
+                metadata: { name: `${name}-leader-election-role`, namespace: nsName, labels },
+                rules: leaderRole.rules,
+            },
+            child,
+        );
+        const leaderBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-leader-election-rolebinding`,
+            {
+                metadata: { name: `${name}-leader-election-rolebinding`, namespace: nsName, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: leaderElectionRole.metadata.name },
+                subjects,
+            },
+            child,
+        );
 
-        new k8s.core.v1.Service(`${name}-metrics`, {
-            metadata: { name: `${name}-metrics`, namespace: nsName, labels },
-            spec: { selector, ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }] },
-        }, child);
+        new k8s.core.v1.Service(
+            `${name}-metrics`,
+            {
+                metadata: { name: `${name}-metrics`, namespace: nsName, labels },
+                spec: { selector, ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }] },
+            },
+            child,
+        );
 
         // Without skipAwait the provider waits for the rollout, so `pulumi up` ends with a ready operator.
         // The CRD and bindings come first: a manager started without them crash-loops until they appear.
-        const deployment = new k8s.apps.v1.Deployment(`${name}-manager`, {
-            metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
-            spec: {
-                replicas,
-                selector: { matchLabels: selector },
-                template: {
-                    metadata: { labels: { ...labels, ...selector }, annotations: { "kubectl.kubernetes.io/default-container": "manager" } },
-                    spec: managerPodSpec({
-                        image, replicas, serviceAccountName: sa.metadata.name,
-                        resources: args.resources ?? DEFAULT_MANAGER_RESOURCES, imagePullSecrets: args.imagePullSecrets,
-                    }),
+        const deployment = new k8s.apps.v1.Deployment(
+            `${name}-manager`,
+            {
+                metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+                spec: {
+                    replicas,
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: {
+                            labels: { ...labels, ...selector },
+                            annotations: { "kubectl.kubernetes.io/default-container": "manager" },
+                        },
+                        spec: managerPodSpec({
+                            image,
+                            replicas,
+                            serviceAccountName: sa.metadata.name,
+                            resources: args.resources ?? DEFAULT_MANAGER_RESOURCES,
+                            imagePullSecrets: args.imagePullSecrets,
+                        }),
+                    },
                 },
             },
-        }, { parent: this, dependsOn: [this.crd, clusterBinding, leaderBinding] });
+            { parent: this, dependsOn: [this.crd, clusterBinding, leaderBinding] },
+        );
 
         if (replicas > 1) {
             // Drains may take the standby, never both managers at once.
-            new k8s.policy.v1.PodDisruptionBudget(`${name}-manager`, {
-                metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
-                spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
-            }, child);
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-manager`,
+                {
+                    metadata: { name: `${name}-controller-manager`, namespace: nsName, labels },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+                },
+                child,
+            );
         }
 
         if (pm) {
-            new k8s.apiextensions.CustomResource(`${name}-memcached`, {
-                apiVersion: POD_MONITOR_API_VERSION,
-                kind: "PodMonitor",
-                metadata: { name: `${name}-memcached`, namespace: nsName, labels: { ...labels, ...pm.labels } },
-                spec: {
-                    selector: { matchLabels: MANAGED_MEMCACHED_POD_LABELS },
-                    namespaceSelector: { any: true },
-                    podMetricsEndpoints: [{ port: "metrics", path: "/metrics", ...(pm.interval ? { interval: pm.interval } : {}) }],
+            new k8s.apiextensions.CustomResource(
+                `${name}-memcached`,
+                {
+                    apiVersion: POD_MONITOR_API_VERSION,
+                    kind: "PodMonitor",
+                    metadata: { name: `${name}-memcached`, namespace: nsName, labels: { ...labels, ...pm.labels } },
+                    spec: {
+                        selector: { matchLabels: MANAGED_MEMCACHED_POD_LABELS },
+                        namespaceSelector: { any: true },
+                        podMetricsEndpoints: [{ port: "metrics", path: "/metrics", ...(pm.interval ? { interval: pm.interval } : {}) }],
+                    },
                 },
-            }, child);
+                child,
+            );
         }
 
         this.crdName = this.crd.metadata.name;
@@ -186,8 +256,10 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         this.deploymentName = deployment.metadata.name;
         this.manager = deployment;
         this.registerOutputs({
-            crdName: this.crdName, namespace: this.namespace,
-            serviceAccountName: this.serviceAccountName, deploymentName: this.deploymentName,
+            crdName: this.crdName,
+            namespace: this.namespace,
+            serviceAccountName: this.serviceAccountName,
+            deploymentName: this.deploymentName,
         });
     }
 }

@@ -2,8 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ArgumentError, checked, known, quantityToBytes, requireInteger, requireOneOf, requirePinnedImage, Resources } from "../common";
 import {
-    MEMCACHED_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_LIST_BOUNDS, MEMCACHED_METRICS_BOUNDS, MEMCACHED_NAME_PATTERN,
-    MEMCACHED_NESTED_DEFAULTS, MEMCACHED_TOPOLOGY_SPREAD, MemcachedAuthSpec, MemcachedMetricsSpec, MemcachedNetworkPolicySpec,
+    MEMCACHED_BOUNDS,
+    MEMCACHED_DEFAULTS,
+    MEMCACHED_LIST_BOUNDS,
+    MEMCACHED_METRICS_BOUNDS,
+    MEMCACHED_NAME_PATTERN,
+    MEMCACHED_NESTED_DEFAULTS,
+    MEMCACHED_TOPOLOGY_SPREAD,
+    MemcachedAuthSpec,
+    MemcachedMetricsSpec,
+    MemcachedNetworkPolicySpec,
     MemcachedTopologySpread,
 } from "./types";
 
@@ -57,7 +65,11 @@ export function checkMemoryMB(v: number | undefined): void {
 export function checkImage(v: string | undefined): void {
     requirePinnedImage(COMPONENT, "image", v);
     if (v !== undefined && v.length > MEMCACHED_LIST_BOUNDS.image.maxLength) {
-        throw new ArgumentError(COMPONENT, "image", `must be at most ${MEMCACHED_LIST_BOUNDS.image.maxLength} characters; got ${v.length}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "image",
+            `must be at most ${MEMCACHED_LIST_BOUNDS.image.maxLength} characters; got ${v.length}.`,
+        );
     }
 }
 
@@ -68,11 +80,18 @@ export function checkMemoryLimit(memoryMB: number | undefined, resources: Resour
     if (memoryMB === undefined || limit === undefined) return;
     const bytes = quantityToBytes(limit);
     if (bytes === undefined) {
-        throw new ArgumentError(COMPONENT, "resources.limits.memory", `must be a Kubernetes quantity such as "128Mi"; got ${JSON.stringify(limit)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "resources.limits.memory",
+            `must be a Kubernetes quantity such as "128Mi"; got ${JSON.stringify(limit)}.`,
+        );
     }
     if (bytes < memoryMB * 2 ** 20) {
-        throw new ArgumentError(COMPONENT, "resources.limits.memory",
-            `must be at least \`memoryMB\` (${memoryMB}Mi); got ${JSON.stringify(limit)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "resources.limits.memory",
+            `must be at least \`memoryMB\` (${memoryMB}Mi); got ${JSON.stringify(limit)}.`,
+        );
     }
 }
 
@@ -80,8 +99,11 @@ export function checkExtraArgs(v: string[] | undefined): void {
     if (v === undefined) return;
     const { maxItems, maxItemLength } = MEMCACHED_LIST_BOUNDS.extraArgs;
     if (!Array.isArray(v) || v.length > maxItems || v.some(a => typeof a !== "string" || a.length > maxItemLength)) {
-        throw new ArgumentError(COMPONENT, "extraArgs",
-            `must be a list of at most ${maxItems} strings of at most ${maxItemLength} characters; got ${JSON.stringify(v).slice(0, 200)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "extraArgs",
+            `must be a list of at most ${maxItems} strings of at most ${maxItemLength} characters; got ${JSON.stringify(v).slice(0, 200)}.`,
+        );
     }
 }
 
@@ -92,7 +114,11 @@ export function checkTopologySpread(v: MemcachedTopologySpread | undefined): voi
 function requireName(field: string, v: string | undefined, maxLength: number): void {
     if (v === undefined) return;
     if (typeof v !== "string" || v.length === 0 || v.length > maxLength || !new RegExp(MEMCACHED_NAME_PATTERN).test(v)) {
-        throw new ArgumentError(COMPONENT, field, `must be a DNS-1123 subdomain of at most ${maxLength} characters; got ${JSON.stringify(v)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            field,
+            `must be a DNS-1123 subdomain of at most ${maxLength} characters; got ${JSON.stringify(v)}.`,
+        );
     }
 }
 
@@ -104,7 +130,11 @@ export function checkNodeSelector(v: Record<string, string> | undefined): void {
     if (v === undefined) return;
     const max = MEMCACHED_LIST_BOUNDS.nodeSelector.maxProperties;
     if (typeof v !== "object" || Array.isArray(v) || Object.keys(v).length > max || Object.values(v).some(x => typeof x !== "string")) {
-        throw new ArgumentError(COMPONENT, "nodeSelector", `must be a map of at most ${max} string labels; got ${JSON.stringify(v).slice(0, 200)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "nodeSelector",
+            `must be a map of at most ${max} string labels; got ${JSON.stringify(v).slice(0, 200)}.`,
+        );
     }
 }
 
@@ -112,7 +142,11 @@ export function checkTolerations(v: unknown[] | undefined): void {
     if (v === undefined) return;
     const max = MEMCACHED_LIST_BOUNDS.tolerations.maxItems;
     if (!Array.isArray(v) || v.length > max) {
-        throw new ArgumentError(COMPONENT, "tolerations", `must be a list of at most ${max} tolerations; got ${Array.isArray(v) ? v.length : typeof v}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "tolerations",
+            `must be a list of at most ${max} tolerations; got ${Array.isArray(v) ? v.length : typeof v}.`,
+        );
     }
 }
 
@@ -123,7 +157,11 @@ export function checkMetrics(v: MemcachedMetricsSpec | undefined, port: number |
     }
     requirePinnedImage(COMPONENT, "metrics.image", v.image);
     if (v.image !== undefined && v.image.length > MEMCACHED_LIST_BOUNDS.metricsImage.maxLength) {
-        throw new ArgumentError(COMPONENT, "metrics.image", `must be at most ${MEMCACHED_LIST_BOUNDS.metricsImage.maxLength} characters; got ${v.image.length}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "metrics.image",
+            `must be at most ${MEMCACHED_LIST_BOUNDS.metricsImage.maxLength} characters; got ${v.image.length}.`,
+        );
     }
     requireInteger(COMPONENT, "metrics.port", v.port, MEMCACHED_METRICS_BOUNDS.port.min, MEMCACHED_METRICS_BOUNDS.port.max);
     const metricsPort = v.port ?? MEMCACHED_NESTED_DEFAULTS.metrics.port;
@@ -141,8 +179,11 @@ export function checkAuth(v: MemcachedAuthSpec | undefined): void {
 /** The exporter speaks memcached's text protocol without a login, which SASL mode refuses. */
 export function checkMetricsWithAuth(metrics: MemcachedMetricsSpec | undefined, auth: MemcachedAuthSpec | undefined): void {
     if (metrics?.enabled === true && auth !== undefined) {
-        throw new ArgumentError(COMPONENT, "metrics.enabled",
-            "cannot be combined with `auth`: the memcached exporter does not authenticate, and SASL mode refuses unauthenticated stats.");
+        throw new ArgumentError(
+            COMPONENT,
+            "metrics.enabled",
+            "cannot be combined with `auth`: the memcached exporter does not authenticate, and SASL mode refuses unauthenticated stats.",
+        );
     }
 }
 

@@ -34,15 +34,23 @@ export class KubecacheProvider extends ComponentProvider {
     }
 
     async getSchema(): Promise<string> {
-        const self = this as unknown as { cachedSchema?: string; componentDefinitions?: unknown; componentConstructors: Record<string, unknown> };
+        const self = this as unknown as {
+            cachedSchema?: string;
+            componentDefinitions?: unknown;
+            componentConstructors: Record<string, unknown>;
+        };
         if (self.cachedSchema) return self.cachedSchema;
         // Deep imports: the analyzer and schema generator behind ComponentProvider, which has no hook for either change.
         const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer");
         const { generateSchema } = require("@pulumi/pulumi/provider/experimental/schema");
         const manifest = require(path.join(this.root, "package.json"));
         // components/tsconfig.json holds the library alone, so the analysis neither starts at nor compiles the stack program.
-        const analyzer = new Analyzer(path.join(this.root, "components"), "kubecache", { ...manifest, exports: undefined, main: "index.ts" },
-            new Set(Object.keys(self.componentConstructors)));
+        const analyzer = new Analyzer(
+            path.join(this.root, "components"),
+            "kubecache",
+            { ...manifest, exports: undefined, main: "index.ts" },
+            new Set(Object.keys(self.componentConstructors)),
+        );
         const { components, typeDefinitions, dependencies } = analyzer.analyze();
         const schema = generateSchema("kubecache", this.version, manifest.description, components, typeDefinitions, dependencies);
         markSecrets(schema);

@@ -48,7 +48,8 @@ export const HARDENED_COMMANDS = ["flushall", "flushdb", "keys", "config", "debu
 
 const INTERNAL_RULES: Record<Exclude<(typeof INTERNAL_USERS)[number], "default">, string> = {
     replication: "resetkeys resetchannels -@all +psync +replconf +ping",
-    sentinel: "resetkeys allchannels -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill",
+    sentinel:
+        "resetkeys allchannels -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill",
     haproxy: `resetkeys resetchannels -@all +ping +info +del ~${WRITE_PROBE_KEY}`,
 };
 
@@ -69,7 +70,11 @@ export function validateUsers<T extends RedisUserSpec>(component: string, users:
     users.forEach((u, i) => {
         const at = `users[${i}]`;
         if (typeof u?.name !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(u.name)) {
-            throw new ArgumentError(component, `${at}.name`, `must be 1-64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(u?.name)}.`);
+            throw new ArgumentError(
+                component,
+                `${at}.name`,
+                `must be 1-64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(u?.name)}.`,
+            );
         }
         if ((INTERNAL_USERS as readonly string[]).includes(u.name)) {
             throw new ArgumentError(component, `${at}.name`, `"${u.name}" is a user the component manages itself; pick another name.`);
@@ -80,7 +85,11 @@ export function validateUsers<T extends RedisUserSpec>(component: string, users:
             const secret = userSecretName(instance, u.name);
             const other = generated.get(secret);
             if (other !== undefined) {
-                throw new ArgumentError(component, `${at}.name`, `"${u.name}" would share the Secret ${secret} with users[${other}]; rename one or give it a \`passwordSecret\`.`);
+                throw new ArgumentError(
+                    component,
+                    `${at}.name`,
+                    `"${u.name}" would share the Secret ${secret} with users[${other}]; rename one or give it a \`passwordSecret\`.`,
+                );
             }
             generated.set(secret, i);
         }
@@ -89,13 +98,22 @@ export function validateUsers<T extends RedisUserSpec>(component: string, users:
         }
         for (const token of u.rules.trim().split(/\s+/)) {
             if (/^[<>#!]/.test(token) || /^(on|off|nopass|resetpass|reset)$/i.test(token)) {
-                throw new ArgumentError(component, `${at}.rules`, `must not set passwords or the user's state (${JSON.stringify(token)}): the component manages both.`);
+                throw new ArgumentError(
+                    component,
+                    `${at}.rules`,
+                    `must not set passwords or the user's state (${JSON.stringify(token)}): the component manages both.`,
+                );
             }
-            if (/[\r\n"'`$\\]/.test(token)) throw new ArgumentError(component, `${at}.rules`, `has a character ACL rules do not use in ${JSON.stringify(token)}.`);
+            if (/[\r\n"'`$\\]/.test(token))
+                throw new ArgumentError(component, `${at}.rules`, `has a character ACL rules do not use in ${JSON.stringify(token)}.`);
         }
         const key = (u as RedisUserArgs).passwordSecret?.key;
         if (key !== undefined && (typeof key !== "string" || !/^[-._a-zA-Z0-9]+$/.test(key))) {
-            throw new ArgumentError(component, `${at}.passwordSecret.key`, `must be a Secret key (letters, digits, '-', '_', '.'); got ${JSON.stringify(key)}.`);
+            throw new ArgumentError(
+                component,
+                `${at}.passwordSecret.key`,
+                `must be a Secret key (letters, digits, '-', '_', '.'); got ${JSON.stringify(key)}.`,
+            );
         }
     });
     return users;
@@ -135,21 +153,47 @@ export function deriveFunction(): string {
 
 /** redis.conf keys the component sets itself; `extraConfig` may not set them. */
 export const OWNED_DIRECTIVES: (string | RegExp)[] = [
-    "port", "bind", "dir", "requirepass", "masterauth", "masteruser", "aclfile", "user", "replicaof", "slaveof",
-    "include", "rename-command", "protected-mode", "maxmemory", "maxmemory-policy", "appendonly",
-    /^tls-/, /^min-replicas-/, /^min-slaves-/, /^replica-announce-/, /^slave-announce-/, /^unixsocket/,
+    "port",
+    "bind",
+    "dir",
+    "requirepass",
+    "masterauth",
+    "masteruser",
+    "aclfile",
+    "user",
+    "replicaof",
+    "slaveof",
+    "include",
+    "rename-command",
+    "protected-mode",
+    "maxmemory",
+    "maxmemory-policy",
+    "appendonly",
+    /^tls-/,
+    /^min-replicas-/,
+    /^min-slaves-/,
+    /^replica-announce-/,
+    /^slave-announce-/,
+    /^unixsocket/,
 ];
 
 /** Validates `extraConfig`; throws an ArgumentError naming `extraConfig.<key>`. */
 export function validateExtraConfig(component: string, extra: Record<string, string> | undefined): Record<string, string> {
     if (extra === undefined) return {};
-    if (typeof extra !== "object" || Array.isArray(extra)) throw new ArgumentError(component, "extraConfig", "must map redis.conf directives to values.");
+    if (typeof extra !== "object" || Array.isArray(extra))
+        throw new ArgumentError(component, "extraConfig", "must map redis.conf directives to values.");
     for (const [k, v] of Object.entries(extra)) {
-        if (!/^[a-z][a-z0-9-]*$/.test(k)) throw new ArgumentError(component, `extraConfig.${k}`, "is not a redis.conf directive name (lower-case letters, digits, '-').");
-        if (OWNED_DIRECTIVES.some(d => typeof d === "string" ? d === k : d.test(k))) {
-            throw new ArgumentError(component, `extraConfig.${k}`, "is set by the component (ports, TLS, replication, authentication, data directory, memory, persistence): use its arguments instead.");
+        if (!/^[a-z][a-z0-9-]*$/.test(k))
+            throw new ArgumentError(component, `extraConfig.${k}`, "is not a redis.conf directive name (lower-case letters, digits, '-').");
+        if (OWNED_DIRECTIVES.some(d => (typeof d === "string" ? d === k : d.test(k)))) {
+            throw new ArgumentError(
+                component,
+                `extraConfig.${k}`,
+                "is set by the component (ports, TLS, replication, authentication, data directory, memory, persistence): use its arguments instead.",
+            );
         }
-        if (typeof v !== "string" || /[\r\n]/.test(v) || v === "") throw new ArgumentError(component, `extraConfig.${k}`, `must be a one-line value; got ${JSON.stringify(v)}.`);
+        if (typeof v !== "string" || /[\r\n]/.test(v) || v === "")
+            throw new ArgumentError(component, `extraConfig.${k}`, `must be a one-line value; got ${JSON.stringify(v)}.`);
     }
     return extra;
 }

@@ -45,27 +45,44 @@ function randomSdkFor(component: string, field = "auth.password"): typeof random
         return require("@pulumi/random");
     } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
-        throw new ArgumentError(component, field,
+        throw new ArgumentError(
+            component,
+            field,
             "is not set, and generating a password needs the optional peer dependency @pulumi/random: `npm install @pulumi/random`, " +
-            "or pass the password yourself (`auth.password` or `auth.existingSecret`; a user's `passwordSecret`).");
+                "or pass the password yourself (`auth.password` or `auth.existingSecret`; a user's `passwordSecret`).",
+        );
     }
 }
 
 /** Creates (or references) the password Secret. Never puts the password in a plain output. */
 export function createRedisAuth(
-    name: string, namespace: pulumi.Input<string>, labels: Record<string, string>,
-    auth: RedisAuthArgs | undefined, parent: pulumi.Resource, component = "Redis",
+    name: string,
+    namespace: pulumi.Input<string>,
+    labels: Record<string, string>,
+    auth: RedisAuthArgs | undefined,
+    parent: pulumi.Resource,
+    component = "Redis",
 ): RedisAuth {
     if (auth?.enabled === false) return {};
     if (auth?.existingSecret !== undefined) return { secretName: pulumi.output(auth.existingSecret) };
-    const password = auth?.password !== undefined
-        ? pulumi.secret(auth.password)
-        : pulumi.secret(new (randomSdkFor(component).RandomPassword)(`${name}-password`, { length: 32, special: false }, { parent }).result);
-    const secret = new k8s.core.v1.Secret(`${name}-auth`, {
-        metadata: { name: `${name}-auth`, namespace, labels },
-        type: "Opaque",
-        stringData: { [PASSWORD_KEY]: password, [CHECK_PASSWORD_KEY]: pulumi.secret(password.apply(p => derivedPassword(p, "haproxy"))) },
-    }, { parent });
+    const password =
+        auth?.password !== undefined
+            ? pulumi.secret(auth.password)
+            : pulumi.secret(
+                  new (randomSdkFor(component).RandomPassword)(`${name}-password`, { length: 32, special: false }, { parent }).result,
+              );
+    const secret = new k8s.core.v1.Secret(
+        `${name}-auth`,
+        {
+            metadata: { name: `${name}-auth`, namespace, labels },
+            type: "Opaque",
+            stringData: {
+                [PASSWORD_KEY]: password,
+                [CHECK_PASSWORD_KEY]: pulumi.secret(password.apply(p => derivedPassword(p, "haproxy"))),
+            },
+        },
+        { parent },
+    );
     return { secretName: secret.metadata.name, password, checkPasswordKey: CHECK_PASSWORD_KEY };
 }
 
@@ -75,7 +92,8 @@ export function createRedisAuth(
  */
 export function checkPasswordEnv(auth: RedisAuth): k8s.types.input.core.v1.EnvVar[] {
     if (!auth.secretName) return [];
-    if (auth.checkPasswordKey) return [{ name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: auth.secretName, key: auth.checkPasswordKey } } }];
+    if (auth.checkPasswordKey)
+        return [{ name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: auth.secretName, key: auth.checkPasswordKey } } }];
     return [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: auth.secretName, key: PASSWORD_KEY } } }];
 }
 
@@ -84,8 +102,12 @@ export function checkPasswordEnv(auth: RedisAuth): k8s.types.input.core.v1.EnvVa
  * `password`), and the environment the data pods read every user's password from.
  */
 export function createUserSecrets(
-    name: string, namespace: pulumi.Input<string>, labels: Record<string, string>,
-    users: RedisUserArgs[], parent: pulumi.Resource, component: string,
+    name: string,
+    namespace: pulumi.Input<string>,
+    labels: Record<string, string>,
+    users: RedisUserArgs[],
+    parent: pulumi.Resource,
+    component: string,
 ): { env: k8s.types.input.core.v1.EnvVar[]; secretNames: Record<string, pulumi.Output<string>> } {
     const env: k8s.types.input.core.v1.EnvVar[] = [];
     const secretNames: Record<string, pulumi.Output<string>> = {};
@@ -93,12 +115,20 @@ export function createUserSecrets(
         let ref = u.passwordSecret ? { name: pulumi.output(u.passwordSecret.name), key: u.passwordSecret.key ?? "password" } : undefined;
         if (!ref) {
             const secretName = userSecretName(name, u.name);
-            const generated = new (randomSdkFor(component, `users[${i}].passwordSecret`).RandomPassword)(secretName, { length: 32, special: false }, { parent });
-            const secret = new k8s.core.v1.Secret(secretName, {
-                metadata: { name: secretName, namespace, labels },
-                type: "Opaque",
-                stringData: { username: u.name, password: pulumi.secret(generated.result) },
-            }, { parent });
+            const generated = new (randomSdkFor(component, `users[${i}].passwordSecret`).RandomPassword)(
+                secretName,
+                { length: 32, special: false },
+                { parent },
+            );
+            const secret = new k8s.core.v1.Secret(
+                secretName,
+                {
+                    metadata: { name: secretName, namespace, labels },
+                    type: "Opaque",
+                    stringData: { username: u.name, password: pulumi.secret(generated.result) },
+                },
+                { parent },
+            );
             ref = { name: secret.metadata.name, key: "password" };
         }
         secretNames[u.name] = ref.name;

@@ -1,8 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    ArgumentError, checked, isQuantity, known, quantityToBytes, requireDnsLabel, requireOneOf, requirePinnedImage,
-    Resources, restrictedContainerSecurityContext,
+    ArgumentError,
+    checked,
+    isQuantity,
+    known,
+    quantityToBytes,
+    requireDnsLabel,
+    requireOneOf,
+    requirePinnedImage,
+    Resources,
+    restrictedContainerSecurityContext,
 } from "../common";
 import { RedisUserArgs, validateExtraConfig, validateUsers } from "./acl";
 import { RedisAuthArgs } from "./auth";
@@ -81,10 +89,24 @@ export interface ResolvedCommon {
 
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-const POLICIES = ["noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"];
+const POLICIES = [
+    "noeviction",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+];
 
 /** Validates the shared arguments and fills defaults. Throws ArgumentError naming the field. */
-export function resolveCommon(component: string, name: string, args: RedisCommonArgs, defaultZoneSpread: ZoneSpread = "none"): ResolvedCommon {
+export function resolveCommon(
+    component: string,
+    name: string,
+    args: RedisCommonArgs,
+    defaultZoneSpread: ZoneSpread = "none",
+): ResolvedCommon {
     requireDnsLabel(component, "name", name, 40);
     const engine = args.engine ?? "valkey";
     requireOneOf(component, "engine", engine, Object.values(RedisEngine));
@@ -99,40 +121,70 @@ export function resolveCommon(component: string, name: string, args: RedisCommon
     const scheduling = resolveScheduling(component, args.scheduling, defaultZoneSpread);
     const clusterDomain = args.clusterDomain ?? "cluster.local";
     if (typeof clusterDomain !== "string" || !DOMAIN.test(clusterDomain)) {
-        throw new ArgumentError(component, "clusterDomain", `must be a DNS domain such as "cluster.local"; got ${JSON.stringify(clusterDomain)}.`);
+        throw new ArgumentError(
+            component,
+            "clusterDomain",
+            `must be a DNS domain such as "cluster.local"; got ${JSON.stringify(clusterDomain)}.`,
+        );
     }
     const resources: Resources & { requests: Record<string, string>; limits: Record<string, string> } = {
         requests: { ...DEFAULT_RESOURCES.requests, ...args.resources?.requests },
         limits: { ...DEFAULT_RESOURCES.limits, ...args.resources?.limits },
     };
-    for (const [field, q] of [["resources.limits.memory", resources.limits.memory], ["resources.requests.memory", resources.requests.memory]] as const) {
-        if (q !== undefined && !isQuantity(q)) throw new ArgumentError(component, field, `must be a quantity such as "256Mi"; got ${JSON.stringify(q)}.`);
+    for (const [field, q] of [
+        ["resources.limits.memory", resources.limits.memory],
+        ["resources.requests.memory", resources.requests.memory],
+    ] as const) {
+        if (q !== undefined && !isQuantity(q))
+            throw new ArgumentError(component, field, `must be a quantity such as "256Mi"; got ${JSON.stringify(q)}.`);
     }
     const limitBytes = resources.limits.memory ? quantityToBytes(resources.limits.memory) : undefined;
     let maxmemoryBytes: number | undefined;
     if (args.maxmemory !== undefined) {
         maxmemoryBytes = quantityToBytes(args.maxmemory);
         if (maxmemoryBytes === undefined || maxmemoryBytes <= 0) {
-            throw new ArgumentError(component, "maxmemory", `must be a positive quantity such as "192Mi"; got ${JSON.stringify(args.maxmemory)}.`);
+            throw new ArgumentError(
+                component,
+                "maxmemory",
+                `must be a positive quantity such as "192Mi"; got ${JSON.stringify(args.maxmemory)}.`,
+            );
         }
         if (limitBytes !== undefined && limitBytes < maxmemoryBytes) {
-            throw new ArgumentError(component, "resources.limits.memory",
-                `(${resources.limits.memory}) is below \`maxmemory\` (${args.maxmemory}); raise the limit or lower maxmemory, or Redis is OOM-killed before it evicts.`);
+            throw new ArgumentError(
+                component,
+                "resources.limits.memory",
+                `(${resources.limits.memory}) is below \`maxmemory\` (${args.maxmemory}); raise the limit or lower maxmemory, or Redis is OOM-killed before it evicts.`,
+            );
         }
     } else if (limitBytes !== undefined) {
         maxmemoryBytes = Math.floor(limitBytes * MAXMEMORY_SHARE);
     }
     const maxmemoryPolicy = args.maxmemoryPolicy ?? "noeviction";
     if (!POLICIES.includes(maxmemoryPolicy)) {
-        throw new ArgumentError(component, "maxmemoryPolicy", `must be one of ${POLICIES.join(", ")}; got ${JSON.stringify(maxmemoryPolicy)}.`);
+        throw new ArgumentError(
+            component,
+            "maxmemoryPolicy",
+            `must be one of ${POLICIES.join(", ")}; got ${JSON.stringify(maxmemoryPolicy)}.`,
+        );
     }
     const size = args.persistence?.size ?? "1Gi";
-    if (!isQuantity(size)) throw new ArgumentError(component, "persistence.size", `must be a quantity such as "8Gi"; got ${JSON.stringify(size)}.`);
+    if (!isQuantity(size))
+        throw new ArgumentError(component, "persistence.size", `must be a quantity such as "8Gi"; got ${JSON.stringify(size)}.`);
     const ns = known(args.namespace);
     if (ns !== undefined) requireDnsLabel(component, "namespace", ns);
     return {
         namespace: args.namespace ?? "default",
-        image, resources, maxmemoryBytes, maxmemoryPolicy, clusterDomain, engine, tls, users, extraConfig, metrics, scheduling,
+        image,
+        resources,
+        maxmemoryBytes,
+        maxmemoryPolicy,
+        clusterDomain,
+        engine,
+        tls,
+        users,
+        extraConfig,
+        metrics,
+        scheduling,
         persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass },
     };
 }
@@ -146,7 +198,10 @@ export function cliCommand(tls: boolean): string {
 export function pingProbe(port: number, initialDelaySeconds: number, tls = false): k8s.types.input.core.v1.Probe {
     return {
         exec: { command: ["sh", "-c", `${cliCommand(tls)} -p ${port} ping | grep -q PONG`] },
-        initialDelaySeconds, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
+        initialDelaySeconds,
+        periodSeconds: 5,
+        timeoutSeconds: 3,
+        failureThreshold: 3,
     };
 }
 

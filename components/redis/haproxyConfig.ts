@@ -58,31 +58,33 @@ export interface HaproxyOptions {
 /** The Lua script behind {@link HaproxyOptions.luaFile}: one task follows the master backend's checks, held connections poll its verdict. */
 export function renderHaproxyLua(o: { nodes: number; holdMs: number }): string {
     const names = Array.from({ length: o.nodes }, (_, i) => `"node${i}"`).join(", ");
-    return [
-        "-- Rendered by kubecache (RedisSentinel): holds connections while no data node takes writes.",
-        `local servers = { ${names} }`,
-        "local one_up = false",
-        "core.register_task(function()",
-        "    while true do",
-        "        local up = 0",
-        '        local backend = core.backends["redis_master"]',
-        "        for _, name in ipairs(servers) do",
-        "            local status = backend.servers[name]:get_stats().status",
-        // Weight-0 servers that pass their checks report DRAIN, not UP.
-        '            if status ~= nil and (string.sub(status, 1, 2) == "UP" or string.sub(status, 1, 5) == "DRAIN") then up = up + 1 end',
-        "        end",
-        "        one_up = (up == 1)",
-        "        core.msleep(20)",
-        "    end",
-        "end)",
-        'core.register_action("hold_until_master", { "tcp-req" }, function(txn)',
-        "    local waited = 0",
-        `    while not one_up and waited < ${o.holdMs} do`,
-        "        core.msleep(10)",
-        "        waited = waited + 10",
-        "    end",
-        "end)",
-    ].join("\n") + "\n";
+    return (
+        [
+            "-- Rendered by kubecache (RedisSentinel): holds connections while no data node takes writes.",
+            `local servers = { ${names} }`,
+            "local one_up = false",
+            "core.register_task(function()",
+            "    while true do",
+            "        local up = 0",
+            '        local backend = core.backends["redis_master"]',
+            "        for _, name in ipairs(servers) do",
+            "            local status = backend.servers[name]:get_stats().status",
+            // Weight-0 servers that pass their checks report DRAIN, not UP.
+            '            if status ~= nil and (string.sub(status, 1, 2) == "UP" or string.sub(status, 1, 5) == "DRAIN") then up = up + 1 end',
+            "        end",
+            "        one_up = (up == 1)",
+            "        core.msleep(20)",
+            "    end",
+            "end)",
+            'core.register_action("hold_until_master", { "tcp-req" }, function(txn)',
+            "    local waited = 0",
+            `    while not one_up and waited < ${o.holdMs} do`,
+            "        core.msleep(10)",
+            "        waited = waited + 10",
+            "    end",
+            "end)",
+        ].join("\n") + "\n"
+    );
 }
 
 /** Environment variable the start script sets to the check password's byte length (RESP framing). */
@@ -122,7 +124,9 @@ function checkLines(auth: boolean, role: "master" | "replica", tls = false): str
         lines.push(`    ${respSend(["DEL", WRITE_PROBE_KEY])}`, "    tcp-check expect min-recv 4 rstring ^:[01]\\r\\n");
     } else {
         // A replica whose link is up and heard from its master in the last 9 s.
-        lines.push("    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:slave\\r\\nmaster_host:[^\\r]+\\r\\nmaster_port:[0-9]+\\r\\nmaster_link_status:up\\r\\nmaster_last_io_seconds_ago:[0-9]\\r\\n");
+        lines.push(
+            "    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:slave\\r\\nmaster_host:[^\\r]+\\r\\nmaster_port:[0-9]+\\r\\nmaster_link_status:up\\r\\nmaster_last_io_seconds_ago:[0-9]\\r\\n",
+        );
     }
     lines.push('    tcp-check send "QUIT\\r\\n"');
     return lines;
@@ -172,24 +176,31 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         `    bind ${bind}:${o.healthPort}`,
         "    monitor-uri /healthz",
         "",
-        ...(o.metricsPort !== undefined ? [
-            "frontend metrics",
-            "    mode http",
-            "    no log",
-            `    bind ${bind}:${o.metricsPort}`,
-            "    http-request use-service prometheus-exporter if { path /metrics }",
-            "",
-        ] : []),
+        ...(o.metricsPort !== undefined
+            ? [
+                  "frontend metrics",
+                  "    mode http",
+                  "    no log",
+                  `    bind ${bind}:${o.metricsPort}`,
+                  "    http-request use-service prometheus-exporter if { path /metrics }",
+                  "",
+              ]
+            : []),
         "frontend redis",
         `    bind ${bind}:${o.port}`,
-        ...(o.luaFile ? [`    tcp-request inspect-delay ${(o.holdMs ?? 5000) + 1000}ms`, "    tcp-request content lua.hold_until_master"] : []),
+        ...(o.luaFile
+            ? [`    tcp-request inspect-delay ${(o.holdMs ?? 5000) + 1000}ms`, "    tcp-request content lua.hold_until_master"]
+            : []),
         "    default_backend redis_master",
         "",
         "backend redis_master",
         ...checkLines(o.auth, "master", o.tlsCaFile !== undefined),
         ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length)}`),
         // A failed connection marks the node down at once rather than at its next check.
-        ...o.nodes.map((n, i) => `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`),
+        ...o.nodes.map(
+            (n, i) =>
+                `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`,
+        ),
         "",
     );
     if (o.readPort !== undefined) {
@@ -202,7 +213,10 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
             "    balance leastconn",
             ...checkLines(o.auth, "replica", o.tlsCaFile !== undefined),
             // A node turning into a replica takes a sync anyway: re-checking it once a second is plenty.
-            ...o.nodes.map((n, i) => `    server replica${i} ${n.host}:${n.port} on-marked-down shutdown-sessions check inter ${Math.max(inter, 1000)}ms downinter 1000ms rise 1 fall 1${resolve}`),
+            ...o.nodes.map(
+                (n, i) =>
+                    `    server replica${i} ${n.host}:${n.port} on-marked-down shutdown-sessions check inter ${Math.max(inter, 1000)}ms downinter 1000ms rise 1 fall 1${resolve}`,
+            ),
             // The fall-back follows the write endpoint's checks instead of running its own.
             ...o.nodes.map((n, i) => `    server master${i} ${n.host}:${n.port} backup track redis_master/node${i}${dns}`),
             "",
@@ -217,14 +231,16 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
  * frame, then HAProxy in the foreground.
  */
 export function renderHaproxyStartScript(o: { config: string; haproxy?: string }): string {
-    return [
-        "#!/bin/sh",
-        "set -eu",
-        `if [ -n "\${HAPROXY_CHECK_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$HAPROXY_CHECK_PASSWORD`,
-        `elif [ -n "\${REDIS_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$(printf '%s:%s' "$REDIS_PASSWORD" haproxy | sha256sum | cut -d' ' -f1)`,
-        `else ${CHECK_PASSWORD_ENV}=""; fi`,
-        `${PASSWORD_LENGTH_ENV}=$(printf '%s' "$${CHECK_PASSWORD_ENV}" | wc -c | tr -d ' ')`,
-        `export ${CHECK_PASSWORD_ENV} ${PASSWORD_LENGTH_ENV}`,
-        `exec ${o.haproxy ?? "haproxy"} -db -f "${o.config}"`,
-    ].join("\n") + "\n";
+    return (
+        [
+            "#!/bin/sh",
+            "set -eu",
+            `if [ -n "\${HAPROXY_CHECK_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$HAPROXY_CHECK_PASSWORD`,
+            `elif [ -n "\${REDIS_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$(printf '%s:%s' "$REDIS_PASSWORD" haproxy | sha256sum | cut -d' ' -f1)`,
+            `else ${CHECK_PASSWORD_ENV}=""; fi`,
+            `${PASSWORD_LENGTH_ENV}=$(printf '%s' "$${CHECK_PASSWORD_ENV}" | wc -c | tr -d ' ')`,
+            `export ${CHECK_PASSWORD_ENV} ${PASSWORD_LENGTH_ENV}`,
+            `exec ${o.haproxy ?? "haproxy"} -db -f "${o.config}"`,
+        ].join("\n") + "\n"
+    );
 }

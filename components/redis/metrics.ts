@@ -68,8 +68,14 @@ export function resolveMetrics(component: string, m: RedisMetricsArgs | undefine
     for (const k of PARTS) {
         const part = m?.[k];
         if (part === undefined) continue;
-        if (typeof part !== "object" || part === null) throw new ArgumentError(component, `metrics.${k}`, `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(part)}.`);
-        if (part.enabled !== undefined && typeof part.enabled !== "boolean") throw new ArgumentError(component, `metrics.${k}.enabled`, `must be a boolean; got ${JSON.stringify(part.enabled)}.`);
+        if (typeof part !== "object" || part === null)
+            throw new ArgumentError(
+                component,
+                `metrics.${k}`,
+                `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(part)}.`,
+            );
+        if (part.enabled !== undefined && typeof part.enabled !== "boolean")
+            throw new ArgumentError(component, `metrics.${k}.enabled`, `must be a boolean; got ${JSON.stringify(part.enabled)}.`);
         if (!part.enabled && Object.keys(part).some(f => f !== "enabled")) {
             throw new ArgumentError(component, `metrics.${k}.enabled`, "must be true for its other settings to mean anything.");
         }
@@ -79,14 +85,29 @@ export function resolveMetrics(component: string, m: RedisMetricsArgs | undefine
     const monitorOf = (v: RedisMonitorArgs | undefined) => (v?.enabled ? v : undefined);
     const rule = m.prometheusRule?.enabled ? m.prometheusRule : undefined;
     if (rule?.memoryThreshold !== undefined && !(rule.memoryThreshold > 0 && rule.memoryThreshold <= 1)) {
-        throw new ArgumentError(component, "metrics.prometheusRule.memoryThreshold", `must be a share of maxmemory in (0, 1]; got ${JSON.stringify(rule.memoryThreshold)}.`);
+        throw new ArgumentError(
+            component,
+            "metrics.prometheusRule.memoryThreshold",
+            `must be a share of maxmemory in (0, 1]; got ${JSON.stringify(rule.memoryThreshold)}.`,
+        );
     }
     if (rule?.lagSeconds !== undefined && !(Number.isInteger(rule.lagSeconds) && rule.lagSeconds >= 1)) {
-        throw new ArgumentError(component, "metrics.prometheusRule.lagSeconds", `must be an integer >= 1; got ${JSON.stringify(rule.lagSeconds)}.`);
+        throw new ArgumentError(
+            component,
+            "metrics.prometheusRule.lagSeconds",
+            `must be an integer >= 1; got ${JSON.stringify(rule.lagSeconds)}.`,
+        );
     }
-    for (const [k, v] of [["serviceMonitor", monitorOf(m.serviceMonitor)], ["podMonitor", monitorOf(m.podMonitor)]] as const) {
+    for (const [k, v] of [
+        ["serviceMonitor", monitorOf(m.serviceMonitor)],
+        ["podMonitor", monitorOf(m.podMonitor)],
+    ] as const) {
         if (v?.interval !== undefined && !/^[0-9]+(ms|s|m|h)$/.test(v.interval)) {
-            throw new ArgumentError(component, `metrics.${k}.interval`, `must be a Prometheus duration such as "30s"; got ${JSON.stringify(v.interval)}.`);
+            throw new ArgumentError(
+                component,
+                `metrics.${k}.interval`,
+                `must be a Prometheus duration such as "30s"; got ${JSON.stringify(v.interval)}.`,
+            );
         }
     }
     return {
@@ -106,14 +127,21 @@ export function resolveMetrics(component: string, m: RedisMetricsArgs | undefine
  * the default user: it shares the pod, which holds that password anyway.
  */
 export function exporterContainer(o: {
-    m: ResolvedMetrics; port: number; env: k8s.types.input.core.v1.EnvVar[]; tlsDir?: string;
+    m: ResolvedMetrics;
+    port: number;
+    env: k8s.types.input.core.v1.EnvVar[];
+    tlsDir?: string;
 }): k8s.types.input.core.v1.Container {
     const addr = o.tlsDir ? `rediss://localhost:${o.port}` : `localhost:${o.port}`;
     const health = { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
     return {
         name: "metrics",
         image: o.m.image,
-        args: [`-redis.addr=${addr}`, `-web.listen-address=:${EXPORTER_PORT}`, ...(o.tlsDir ? [`-tls-ca-cert-file=${o.tlsDir}/ca.crt`] : [])],
+        args: [
+            `-redis.addr=${addr}`,
+            `-web.listen-address=:${EXPORTER_PORT}`,
+            ...(o.tlsDir ? [`-tls-ca-cert-file=${o.tlsDir}/ca.crt`] : []),
+        ],
         env: o.env.filter(e => e.name === "REDIS_PASSWORD"),
         ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
         resources: o.m.resources,
@@ -129,49 +157,79 @@ export function exporterContainer(o: {
  * rule it asked for.
  */
 export function createMetricsObjects(o: {
-    name: string; namespace: pulumi.Input<string>; labels: Record<string, string>; m: ResolvedMetrics; topology: RedisTopology;
-    parent: pulumi.Resource; dependsOn?: pulumi.Input<pulumi.Resource>[];
+    name: string;
+    namespace: pulumi.Input<string>;
+    labels: Record<string, string>;
+    m: ResolvedMetrics;
+    topology: RedisTopology;
+    parent: pulumi.Resource;
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }): k8s.core.v1.Service {
     const opts = { parent: o.parent, dependsOn: o.dependsOn };
     const podSelector = selectorLabels("redis", o.name);
     const svcName = `${o.name}-metrics`;
-    const service = new k8s.core.v1.Service(svcName, {
-        metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, "kubecache.io/metrics": "true" } },
-        spec: { selector: podSelector, ports: [{ name: "metrics", port: EXPORTER_PORT, targetPort: "metrics" }] },
-    }, opts);
+    const service = new k8s.core.v1.Service(
+        svcName,
+        {
+            metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, "kubecache.io/metrics": "true" } },
+            spec: { selector: podSelector, ports: [{ name: "metrics", port: EXPORTER_PORT, targetPort: "metrics" }] },
+        },
+        opts,
+    );
     // Pod labels on every series, so the rules can tell one instance from another.
     const podTargetLabels = ["app.kubernetes.io/instance", "app.kubernetes.io/component"];
     if (o.m.serviceMonitor) {
-        new k8s.apiextensions.CustomResource(svcName, {
-            apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor",
-            metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, ...o.m.serviceMonitor.labels } },
-            spec: {
-                selector: { matchLabels: { ...podSelector, "kubecache.io/metrics": "true" } },
-                endpoints: [{ port: "metrics", ...(o.m.serviceMonitor.interval ? { interval: o.m.serviceMonitor.interval } : {}) }],
-                podTargetLabels,
+        new k8s.apiextensions.CustomResource(
+            svcName,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, ...o.m.serviceMonitor.labels } },
+                spec: {
+                    selector: { matchLabels: { ...podSelector, "kubecache.io/metrics": "true" } },
+                    endpoints: [{ port: "metrics", ...(o.m.serviceMonitor.interval ? { interval: o.m.serviceMonitor.interval } : {}) }],
+                    podTargetLabels,
+                },
             },
-        }, { ...opts, dependsOn: [service] });
+            { ...opts, dependsOn: [service] },
+        );
     }
     if (o.m.podMonitor) {
-        new k8s.apiextensions.CustomResource(`${svcName}-pods`, {
-            apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor",
-            metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, ...o.m.podMonitor.labels } },
-            spec: {
-                selector: { matchLabels: podSelector },
-                podMetricsEndpoints: [{ port: "metrics", ...(o.m.podMonitor.interval ? { interval: o.m.podMonitor.interval } : {}) }],
-                podTargetLabels,
+        new k8s.apiextensions.CustomResource(
+            `${svcName}-pods`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: svcName, namespace: o.namespace, labels: { ...o.labels, ...o.m.podMonitor.labels } },
+                spec: {
+                    selector: { matchLabels: podSelector },
+                    podMetricsEndpoints: [{ port: "metrics", ...(o.m.podMonitor.interval ? { interval: o.m.podMonitor.interval } : {}) }],
+                    podTargetLabels,
+                },
             },
-        }, opts);
+            opts,
+        );
     }
     if (o.m.prometheusRule) {
         const rule = o.m.prometheusRule;
-        new k8s.apiextensions.CustomResource(`${o.name}-alerts`, {
-            apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule",
-            metadata: { name: `${o.name}-alerts`, namespace: o.namespace, labels: { ...o.labels, ...rule.labels } },
-            spec: pulumi.output(o.namespace).apply(namespace => ({
-                groups: redisAlertRules({ instance: o.name, namespace, topology: o.topology, memoryThreshold: rule.memoryThreshold, lagSeconds: rule.lagSeconds }),
-            })),
-        }, opts);
+        new k8s.apiextensions.CustomResource(
+            `${o.name}-alerts`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: `${o.name}-alerts`, namespace: o.namespace, labels: { ...o.labels, ...rule.labels } },
+                spec: pulumi.output(o.namespace).apply(namespace => ({
+                    groups: redisAlertRules({
+                        instance: o.name,
+                        namespace,
+                        topology: o.topology,
+                        memoryThreshold: rule.memoryThreshold,
+                        lagSeconds: rule.lagSeconds,
+                    }),
+                })),
+            },
+            opts,
+        );
     }
     return service;
 }

@@ -1,8 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    ANTI_AFFINITIES, AntiAffinity, oneDisruptionBudget, podHost, recommendedLabels, requireInteger, requireOneOf, restrictedPodSecurityContext,
-    selectorLabels, serviceHost, spreadAffinity,
+    ANTI_AFFINITIES,
+    AntiAffinity,
+    oneDisruptionBudget,
+    podHost,
+    recommendedLabels,
+    requireInteger,
+    requireOneOf,
+    restrictedPodSecurityContext,
+    selectorLabels,
+    serviceHost,
+    spreadAffinity,
 } from "../common";
 import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
@@ -65,105 +74,166 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const tls = c.tls !== undefined;
         const env = passwordEnv(auth);
 
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: `${name}-config`, namespace: c.namespace, labels },
-            data: {
-                "redis.conf": renderRedisConf({
-                    port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
-                    tlsDir: tls ? TLS_DIR : undefined, extraConfig: c.extraConfig,
-                }),
-                "start.sh": master.apply(host => renderStartScript({
-                    configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users,
-                    master: { host, port: REDIS_PORT },
-                    announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
-                })),
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: `${name}-config`, namespace: c.namespace, labels },
+                data: {
+                    "redis.conf": renderRedisConf({
+                        port: REDIS_PORT,
+                        dir: "/data",
+                        maxmemoryBytes: c.maxmemoryBytes,
+                        maxmemoryPolicy: c.maxmemoryPolicy,
+                        tlsDir: tls ? TLS_DIR : undefined,
+                        extraConfig: c.extraConfig,
+                    }),
+                    "start.sh": master.apply(host =>
+                        renderStartScript({
+                            configTemplate: "/etc/redis/redis.conf",
+                            runtimeDir: "/run/redis",
+                            users: c.users,
+                            master: { host, port: REDIS_PORT },
+                            announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
+                        }),
+                    ),
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         // Replicas verify the master's certificate by its pod name; clients use the Services' names.
-        const certificate = c.tls && createCertificate({
-            name, namespace: c.namespace, labels, tls: c.tls, parent: this,
-            dnsNames: pulumi.output(c.namespace).apply(ns => [
-                ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
-                ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
-            ]),
-        });
+        const certificate =
+            c.tls &&
+            createCertificate({
+                name,
+                namespace: c.namespace,
+                labels,
+                tls: c.tls,
+                parent: this,
+                dnsNames: pulumi
+                    .output(c.namespace)
+                    .apply(ns => [
+                        ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
+                        ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
+                    ]),
+            });
 
         // Created before the StatefulSet: replicas resolve the master through it (the seed's
         // "Unable to connect to MASTER" came from its absence).
-        const headless = new k8s.core.v1.Service(headlessName, {
-            metadata: { name: headlessName, namespace: c.namespace, labels },
-            spec: {
-                clusterIP: "None",
-                publishNotReadyAddresses: true,
-                selector,
-                ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+        const headless = new k8s.core.v1.Service(
+            headlessName,
+            {
+                metadata: { name: headlessName, namespace: c.namespace, labels },
+                spec: {
+                    clusterIP: "None",
+                    publishNotReadyAddresses: true,
+                    selector,
+                    ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
 
         const volumeClaimTemplates = dataClaimTemplates(c.persistence, labels);
 
-        const sts = new k8s.apps.v1.StatefulSet(name, {
-            metadata: { name, namespace: c.namespace, labels },
-            spec: {
-                replicas,
-                serviceName: headless.metadata.name,
-                // Replicas need the master first; ordered start keeps their first sync clean.
-                podManagementPolicy: "OrderedReady",
-                selector: { matchLabels: selector },
-                volumeClaimTemplates,
-                template: {
-                    metadata: { labels: { ...labels, ...selector } },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        affinity: spreadAffinity(selector, antiAffinity),
-                        securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
-                        ...schedulingSpec(c.scheduling, selector),
-                        containers: [redisContainer({
-                            name: "redis", image: c.image, script: "/etc/redis/start.sh", resources: c.resources, tls,
-                            env: [
-                                { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-                                ...env, ...users.env,
+        const sts = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: { name, namespace: c.namespace, labels },
+                spec: {
+                    replicas,
+                    serviceName: headless.metadata.name,
+                    // Replicas need the master first; ordered start keeps their first sync clean.
+                    podManagementPolicy: "OrderedReady",
+                    selector: { matchLabels: selector },
+                    volumeClaimTemplates,
+                    template: {
+                        metadata: { labels: { ...labels, ...selector } },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            affinity: spreadAffinity(selector, antiAffinity),
+                            securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+                            ...schedulingSpec(c.scheduling, selector),
+                            containers: [
+                                redisContainer({
+                                    name: "redis",
+                                    image: c.image,
+                                    script: "/etc/redis/start.sh",
+                                    resources: c.resources,
+                                    tls,
+                                    env: [
+                                        { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                                        ...env,
+                                        ...users.env,
+                                    ],
+                                    volumeMounts: [
+                                        { name: "config", mountPath: "/etc/redis", readOnly: true },
+                                        { name: "run", mountPath: "/run/redis" },
+                                        { name: "data", mountPath: "/data" },
+                                    ],
+                                }),
+                                ...(c.metrics
+                                    ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })]
+                                    : []),
                             ],
-                            volumeMounts: [
-                                { name: "config", mountPath: "/etc/redis", readOnly: true },
-                                { name: "run", mountPath: "/run/redis" },
-                                { name: "data", mountPath: "/data" },
+                            volumes: [
+                                ...redisConfigVolumes(config.metadata.name),
+                                ...(volumeClaimTemplates ? [] : [dataVolume()]),
+                                ...(c.tls ? [tlsVolume(c.tls.secretName)] : []),
                             ],
-                        }), ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : [])],
-                        volumes: [
-                            ...redisConfigVolumes(config.metadata.name),
-                            ...(volumeClaimTemplates ? [] : [dataVolume()]),
-                            ...(c.tls ? [tlsVolume(c.tls.secretName)] : []),
-                        ],
+                        },
                     },
                 },
             },
-        }, { parent: this, dependsOn: certificate ? [headless, certificate] : [headless] });
+            { parent: this, dependsOn: certificate ? [headless, certificate] : [headless] },
+        );
 
         // Node drains take one pod at a time, so the set never loses master and replica together.
-        new k8s.policy.v1.PodDisruptionBudget(name, {
-            metadata: { name, namespace: c.namespace, labels },
-            spec: oneDisruptionBudget(selector),
-        }, { parent: this, dependsOn: [sts] });
+        new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            {
+                metadata: { name, namespace: c.namespace, labels },
+                spec: oneDisruptionBudget(selector),
+            },
+            { parent: this, dependsOn: [sts] },
+        );
 
         // Not ordered after the StatefulSet: the provider awaits a Service until it has ready endpoints, so
         // these await the same pods in parallel with the StatefulSet's rollout instead of ~10 s after it.
-        const masterSvc = new k8s.core.v1.Service(`${name}-master`, {
-            metadata: { name: `${name}-master`, namespace: c.namespace, labels },
-            spec: {
-                selector: { ...selector, "statefulset.kubernetes.io/pod-name": `${name}-0` },
-                ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+        const masterSvc = new k8s.core.v1.Service(
+            `${name}-master`,
+            {
+                metadata: { name: `${name}-master`, namespace: c.namespace, labels },
+                spec: {
+                    selector: { ...selector, "statefulset.kubernetes.io/pod-name": `${name}-0` },
+                    ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+                },
             },
-        }, { parent: this });
-        const readSvc = new k8s.core.v1.Service(`${name}-read`, {
-            metadata: { name: `${name}-read`, namespace: c.namespace, labels },
-            spec: { selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
-        }, { parent: this });
+            { parent: this },
+        );
+        const readSvc = new k8s.core.v1.Service(
+            `${name}-read`,
+            {
+                metadata: { name: `${name}-read`, namespace: c.namespace, labels },
+                spec: { selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+            },
+            { parent: this },
+        );
 
-        if (c.metrics) createMetricsObjects({ name, namespace: c.namespace, labels, m: c.metrics, topology: "replicated", parent: this, dependsOn: [sts] });
+        if (c.metrics)
+            createMetricsObjects({
+                name,
+                namespace: c.namespace,
+                labels,
+                m: c.metrics,
+                topology: "replicated",
+                parent: this,
+                dependsOn: [sts],
+            });
 
         const hostOf = (svc: k8s.core.v1.Service) =>
-            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, ns]) => endpointOf(`${serviceHost(s, ns, c.clusterDomain)}:${REDIS_PORT}`, tls));
+            pulumi
+                .all([svc.metadata.name, svc.metadata.namespace])
+                .apply(([s, ns]) => endpointOf(`${serviceHost(s, ns, c.clusterDomain)}:${REDIS_PORT}`, tls));
         this.masterHost = master;
         this.masterEndpoint = hostOf(masterSvc);
         this.readEndpoint = hostOf(readSvc);
@@ -173,8 +243,13 @@ export class RedisReplicated extends pulumi.ComponentResource {
         this.replicas = sts.spec.replicas;
         this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
-            masterHost: this.masterHost, masterEndpoint: this.masterEndpoint, readEndpoint: this.readEndpoint,
-            headlessServiceName: this.headlessServiceName, passwordSecretName: this.passwordSecretName, replicas: this.replicas, password: this.password,
+            masterHost: this.masterHost,
+            masterEndpoint: this.masterEndpoint,
+            readEndpoint: this.readEndpoint,
+            headlessServiceName: this.headlessServiceName,
+            passwordSecretName: this.passwordSecretName,
+            replicas: this.replicas,
+            password: this.password,
             userSecretNames: this.userSecretNames,
         });
     }

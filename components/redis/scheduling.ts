@@ -38,19 +38,34 @@ export interface ResolvedScheduling {
 
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function resolveScheduling(component: string, s: RedisSchedulingArgs | undefined, defaultZoneSpread: ZoneSpread): ResolvedScheduling {
+export function resolveScheduling(
+    component: string,
+    s: RedisSchedulingArgs | undefined,
+    defaultZoneSpread: ZoneSpread,
+): ResolvedScheduling {
     const zoneSpread = s?.zoneSpread ?? defaultZoneSpread;
     requireOneOf(component, "scheduling.zoneSpread", zoneSpread, Object.values(ZoneSpread));
     if (s?.nodeSelector !== undefined) {
-        if (typeof s.nodeSelector !== "object" || Array.isArray(s.nodeSelector) || Object.values(s.nodeSelector).some(v => typeof v !== "string")) {
+        if (
+            typeof s.nodeSelector !== "object" ||
+            Array.isArray(s.nodeSelector) ||
+            Object.values(s.nodeSelector).some(v => typeof v !== "string")
+        ) {
             throw new ArgumentError(component, "scheduling.nodeSelector", "must map node label names to values.");
         }
     }
     if (s?.tolerations !== undefined && !Array.isArray(s.tolerations)) {
         throw new ArgumentError(component, "scheduling.tolerations", "must be a list of tolerations.");
     }
-    if (s?.priorityClassName !== undefined && (typeof s.priorityClassName !== "string" || !SUBDOMAIN.test(s.priorityClassName) || s.priorityClassName.length > 253)) {
-        throw new ArgumentError(component, "scheduling.priorityClassName", `must name a PriorityClass (a DNS subdomain); got ${JSON.stringify(s.priorityClassName)}.`);
+    if (
+        s?.priorityClassName !== undefined &&
+        (typeof s.priorityClassName !== "string" || !SUBDOMAIN.test(s.priorityClassName) || s.priorityClassName.length > 253)
+    ) {
+        throw new ArgumentError(
+            component,
+            "scheduling.priorityClassName",
+            `must name a PriorityClass (a DNS subdomain); got ${JSON.stringify(s.priorityClassName)}.`,
+        );
     }
     return { nodeSelector: s?.nodeSelector, tolerations: s?.tolerations, priorityClassName: s?.priorityClassName, zoneSpread };
 }
@@ -62,12 +77,14 @@ export function schedulingSpec(s: ResolvedScheduling, selector: Labels): Partial
     if (s.tolerations) out.tolerations = s.tolerations;
     if (s.priorityClassName) out.priorityClassName = s.priorityClassName;
     if (s.zoneSpread !== "none") {
-        out.topologySpreadConstraints = [{
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: s.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
-            labelSelector: { matchLabels: selector },
-        }];
+        out.topologySpreadConstraints = [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: s.zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+                labelSelector: { matchLabels: selector },
+            },
+        ];
     }
     return out;
 }

@@ -1,6 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { oneDisruptionBudget, recommendedLabels, restrictedPodSecurityContext, selectorLabels, serviceHost, spreadAffinity } from "../common";
+import {
+    oneDisruptionBudget,
+    recommendedLabels,
+    restrictedPodSecurityContext,
+    selectorLabels,
+    serviceHost,
+    spreadAffinity,
+} from "../common";
 import { checkPasswordEnv, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
 import { redisContainer, tlsVolume } from "./common";
 import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
@@ -51,44 +58,79 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         const names = {
-            data: `${name}-node`, headless: `${name}-headless`,
-            sentinel: `${name}-sentinel`, sentinelHeadless: `${name}-sentinel-headless`, proxy: `${name}-haproxy`,
+            data: `${name}-node`,
+            headless: `${name}-headless`,
+            sentinel: `${name}-sentinel`,
+            sentinelHeadless: `${name}-sentinel-headless`,
+            proxy: `${name}-haproxy`,
         };
         const labelsOf = (part: string) => recommendedLabels("redis", name, part);
-        const sel = { data: selectorLabels("redis", name, "data"), sentinel: selectorLabels("redis", name, "sentinel"), proxy: selectorLabels("redis", name, "proxy") };
+        const sel = {
+            data: selectorLabels("redis", name, "data"),
+            sentinel: selectorLabels("redis", name, "sentinel"),
+            proxy: selectorLabels("redis", name, "proxy"),
+        };
         const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this, "RedisSentinel");
         const env = passwordEnv(auth);
         const users = createUserSecrets(name, ns, labelsOf("auth"), c.users, this, "RedisSentinel");
         const tls = c.tls !== undefined;
         const handover = handoverBudget(r);
 
-        const files = pulumi.output(ns).apply(namespace => renderSentinelFiles({ name, namespace, r, names, auth: auth.secretName !== undefined }));
-        const certificate = c.tls && createCertificate({
-            name, namespace: ns, labels: labelsOf("tls"), tls: c.tls, parent: this,
-            dnsNames: pulumi.output(ns).apply(namespace => sentinelDnsNames({ name, namespace, r, names })),
-        });
+        const files = pulumi
+            .output(ns)
+            .apply(namespace => renderSentinelFiles({ name, namespace, r, names, auth: auth.secretName !== undefined }));
+        const certificate =
+            c.tls &&
+            createCertificate({
+                name,
+                namespace: ns,
+                labels: labelsOf("tls"),
+                tls: c.tls,
+                parent: this,
+                dnsNames: pulumi.output(ns).apply(namespace => sentinelDnsNames({ name, namespace, r, names })),
+            });
         const tlsVolumes = c.tls ? [tlsVolume(c.tls.secretName)] : [];
-        const exporter = (port: number) => (c.metrics ? [exporterContainer({ m: c.metrics, port, env, tlsDir: tls ? TLS_DIR : undefined })] : []);
-        const configMap = (key: "data" | "sentinel" | "proxy", cmName: string) => new k8s.core.v1.ConfigMap(cmName, {
-            metadata: { name: cmName, namespace: ns, labels: labelsOf(key) },
-            data: files.apply(f => f[key]),
-        }, parent);
+        const exporter = (port: number) =>
+            c.metrics ? [exporterContainer({ m: c.metrics, port, env, tlsDir: tls ? TLS_DIR : undefined })] : [];
+        const configMap = (key: "data" | "sentinel" | "proxy", cmName: string) =>
+            new k8s.core.v1.ConfigMap(
+                cmName,
+                {
+                    metadata: { name: cmName, namespace: ns, labels: labelsOf(key) },
+                    data: files.apply(f => f[key]),
+                },
+                parent,
+            );
         const dataConfig = configMap("data", `${name}-node-config`);
         const sentinelConfig = configMap("sentinel", `${name}-sentinel-config`);
         const proxyConfig = configMap("proxy", `${name}-haproxy-config`);
         const hashOf = (key: "data" | "sentinel" | "proxy") => files.apply(f => ({ "kubecache.io/config-hash": configHash(f[key]) }));
 
-        const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) => new k8s.core.v1.Service(svcName, {
-            metadata: { name: svcName, namespace: ns, labels: labelsOf(part) },
-            // Pods must resolve each other while still starting (a replica before its first sync).
-            spec: { clusterIP: "None", publishNotReadyAddresses: true, selector: sel[part], ports: [{ name: portName, port, targetPort: portName }] },
-        }, parent);
+        const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) =>
+            new k8s.core.v1.Service(
+                svcName,
+                {
+                    metadata: { name: svcName, namespace: ns, labels: labelsOf(part) },
+                    // Pods must resolve each other while still starting (a replica before its first sync).
+                    spec: {
+                        clusterIP: "None",
+                        publishNotReadyAddresses: true,
+                        selector: sel[part],
+                        ports: [{ name: portName, port, targetPort: portName }],
+                    },
+                },
+                parent,
+            );
         const dataHeadless = headless(names.headless, "data", REDIS_PORT, "redis");
         const sentinelHeadless = headless(names.sentinelHeadless, "sentinel", SENTINEL_PORT, "sentinel");
 
         const volumeClaimTemplates = dataClaimTemplates(c.persistence, labelsOf("data"));
-        const redisPod = (part: "data" | "sentinel", containers: k8s.types.input.core.v1.Container[], volumes: k8s.types.input.core.v1.Volume[],
-            extra: { terminationGracePeriodSeconds?: number } = {}) => ({
+        const redisPod = (
+            part: "data" | "sentinel",
+            containers: k8s.types.input.core.v1.Container[],
+            volumes: k8s.types.input.core.v1.Volume[],
+            extra: { terminationGracePeriodSeconds?: number } = {},
+        ) => ({
             metadata: { labels: { ...labelsOf(part), ...sel[part] }, annotations: hashOf(part) },
             spec: {
                 automountServiceAccountToken: false,
@@ -102,103 +144,207 @@ export class RedisSentinel extends pulumi.ComponentResource {
         });
         // Pods wait for the Certificate's Secret; their StatefulSets need not wait for anything else.
         const afterCert = certificate ? [certificate] : [];
-        const mounts = [{ name: "config", mountPath: "/etc/redis", readOnly: true }, { name: "run", mountPath: "/run/redis" }];
+        const mounts = [
+            { name: "config", mountPath: "/etc/redis", readOnly: true },
+            { name: "run", mountPath: "/run/redis" },
+        ];
 
-        const dataSts = new k8s.apps.v1.StatefulSet(names.data, {
-            metadata: { name: names.data, namespace: ns, labels: labelsOf("data") },
-            spec: {
-                replicas: r.replicas,
-                serviceName: dataHeadless.metadata.name,
-                // The start script finds the master itself, so pods need not wait for each other.
-                podManagementPolicy: "Parallel",
-                selector: { matchLabels: sel.data },
-                volumeClaimTemplates,
-                template: redisPod("data", [
-                    dataContainer({ image: c.image, env: [...env, ...users.env], resources: c.resources, tls, volumeMounts: [...mounts, { name: "data", mountPath: "/data" }] }),
-                    agentContainer({ image: c.image, env, tls, volumeMounts: mounts }),
-                    ...exporter(REDIS_PORT),
-                ], [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
-                { terminationGracePeriodSeconds: handover.terminationGracePeriodSeconds }),
-            },
-        }, { parent: this, dependsOn: [dataHeadless, ...afterCert] });
-
-        const sentinelSts = new k8s.apps.v1.StatefulSet(names.sentinel, {
-            metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
-            spec: {
-                replicas: r.sentinels,
-                serviceName: sentinelHeadless.metadata.name,
-                podManagementPolicy: "Parallel",
-                selector: { matchLabels: sel.sentinel },
-                template: redisPod("sentinel", [redisContainer({
-                    name: "sentinel", image: c.image, script: "/etc/redis/start.sh", env, resources: r.sentinelResources,
-                    port: SENTINEL_PORT, portName: "sentinel", volumeMounts: mounts, tls,
-                }), ...exporter(SENTINEL_PORT)], redisConfigVolumes(sentinelConfig.metadata.name)),
-            },
-        }, { parent: this, dependsOn: [sentinelHeadless, ...afterCert] });
-
-        const proxy = new k8s.apps.v1.Deployment(names.proxy, {
-            metadata: { name: names.proxy, namespace: ns, labels: labelsOf("proxy") },
-            spec: {
-                replicas: r.proxy.replicas,
-                selector: { matchLabels: sel.proxy },
-                template: {
-                    metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy }, annotations: hashOf("proxy") },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
-                        affinity: spreadAffinity(sel.proxy, r.antiAffinity),
-                        ...schedulingSpec(c.scheduling, sel.proxy),
-                        containers: [proxyContainer({
-                            image: r.proxy.image, env: checkPasswordEnv(auth), resources: r.proxy.resources, dir: HAPROXY_DIR,
-                            tls, metrics: c.metrics !== undefined,
-                        })],
-                        volumes: [
-                            { name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } },
-                            // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
-                            ...(c.tls ? [{ name: "tls", secret: { secretName: c.tls.secretName, defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : []),
+        const dataSts = new k8s.apps.v1.StatefulSet(
+            names.data,
+            {
+                metadata: { name: names.data, namespace: ns, labels: labelsOf("data") },
+                spec: {
+                    replicas: r.replicas,
+                    serviceName: dataHeadless.metadata.name,
+                    // The start script finds the master itself, so pods need not wait for each other.
+                    podManagementPolicy: "Parallel",
+                    selector: { matchLabels: sel.data },
+                    volumeClaimTemplates,
+                    template: redisPod(
+                        "data",
+                        [
+                            dataContainer({
+                                image: c.image,
+                                env: [...env, ...users.env],
+                                resources: c.resources,
+                                tls,
+                                volumeMounts: [...mounts, { name: "data", mountPath: "/data" }],
+                            }),
+                            agentContainer({ image: c.image, env, tls, volumeMounts: mounts }),
+                            ...exporter(REDIS_PORT),
                         ],
+                        [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
+                        { terminationGracePeriodSeconds: handover.terminationGracePeriodSeconds },
+                    ),
+                },
+            },
+            { parent: this, dependsOn: [dataHeadless, ...afterCert] },
+        );
+
+        const sentinelSts = new k8s.apps.v1.StatefulSet(
+            names.sentinel,
+            {
+                metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
+                spec: {
+                    replicas: r.sentinels,
+                    serviceName: sentinelHeadless.metadata.name,
+                    podManagementPolicy: "Parallel",
+                    selector: { matchLabels: sel.sentinel },
+                    template: redisPod(
+                        "sentinel",
+                        [
+                            redisContainer({
+                                name: "sentinel",
+                                image: c.image,
+                                script: "/etc/redis/start.sh",
+                                env,
+                                resources: r.sentinelResources,
+                                port: SENTINEL_PORT,
+                                portName: "sentinel",
+                                volumeMounts: mounts,
+                                tls,
+                            }),
+                            ...exporter(SENTINEL_PORT),
+                        ],
+                        redisConfigVolumes(sentinelConfig.metadata.name),
+                    ),
+                },
+            },
+            { parent: this, dependsOn: [sentinelHeadless, ...afterCert] },
+        );
+
+        const proxy = new k8s.apps.v1.Deployment(
+            names.proxy,
+            {
+                metadata: { name: names.proxy, namespace: ns, labels: labelsOf("proxy") },
+                spec: {
+                    replicas: r.proxy.replicas,
+                    selector: { matchLabels: sel.proxy },
+                    template: {
+                        metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy }, annotations: hashOf("proxy") },
+                        spec: {
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
+                            affinity: spreadAffinity(sel.proxy, r.antiAffinity),
+                            ...schedulingSpec(c.scheduling, sel.proxy),
+                            containers: [
+                                proxyContainer({
+                                    image: r.proxy.image,
+                                    env: checkPasswordEnv(auth),
+                                    resources: r.proxy.resources,
+                                    dir: HAPROXY_DIR,
+                                    tls,
+                                    metrics: c.metrics !== undefined,
+                                }),
+                            ],
+                            volumes: [
+                                { name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } },
+                                // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
+                                ...(c.tls
+                                    ? [
+                                          {
+                                              name: "tls",
+                                              secret: {
+                                                  secretName: c.tls.secretName,
+                                                  defaultMode: 0o444,
+                                                  items: [{ key: "ca.crt", path: "ca.crt" }],
+                                              },
+                                          },
+                                      ]
+                                    : []),
+                            ],
+                        },
                     },
                 },
             },
-        }, { parent: this, dependsOn: afterCert });
+            { parent: this, dependsOn: afterCert },
+        );
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: ns, labels: labelsOf("proxy") },
-            spec: {
-                type: "ClusterIP", selector: sel.proxy,
-                ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }, { name: "redis-read", port: READ_PORT, targetPort: "redis-read" }],
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: ns, labels: labelsOf("proxy") },
+                spec: {
+                    type: "ClusterIP",
+                    selector: sel.proxy,
+                    ports: [
+                        { name: "redis", port: REDIS_PORT, targetPort: "redis" },
+                        { name: "redis-read", port: READ_PORT, targetPort: "redis-read" },
+                    ],
+                },
             },
-        }, parent);
-        const sentinelService = new k8s.core.v1.Service(names.sentinel, {
-            metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
-            spec: { type: "ClusterIP", selector: sel.sentinel, ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel" }] },
-        // The Services wait for ready endpoints themselves: ordering them after their workloads only added that wait again.
-        }, parent);
+            parent,
+        );
+        const sentinelService = new k8s.core.v1.Service(
+            names.sentinel,
+            {
+                metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
+                spec: {
+                    type: "ClusterIP",
+                    selector: sel.sentinel,
+                    ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel" }],
+                },
+                // The Services wait for ready endpoints themselves: ordering them after their workloads only added that wait again.
+            },
+            parent,
+        );
 
-        for (const [part, pdbName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
-            new k8s.policy.v1.PodDisruptionBudget(pdbName, {
-                metadata: { name: pdbName, namespace: ns, labels: labelsOf(part) },
-                spec: oneDisruptionBudget(sel[part]),
-            }, { parent: this, dependsOn: [dataSts, sentinelSts, proxy] });
+        for (const [part, pdbName] of [
+            ["data", names.data],
+            ["sentinel", names.sentinel],
+            ["proxy", names.proxy],
+        ] as const) {
+            new k8s.policy.v1.PodDisruptionBudget(
+                pdbName,
+                {
+                    metadata: { name: pdbName, namespace: ns, labels: labelsOf(part) },
+                    spec: oneDisruptionBudget(sel[part]),
+                },
+                { parent: this, dependsOn: [dataSts, sentinelSts, proxy] },
+            );
         }
 
         if (r.networkPolicy) {
-            const specs = networkPolicySpecs({ ...sel, clients: r.networkPolicy.clientLabels }, REDIS_PORT, SENTINEL_PORT, HAPROXY_HEALTH_PORT, READ_PORT,
-                c.metrics ? { exporter: EXPORTER_PORT, proxy: HAPROXY_METRICS_PORT } : undefined);
-            for (const [part, npName] of [["data", names.data], ["sentinel", names.sentinel], ["proxy", names.proxy]] as const) {
-                new k8s.networking.v1.NetworkPolicy(npName, {
-                    metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
-                    spec: specs[part],
-                }, parent);
+            const specs = networkPolicySpecs(
+                { ...sel, clients: r.networkPolicy.clientLabels },
+                REDIS_PORT,
+                SENTINEL_PORT,
+                HAPROXY_HEALTH_PORT,
+                READ_PORT,
+                c.metrics ? { exporter: EXPORTER_PORT, proxy: HAPROXY_METRICS_PORT } : undefined,
+            );
+            for (const [part, npName] of [
+                ["data", names.data],
+                ["sentinel", names.sentinel],
+                ["proxy", names.proxy],
+            ] as const) {
+                new k8s.networking.v1.NetworkPolicy(
+                    npName,
+                    {
+                        metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
+                        spec: specs[part],
+                    },
+                    parent,
+                );
             }
         }
 
         if (c.metrics) {
-            createMetricsObjects({ name, namespace: ns, labels: labelsOf("metrics"), m: c.metrics, topology: "sentinel", parent: this, dependsOn: [dataSts, sentinelSts, proxy] });
+            createMetricsObjects({
+                name,
+                namespace: ns,
+                labels: labelsOf("metrics"),
+                m: c.metrics,
+                topology: "sentinel",
+                parent: this,
+                dependsOn: [dataSts, sentinelSts, proxy],
+            });
         }
 
         const hostPort = (svc: k8s.core.v1.Service, port: number) =>
-            pulumi.all([svc.metadata.name, svc.metadata.namespace]).apply(([s, n]) => endpointOf(`${serviceHost(s, n, r.clusterDomain)}:${port}`, tls));
+            pulumi
+                .all([svc.metadata.name, svc.metadata.namespace])
+                .apply(([s, n]) => endpointOf(`${serviceHost(s, n, r.clusterDomain)}:${port}`, tls));
         this.endpoint = hostPort(service, REDIS_PORT);
         this.readEndpoint = hostPort(service, READ_PORT);
         this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
@@ -207,8 +353,12 @@ export class RedisSentinel extends pulumi.ComponentResource {
         this.password = auth.password ?? pulumi.output<string | undefined>(undefined);
         this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
-            endpoint: this.endpoint, readEndpoint: this.readEndpoint, sentinelEndpoint: this.sentinelEndpoint,
-            masterName: this.masterName, passwordSecretName: this.passwordSecretName, password: this.password,
+            endpoint: this.endpoint,
+            readEndpoint: this.readEndpoint,
+            sentinelEndpoint: this.sentinelEndpoint,
+            masterName: this.masterName,
+            passwordSecretName: this.passwordSecretName,
+            password: this.password,
             userSecretNames: this.userSecretNames,
         });
     }

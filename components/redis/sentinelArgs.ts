@@ -1,5 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ANTI_AFFINITIES, AntiAffinity, ArgumentError, checked, requireInteger, requireOneOf, requirePinnedImage, Resources } from "../common";
+import {
+    ANTI_AFFINITIES,
+    AntiAffinity,
+    ArgumentError,
+    checked,
+    requireInteger,
+    requireOneOf,
+    requirePinnedImage,
+    Resources,
+} from "../common";
 import { RedisCommonArgs, ResolvedCommon, resolveCommon } from "./common";
 import { HAPROXY_IMAGE, SENTINEL_DEFAULTS } from "./sentinelDefaults";
 
@@ -86,22 +95,32 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
     requireInteger(COMPONENT, "replicas", replicas, 2);
     const sentinels = args.sentinels ?? 3;
     if (typeof sentinels !== "number" || !Number.isInteger(sentinels) || sentinels < 3 || sentinels % 2 === 0) {
-        throw new ArgumentError(COMPONENT, "sentinels",
-            `must be an odd integer >= 3 (an even count adds no fault tolerance and can split votes); got ${JSON.stringify(sentinels)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "sentinels",
+            `must be an odd integer >= 3 (an even count adds no fault tolerance and can split votes); got ${JSON.stringify(sentinels)}.`,
+        );
     }
     const quorum = args.quorum ?? Math.floor(sentinels / 2) + 1;
     requireInteger(COMPONENT, "quorum", quorum, 1, sentinels);
     const masterName = args.masterName ?? SENTINEL_DEFAULTS.masterName;
     if (typeof masterName !== "string" || !/^[A-Za-z0-9._-]{1,64}$/.test(masterName)) {
-        throw new ArgumentError(COMPONENT, "masterName", `must be 1-64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(masterName)}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "masterName",
+            `must be 1-64 letters, digits, '.', '_' or '-'; got ${JSON.stringify(masterName)}.`,
+        );
     }
     const downAfterMilliseconds = args.downAfterMilliseconds ?? SENTINEL_DEFAULTS.downAfterMilliseconds;
     requireInteger(COMPONENT, "downAfterMilliseconds", downAfterMilliseconds, 500);
     const failoverTimeoutMilliseconds = args.failoverTimeoutMilliseconds ?? SENTINEL_DEFAULTS.failoverTimeoutMilliseconds;
     requireInteger(COMPONENT, "failoverTimeoutMilliseconds", failoverTimeoutMilliseconds, 1);
     if (failoverTimeoutMilliseconds <= downAfterMilliseconds) {
-        throw new ArgumentError(COMPONENT, "failoverTimeoutMilliseconds",
-            `must be greater than \`downAfterMilliseconds\` (${downAfterMilliseconds}); got ${failoverTimeoutMilliseconds}.`);
+        throw new ArgumentError(
+            COMPONENT,
+            "failoverTimeoutMilliseconds",
+            `must be greater than \`downAfterMilliseconds\` (${downAfterMilliseconds}); got ${failoverTimeoutMilliseconds}.`,
+        );
     }
     const parallelSyncs = args.parallelSyncs ?? SENTINEL_DEFAULTS.parallelSyncs;
     requireInteger(COMPONENT, "parallelSyncs", parallelSyncs, 1);
@@ -115,11 +134,19 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
     // resolveCommon caps the name at 40 characters: room for `-sentinel-headless`.
     const common = resolveCommon(COMPONENT, name, args, "preferred");
     return {
-        common, replicas, sentinels, quorum, masterName, downAfterMilliseconds, failoverTimeoutMilliseconds,
-        parallelSyncs, minReplicasMaxLagSeconds,
+        common,
+        replicas,
+        sentinels,
+        quorum,
+        masterName,
+        downAfterMilliseconds,
+        failoverTimeoutMilliseconds,
+        parallelSyncs,
+        minReplicasMaxLagSeconds,
         sentinelResources: merged({ requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "64Mi" } }, args.sentinelResources),
         proxy: {
-            replicas: proxyReplicas, image: proxyImage,
+            replicas: proxyReplicas,
+            image: proxyImage,
             resources: merged({ requests: { cpu: "50m", memory: "32Mi" }, limits: { memory: "128Mi" } }, args.proxy?.resources),
         },
         antiAffinity,

@@ -15,7 +15,11 @@ import { statefulHosts } from "./sentinelObjects";
 import { AGENT_STATE_DIR, handoverBudget } from "./sentinelPods";
 import { renderPreStopScript } from "./sentinelPreStop";
 import {
-    dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript, selfMasterWaitSeconds,
+    dataNodeConfExtra,
+    renderDataStartScript,
+    renderSentinelConf,
+    renderSentinelStartScript,
+    selfMasterWaitSeconds,
 } from "./sentinelScripts";
 import { TLS_DIR, tlsCliArgs } from "./tls";
 
@@ -36,7 +40,13 @@ export interface SentinelFiles {
     proxy: Record<string, string>;
 }
 
-export function renderSentinelFiles(o: { name: string; namespace: string; r: ResolvedSentinel; names: SentinelNames; auth: boolean }): SentinelFiles {
+export function renderSentinelFiles(o: {
+    name: string;
+    namespace: string;
+    r: ResolvedSentinel;
+    names: SentinelNames;
+    auth: boolean;
+}): SentinelFiles {
     const { r, names } = o;
     const c = r.common;
     const tls = c.tls !== undefined;
@@ -44,8 +54,11 @@ export function renderSentinelFiles(o: { name: string; namespace: string; r: Res
     const sentinels = statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, o.namespace, SENTINEL_PORT, r.clusterDomain);
     const base = { nodes, sentinels, masterName: r.masterName, runtimeDir: "/run/redis", cliArgs: tls ? tlsCliArgs() : undefined };
     const tuning = {
-        masterName: r.masterName, quorum: r.quorum, downAfterMilliseconds: r.downAfterMilliseconds,
-        failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, parallelSyncs: r.parallelSyncs,
+        masterName: r.masterName,
+        quorum: r.quorum,
+        downAfterMilliseconds: r.downAfterMilliseconds,
+        failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds,
+        parallelSyncs: r.parallelSyncs,
     };
     const orphanSeconds = selfMasterWaitSeconds(r);
     const holdMs = proxyHoldMilliseconds(r);
@@ -53,7 +66,10 @@ export function renderSentinelFiles(o: { name: string; namespace: string; r: Res
     return {
         data: {
             "redis.conf": renderRedisConf({
-                port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
+                port: REDIS_PORT,
+                dir: "/data",
+                maxmemoryBytes: c.maxmemoryBytes,
+                maxmemoryPolicy: c.maxmemoryPolicy,
                 // On a PVC every write is in the append-only file within a second; on an emptyDir the
                 // copies live on the replicas, and the file would only cost disk I/O.
                 appendonly: c.persistence.enabled,
@@ -63,25 +79,39 @@ export function renderSentinelFiles(o: { name: string; namespace: string; r: Res
             }),
             "start.sh": renderDataStartScript({ ...base, configTemplate: "/etc/redis/redis.conf", dataDir: "/data", users }),
             "agent.sh": renderAgentScript({
-                ...base, downAfterMilliseconds: r.downAfterMilliseconds,
-                failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds, orphanSeconds, stateDir: AGENT_STATE_DIR,
+                ...base,
+                downAfterMilliseconds: r.downAfterMilliseconds,
+                failoverTimeoutMilliseconds: r.failoverTimeoutMilliseconds,
+                orphanSeconds,
+                stateDir: AGENT_STATE_DIR,
             }),
             "prestop.sh": renderPreStopScript({
-                ...base, endpoint: { host: serviceHost(o.name, o.namespace, r.clusterDomain), port: REDIS_PORT },
-                budgetSeconds: handoverBudget(r).budgetSeconds, logTo: "/proc/1/fd/1",
+                ...base,
+                endpoint: { host: serviceHost(o.name, o.namespace, r.clusterDomain), port: REDIS_PORT },
+                budgetSeconds: handoverBudget(r).budgetSeconds,
+                logTo: "/proc/1/fd/1",
             }),
         },
         sentinel: {
             "sentinel.conf": renderSentinelConf({ port: SENTINEL_PORT, dir: "/run/redis", tlsDir: tls ? TLS_DIR : undefined }),
             "start.sh": renderSentinelStartScript({
-                ...base, ...tuning, configTemplate: "/etc/redis/sentinel.conf", masterWaitSeconds: orphanSeconds + 10,
+                ...base,
+                ...tuning,
+                configTemplate: "/etc/redis/sentinel.conf",
+                masterWaitSeconds: orphanSeconds + 10,
             }),
         },
         proxy: {
             "haproxy.cfg": renderHaproxyCfg({
-                nodes, port: REDIS_PORT, readPort: READ_PORT, healthPort: HAPROXY_HEALTH_PORT,
-                auth: o.auth, checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS, dnsResolvers: true,
-                luaFile: `${HAPROXY_DIR}/hold.lua`, holdMs,
+                nodes,
+                port: REDIS_PORT,
+                readPort: READ_PORT,
+                healthPort: HAPROXY_HEALTH_PORT,
+                auth: o.auth,
+                checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS,
+                dnsResolvers: true,
+                luaFile: `${HAPROXY_DIR}/hold.lua`,
+                holdMs,
                 metricsPort: c.metrics ? HAPROXY_METRICS_PORT : undefined,
                 tlsCaFile: tls ? `${TLS_DIR}/ca.crt` : undefined,
             }),
@@ -98,7 +128,11 @@ export function sentinelDnsNames(o: { name: string; namespace: string; r: Resolv
         ...statefulHosts(names.data, names.headless, r.replicas, o.namespace, REDIS_PORT, r.clusterDomain),
         ...statefulHosts(names.sentinel, names.sentinelHeadless, r.sentinels, o.namespace, SENTINEL_PORT, r.clusterDomain),
     ].map(h => h.host);
-    const services = [o.name, names.sentinel, names.headless, names.sentinelHeadless]
-        .flatMap(s => [s, `${s}.${o.namespace}`, `${s}.${o.namespace}.svc`, `${s}.${o.namespace}.svc.${r.clusterDomain}`]);
+    const services = [o.name, names.sentinel, names.headless, names.sentinelHeadless].flatMap(s => [
+        s,
+        `${s}.${o.namespace}`,
+        `${s}.${o.namespace}.svc`,
+        `${s}.${o.namespace}.svc.${r.clusterDomain}`,
+    ]);
     return [...pods, ...services];
 }

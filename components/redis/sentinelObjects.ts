@@ -34,10 +34,12 @@ function ingressFrom(podSelector: Labels, ports: number[], from: Labels[]): Netw
     return {
         podSelector: { matchLabels: podSelector },
         policyTypes: ["Ingress"],
-        ingress: [{
-            from: from.map(matchLabels => ({ podSelector: { matchLabels } })),
-            ports: ports.map(port => ({ protocol: "TCP", port })),
-        }],
+        ingress: [
+            {
+                from: from.map(matchLabels => ({ podSelector: { matchLabels } })),
+                ports: ports.map(port => ({ protocol: "TCP", port })),
+            },
+        ],
     };
 }
 
@@ -46,8 +48,14 @@ function ingressFrom(podSelector: Labels, ports: number[], from: Labels[]): Netw
  * Sentinels: peers, data pods (their start asks the sentinels), proxies (checks), clients.
  * Proxies: labelled clients on the write and read ports; the health port stays open for the kubelet.
  */
-export function networkPolicySpecs(p: PolicyPeers, redisPort: number, sentinelPort: number, healthPort: number, readPort: number,
-    metrics?: { exporter: number; proxy: number }) {
+export function networkPolicySpecs(
+    p: PolicyPeers,
+    redisPort: number,
+    sentinelPort: number,
+    healthPort: number,
+    readPort: number,
+    metrics?: { exporter: number; proxy: number },
+) {
     const all = [p.data, p.sentinel, p.proxy, p.clients];
     // Metrics ports are open to any scraper (Prometheus may run in any namespace); they serve no data.
     const open = (spec: NetworkPolicySpec, ports: number[]) => {

@@ -49,7 +49,10 @@ export function dataContainer(p: DataContainerParts): Container {
         // A bootstrap waiting for the sentinels' failover (or for a copy of the data) is alive.
         livenessProbe: {
             exec: { command: ["sh", "-c", `${cliCommand(p.tls)} -p ${REDIS_PORT} ping | grep -q PONG || [ -f ${WAITING_FILE} ]`] },
-            initialDelaySeconds: 15, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
+            initialDelaySeconds: 15,
+            periodSeconds: 5,
+            timeoutSeconds: 3,
+            failureThreshold: 3,
         },
         readinessProbe: pingProbe(REDIS_PORT, 5, p.tls),
         lifecycle: { preStop: { exec: { command: ["sh", "/etc/redis/prestop.sh"] } } },
@@ -60,7 +63,9 @@ export function dataContainer(p: DataContainerParts): Container {
 
 const heartbeat = {
     exec: { command: ["sh", "-c", `[ $(( $(date +%s) - $(stat -c %Y ${AGENT_STATE_DIR}/heartbeat) )) -lt 10 ]`] },
-    periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3,
+    periodSeconds: 5,
+    timeoutSeconds: 3,
+    failureThreshold: 3,
 };
 
 export function agentContainer(p: Omit<DataContainerParts, "resources">): Container {
@@ -80,15 +85,22 @@ export function agentContainer(p: Omit<DataContainerParts, "resources">): Contai
 
 /** The HAProxy container behind the endpoints; its files are mounted at `dir`. */
 export function proxyContainer(p: {
-    image: pulumi.Input<string>; env: k8s.types.input.core.v1.EnvVar[]; resources: Resources; dir: string; tls: boolean; metrics: boolean;
+    image: pulumi.Input<string>;
+    env: k8s.types.input.core.v1.EnvVar[];
+    resources: Resources;
+    dir: string;
+    tls: boolean;
+    metrics: boolean;
 }): k8s.types.input.core.v1.Container {
     const health = { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
     return {
-        name: "haproxy", image: p.image,
+        name: "haproxy",
+        image: p.image,
         command: ["sh", `${p.dir}/start.sh`],
         env: p.env,
         ports: [
-            { name: "redis", containerPort: REDIS_PORT }, { name: "redis-read", containerPort: READ_PORT },
+            { name: "redis", containerPort: REDIS_PORT },
+            { name: "redis-read", containerPort: READ_PORT },
             { name: "health", containerPort: HAPROXY_HEALTH_PORT },
             ...(p.metrics ? [{ name: "metrics", containerPort: HAPROXY_METRICS_PORT }] : []),
         ],

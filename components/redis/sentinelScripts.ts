@@ -47,16 +47,18 @@ export function dataNodeConfExtra(minReplicasMaxLagSeconds: number): string[] {
 
 /** Global (not per-master) part of sentinel.conf; the start script adds the monitor lines. */
 export function renderSentinelConf(o: { port: number; bind?: string; dir: string; tlsDir?: string }): string {
-    return [
-        // tls-replication: the sentinel speaks TLS to the data nodes and to its peers too.
-        ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir) : [`port ${o.port}`]),
-        `bind ${o.bind ?? "* -::*"}`,
-        "protected-mode no",
-        `dir ${o.dir}`,
-        // Pods change IPs on restart; their StatefulSet DNS names do not.
-        "sentinel resolve-hostnames yes",
-        "sentinel announce-hostnames yes",
-    ].join("\n") + "\n";
+    return (
+        [
+            // tls-replication: the sentinel speaks TLS to the data nodes and to its peers too.
+            ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir) : [`port ${o.port}`]),
+            `bind ${o.bind ?? "* -::*"}`,
+            "protected-mode no",
+            `dir ${o.dir}`,
+            // Pods change IPs on restart; their StatefulSet DNS names do not.
+            "sentinel resolve-hostnames yes",
+            "sentinel announce-hostnames yes",
+        ].join("\n") + "\n"
+    );
 }
 
 /** How long an orphaned replica waits for the sentinels before its agent may act: one full failover plus 5 s. */
@@ -91,60 +93,62 @@ export interface DataStartOptions extends ScriptCommon {
 export function renderDataStartScript(o: DataStartOptions): string {
     const first = o.nodes[0];
     const self = '"$self_host $self_port"';
-    return [
-        ...runtimeConfPrelude(o.configTemplate, o.runtimeDir, o.users),
-        ...selfCase(o.nodes, o.ordinalExpr ?? "${HOSTNAME##*-}"),
-        ...probeLib(o),
-        serverBinaryLine(o.redisServer),
-        `has_local_data() { [ -s "${o.dataDir}/dump.rdb" ] || ls "${o.dataDir}"/appendonlydir/*.aof >/dev/null 2>&1; }`,
-        'say() { echo "bootstrap: $*"; }',
-        `waiting="${o.runtimeDir}/waiting"`,
-        ': >"$waiting"',
-        'mode="" master="" tries=0 last=""',
-        "while :; do",
-        '  S=$(sentinel_majority || true)',
-        '  live="" live_keys=0 holders=0 answered=0',
-        `  for n in ${o.nodes.map(n => `"${n.host} ${n.port}"`).join(" ")}; do`,
-        `    [ "$n" = ${self} ] && continue`,
-        "    st=$(node_state $n) || continue",
-        "    answered=$((answered + 1))",
-        "    set -- $st",
-        '    [ "$3" -gt 0 ] && holders=$((holders + 1))',
-        '    if [ "$1" = master ] && { [ -z "$live" ] || [ "$n" = "$S" ]; }; then live="$n"; live_keys=$3; fi',
-        "  done",
-        '  if [ -n "$S" ] && [ "$S" != ' + self + ' ]; then',
-        '    if [ "$live" = "$S" ]; then',
-        '      if [ "$live_keys" -eq 0 ] && has_local_data; then mode=orphan; msg="the sentinels\' master $S holds no data but this node may: starting detached"; break; fi',
-        '      master="$S"; break',
-        "    fi",
-        '    msg="the sentinels name $S, which does not answer as master yet"',
-        '  elif [ -n "$S" ]; then',
-        '    if [ "$holders" -eq 0 ]; then mode=master; msg="the sentinels name this node and no peer holds data"; break; fi',
-        '    msg="the sentinels still name this node master and $holders peer(s) hold data: waiting for their failover"',
-        "  else",
-        '    if [ -n "$live" ]; then',
-        '      if [ "$live_keys" -eq 0 ] && has_local_data; then mode=orphan; msg="master $live holds no data but this node may: starting detached"; break; fi',
-        '      master="$live"; break',
-        "    fi",
-        '    if [ "$holders" -gt 0 ] || has_local_data; then mode=orphan; msg="no master, but data exists: starting detached for the agents to promote the best copy"; break; fi',
-        '    if [ "$ordinal" != 0 ]; then master="' + `${first.host} ${first.port}` + '"; break; fi',
-        `    if [ "$answered" -ge ${o.nodes.length - 1} ] || [ "$tries" -ge ${o.peerWaitSeconds ?? 10} ]; then mode=master; msg="no node holds data: starting a fresh data set"; break; fi`,
-        '    msg="waiting for every peer to answer before starting a fresh data set"',
-        "  fi",
-        '  [ "$msg" = "$last" ] || say "$msg"',
-        '  last="$msg" tries=$((tries + 1))',
-        "  sleep 1",
-        "done",
-        'case "$mode" in',
-        '  master) say "$msg: starting as master" ;;',
-        `  orphan) say "$msg"; echo "replicaof ${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port}" >>"$conf" ;;`,
-        '  *) say "replicating from $master"; echo "replicaof $master" >>"$conf" ;;',
-        "esac",
-        'rm -f "$waiting"',
-        'echo "replica-announce-ip $self_host" >>"$conf"',
-        'echo "replica-announce-port $self_port" >>"$conf"',
-        'exec "$SERVER" "$conf"',
-    ].join("\n") + "\n";
+    return (
+        [
+            ...runtimeConfPrelude(o.configTemplate, o.runtimeDir, o.users),
+            ...selfCase(o.nodes, o.ordinalExpr ?? "${HOSTNAME##*-}"),
+            ...probeLib(o),
+            serverBinaryLine(o.redisServer),
+            `has_local_data() { [ -s "${o.dataDir}/dump.rdb" ] || ls "${o.dataDir}"/appendonlydir/*.aof >/dev/null 2>&1; }`,
+            'say() { echo "bootstrap: $*"; }',
+            `waiting="${o.runtimeDir}/waiting"`,
+            ': >"$waiting"',
+            'mode="" master="" tries=0 last=""',
+            "while :; do",
+            "  S=$(sentinel_majority || true)",
+            '  live="" live_keys=0 holders=0 answered=0',
+            `  for n in ${o.nodes.map(n => `"${n.host} ${n.port}"`).join(" ")}; do`,
+            `    [ "$n" = ${self} ] && continue`,
+            "    st=$(node_state $n) || continue",
+            "    answered=$((answered + 1))",
+            "    set -- $st",
+            '    [ "$3" -gt 0 ] && holders=$((holders + 1))',
+            '    if [ "$1" = master ] && { [ -z "$live" ] || [ "$n" = "$S" ]; }; then live="$n"; live_keys=$3; fi',
+            "  done",
+            '  if [ -n "$S" ] && [ "$S" != ' + self + " ]; then",
+            '    if [ "$live" = "$S" ]; then',
+            '      if [ "$live_keys" -eq 0 ] && has_local_data; then mode=orphan; msg="the sentinels\' master $S holds no data but this node may: starting detached"; break; fi',
+            '      master="$S"; break',
+            "    fi",
+            '    msg="the sentinels name $S, which does not answer as master yet"',
+            '  elif [ -n "$S" ]; then',
+            '    if [ "$holders" -eq 0 ]; then mode=master; msg="the sentinels name this node and no peer holds data"; break; fi',
+            '    msg="the sentinels still name this node master and $holders peer(s) hold data: waiting for their failover"',
+            "  else",
+            '    if [ -n "$live" ]; then',
+            '      if [ "$live_keys" -eq 0 ] && has_local_data; then mode=orphan; msg="master $live holds no data but this node may: starting detached"; break; fi',
+            '      master="$live"; break',
+            "    fi",
+            '    if [ "$holders" -gt 0 ] || has_local_data; then mode=orphan; msg="no master, but data exists: starting detached for the agents to promote the best copy"; break; fi',
+            '    if [ "$ordinal" != 0 ]; then master="' + `${first.host} ${first.port}` + '"; break; fi',
+            `    if [ "$answered" -ge ${o.nodes.length - 1} ] || [ "$tries" -ge ${o.peerWaitSeconds ?? 10} ]; then mode=master; msg="no node holds data: starting a fresh data set"; break; fi`,
+            '    msg="waiting for every peer to answer before starting a fresh data set"',
+            "  fi",
+            '  [ "$msg" = "$last" ] || say "$msg"',
+            '  last="$msg" tries=$((tries + 1))',
+            "  sleep 1",
+            "done",
+            'case "$mode" in',
+            '  master) say "$msg: starting as master" ;;',
+            `  orphan) say "$msg"; echo "replicaof ${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port}" >>"$conf" ;;`,
+            '  *) say "replicating from $master"; echo "replicaof $master" >>"$conf" ;;',
+            "esac",
+            'rm -f "$waiting"',
+            'echo "replica-announce-ip $self_host" >>"$conf"',
+            'echo "replica-announce-port $self_port" >>"$conf"',
+            'exec "$SERVER" "$conf"',
+        ].join("\n") + "\n"
+    );
 }
 
 export interface SentinelStartOptions extends ScriptCommon, SentinelTuning {
@@ -170,75 +174,79 @@ export interface SentinelStartOptions extends ScriptCommon, SentinelTuning {
 export function renderSentinelStartScript(o: SentinelStartOptions): string {
     const n = o.masterName;
     const first = o.nodes[0];
-    const tune = Object.entries(SENTINEL_DEBUG_TIMINGS).map(([k, v]) => `${k} ${Math.min(v, o.downAfterMilliseconds)}`).join(" ");
-    return [
-        "#!/bin/sh",
-        "set -eu",
-        `conf="${o.runtimeDir}/sentinel.conf"`,
-        `mkdir -p "${o.runtimeDir}"`,
-        'myid=""',
-        'if [ -f "$conf" ]; then myid=$(sed -n "s/^sentinel myid //p" "$conf" | head -n 1); fi',
-        ...selfCase(o.sentinels, o.ordinalExpr ?? "${HOSTNAME##*-}"),
-        ...probeLib(o),
-        `SENTINEL_BIN=${o.redisSentinel ? `"${o.redisSentinel}"` : "$(command -v redis-sentinel || command -v valkey-sentinel || echo redis-sentinel)"}`,
-        'master=$(ask_sentinels "$self_host" "$self_port" || true)',
-        // The replicas a peer knows, so this sentinel can lead a failover before the master's INFO
-        // has told it (the master may be the one that is down).
-        'replicas=""',
-        'if [ -n "$master" ]; then',
-        `  for s in ${hostList(o.sentinels)}; do`,
-        '    [ "$s" = "$self_host $self_port" ] && continue',
-        "    set -- $s",
-        `    replicas=$(cli -h "$1" -p "$2" --raw -d '|' SENTINEL REPLICAS ${n} | tr '|' '\\n' | awk 'k == "ip" { ip = $0 } k == "port" { print ip, $0 } { k = $0 }') && [ -n "$replicas" ] && break`,
-        "  done",
-        "fi",
-        "tries=0",
-        'while [ -z "$master" ]; do',
-        "  master=$(find_master_node || true)",
-        '  [ -n "$master" ] && break',
-        `  if [ "$tries" -ge ${o.masterWaitSeconds} ]; then master="${first.host} ${first.port}"; echo "no data node reports master after ${o.masterWaitSeconds}s"; break; fi`,
-        '  [ "$tries" -eq 0 ] && echo "no peer sentinel knows the master: waiting for a data node to report role:master"',
-        "  tries=$((tries + 1)); sleep 1",
-        '  master=$(ask_sentinels "$self_host" "$self_port" || true)',
-        "done",
-        'echo "monitoring $master"',
-        // Sentinel refuses a monitor line whose host does not resolve, so wait for the pod's DNS.
-        "tries=0",
-        'case "${master% *}" in *[!0-9.]*) ;; *) tries=-1 ;; esac',
-        'until [ "$tries" -lt 0 ] || getent hosts "${master% *}" >/dev/null 2>&1; do',
-        `  tries=$((tries + 1)); [ "$tries" -le ${o.resolveWaitSeconds ?? 60} ] || { echo "cannot resolve \${master% *}" >&2; exit 1; }`,
-        "  sleep 1",
-        "done",
-        "{",
-        `  cat "${o.configTemplate}"`,
-        '  echo "sentinel announce-ip $self_host"',
-        '  echo "sentinel announce-port $self_port"',
-        '  [ -z "$myid" ] || echo "sentinel myid $myid"',
-        `  echo "sentinel monitor ${n} $master ${o.quorum}"`,
-        `  echo "sentinel down-after-milliseconds ${n} ${o.downAfterMilliseconds}"`,
-        `  echo "sentinel failover-timeout ${n} ${o.failoverTimeoutMilliseconds}"`,
-        `  echo "sentinel parallel-syncs ${n} ${o.parallelSyncs}"`,
-        `  printf '%s\\n' "$replicas" | while read -r rh rp; do if [ -n "$rh" ] && [ "$rh $rp" != "$master" ]; then echo "sentinel known-replica ${n} $rh $rp"; fi; done`,
-        '} >"$conf.new"',
-        'if [ -n "${REDIS_PASSWORD:-}" ]; then',
-        "  quoted=$(printf '%s' \"$REDIS_PASSWORD\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')",
-        `  ${deriveFunction()}`,
-        // requirepass also serves as the password sentinels present to each other; towards the data
-        // nodes they are the ACL user `sentinel`, which may do only what Sentinel needs.
-        `  printf 'requirepass "%s"\\nsentinel auth-user ${n} sentinel\\nsentinel auth-pass ${n} %s\\n' "$quoted" "$(derive sentinel)" >>"$conf.new"`,
-        "fi",
-        'chmod 600 "$conf.new"',
-        'mv "$conf.new" "$conf"',
-        // Not persisted by Sentinel, so applied after every start; detached, so Sentinel does not
-        // mistake it for one of its own script children.
-        "( (",
-        "  i=0",
-        "  while [ $i -lt 150 ]; do",
-        `    cli -h ${o.localHost ?? "127.0.0.1"} -p "$self_port" SENTINEL DEBUG ${tune} | grep -q OK && exit 0`,
-        "    i=$((i + 1)); sleep 0.2",
-        "  done",
-        '  echo "could not apply SENTINEL DEBUG timings; running with Sentinel\'s defaults" >&2',
-        ") & )",
-        'exec "$SENTINEL_BIN" "$conf"',
-    ].join("\n") + "\n";
+    const tune = Object.entries(SENTINEL_DEBUG_TIMINGS)
+        .map(([k, v]) => `${k} ${Math.min(v, o.downAfterMilliseconds)}`)
+        .join(" ");
+    return (
+        [
+            "#!/bin/sh",
+            "set -eu",
+            `conf="${o.runtimeDir}/sentinel.conf"`,
+            `mkdir -p "${o.runtimeDir}"`,
+            'myid=""',
+            'if [ -f "$conf" ]; then myid=$(sed -n "s/^sentinel myid //p" "$conf" | head -n 1); fi',
+            ...selfCase(o.sentinels, o.ordinalExpr ?? "${HOSTNAME##*-}"),
+            ...probeLib(o),
+            `SENTINEL_BIN=${o.redisSentinel ? `"${o.redisSentinel}"` : "$(command -v redis-sentinel || command -v valkey-sentinel || echo redis-sentinel)"}`,
+            'master=$(ask_sentinels "$self_host" "$self_port" || true)',
+            // The replicas a peer knows, so this sentinel can lead a failover before the master's INFO
+            // has told it (the master may be the one that is down).
+            'replicas=""',
+            'if [ -n "$master" ]; then',
+            `  for s in ${hostList(o.sentinels)}; do`,
+            '    [ "$s" = "$self_host $self_port" ] && continue',
+            "    set -- $s",
+            `    replicas=$(cli -h "$1" -p "$2" --raw -d '|' SENTINEL REPLICAS ${n} | tr '|' '\\n' | awk 'k == "ip" { ip = $0 } k == "port" { print ip, $0 } { k = $0 }') && [ -n "$replicas" ] && break`,
+            "  done",
+            "fi",
+            "tries=0",
+            'while [ -z "$master" ]; do',
+            "  master=$(find_master_node || true)",
+            '  [ -n "$master" ] && break',
+            `  if [ "$tries" -ge ${o.masterWaitSeconds} ]; then master="${first.host} ${first.port}"; echo "no data node reports master after ${o.masterWaitSeconds}s"; break; fi`,
+            '  [ "$tries" -eq 0 ] && echo "no peer sentinel knows the master: waiting for a data node to report role:master"',
+            "  tries=$((tries + 1)); sleep 1",
+            '  master=$(ask_sentinels "$self_host" "$self_port" || true)',
+            "done",
+            'echo "monitoring $master"',
+            // Sentinel refuses a monitor line whose host does not resolve, so wait for the pod's DNS.
+            "tries=0",
+            'case "${master% *}" in *[!0-9.]*) ;; *) tries=-1 ;; esac',
+            'until [ "$tries" -lt 0 ] || getent hosts "${master% *}" >/dev/null 2>&1; do',
+            `  tries=$((tries + 1)); [ "$tries" -le ${o.resolveWaitSeconds ?? 60} ] || { echo "cannot resolve \${master% *}" >&2; exit 1; }`,
+            "  sleep 1",
+            "done",
+            "{",
+            `  cat "${o.configTemplate}"`,
+            '  echo "sentinel announce-ip $self_host"',
+            '  echo "sentinel announce-port $self_port"',
+            '  [ -z "$myid" ] || echo "sentinel myid $myid"',
+            `  echo "sentinel monitor ${n} $master ${o.quorum}"`,
+            `  echo "sentinel down-after-milliseconds ${n} ${o.downAfterMilliseconds}"`,
+            `  echo "sentinel failover-timeout ${n} ${o.failoverTimeoutMilliseconds}"`,
+            `  echo "sentinel parallel-syncs ${n} ${o.parallelSyncs}"`,
+            `  printf '%s\\n' "$replicas" | while read -r rh rp; do if [ -n "$rh" ] && [ "$rh $rp" != "$master" ]; then echo "sentinel known-replica ${n} $rh $rp"; fi; done`,
+            '} >"$conf.new"',
+            'if [ -n "${REDIS_PASSWORD:-}" ]; then',
+            "  quoted=$(printf '%s' \"$REDIS_PASSWORD\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')",
+            `  ${deriveFunction()}`,
+            // requirepass also serves as the password sentinels present to each other; towards the data
+            // nodes they are the ACL user `sentinel`, which may do only what Sentinel needs.
+            `  printf 'requirepass "%s"\\nsentinel auth-user ${n} sentinel\\nsentinel auth-pass ${n} %s\\n' "$quoted" "$(derive sentinel)" >>"$conf.new"`,
+            "fi",
+            'chmod 600 "$conf.new"',
+            'mv "$conf.new" "$conf"',
+            // Not persisted by Sentinel, so applied after every start; detached, so Sentinel does not
+            // mistake it for one of its own script children.
+            "( (",
+            "  i=0",
+            "  while [ $i -lt 150 ]; do",
+            `    cli -h ${o.localHost ?? "127.0.0.1"} -p "$self_port" SENTINEL DEBUG ${tune} | grep -q OK && exit 0`,
+            "    i=$((i + 1)); sleep 0.2",
+            "  done",
+            '  echo "could not apply SENTINEL DEBUG timings; running with Sentinel\'s defaults" >&2',
+            ") & )",
+            'exec "$SENTINEL_BIN" "$conf"',
+        ].join("\n") + "\n"
+    );
 }

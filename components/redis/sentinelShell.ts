@@ -47,7 +47,7 @@ export function cliPrelude(o: ShellTopology): string[] {
     const t = o.probeTimeoutSeconds ?? 2;
     const extra = (o.cliArgs ?? []).map(a => ` ${a}`).join("");
     return [
-        'CLI=$(command -v redis-cli || command -v valkey-cli || echo redis-cli)',
+        "CLI=$(command -v redis-cli || command -v valkey-cli || echo redis-cli)",
         `cli() { timeout ${t} "$CLI" --no-auth-warning${extra} "$@" 2>/dev/null; }`,
         // Long-lived streams (the agent's) must not be killed by `timeout`.
         `cli_stream() { "$CLI" --no-auth-warning${extra} "$@" 2>/dev/null; }`,
@@ -84,12 +84,12 @@ export function probeLib(o: ShellTopology): string[] {
         "sentinel_majority() {",
         '  answers=""',
         `  for s in ${hostList(o.sentinels)}; do`,
-        "    a=$(ask_sentinel $s) && answers=\"$answers$a\n\"",
+        '    a=$(ask_sentinel $s) && answers="$answers$a\n"',
         "  done",
         `  printf '%s' "$answers" | sort | uniq -c | awk '$1 >= ${majority} { print $2, $3; exit }'`,
         "}",
         "node_state() {",
-        "  r=$(cli -h \"$1\" -p \"$2\" INFO replication keyspace | tr -d '\\r') || return 1",
+        '  r=$(cli -h "$1" -p "$2" INFO replication keyspace | tr -d \'\\r\') || return 1',
         "  role=$(printf '%s\\n' \"$r\" | sed -n 's/^role://p')",
         '  case "$role" in master|slave) ;; *) return 1 ;; esac',
         "  off=$(printf '%s\\n' \"$r\" | sed -n 's/^master_repl_offset://p')",

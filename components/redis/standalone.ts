@@ -60,31 +60,49 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
         const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
         const tls = c.tls !== undefined;
-        const config = new k8s.core.v1.ConfigMap(`${name}-config`, {
-            metadata: { name: `${name}-config`, namespace: c.namespace, labels },
-            data: {
-                "redis.conf": renderRedisConf({
-                    port: REDIS_PORT, dir: "/data", maxmemoryBytes: c.maxmemoryBytes, maxmemoryPolicy: c.maxmemoryPolicy,
-                    tlsDir: tls ? TLS_DIR : undefined, extraConfig: c.extraConfig,
-                }),
-                "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: `${name}-config`, namespace: c.namespace, labels },
+                data: {
+                    "redis.conf": renderRedisConf({
+                        port: REDIS_PORT,
+                        dir: "/data",
+                        maxmemoryBytes: c.maxmemoryBytes,
+                        maxmemoryPolicy: c.maxmemoryPolicy,
+                        tlsDir: tls ? TLS_DIR : undefined,
+                        extraConfig: c.extraConfig,
+                    }),
+                    "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
+                },
             },
-        }, { parent: this });
-        const certificate = c.tls && createCertificate({
-            name, namespace: c.namespace, labels, tls: c.tls, parent: this,
-            dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
-        });
+            { parent: this },
+        );
+        const certificate =
+            c.tls &&
+            createCertificate({
+                name,
+                namespace: c.namespace,
+                labels,
+                tls: c.tls,
+                parent: this,
+                dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
+            });
 
         let claimName: pulumi.Output<string> | undefined;
         if (c.persistence.enabled) {
-            const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
-                metadata: { name: `${name}-data`, namespace: c.namespace, labels },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: c.persistence.storageClass,
-                    resources: { requests: { storage: c.persistence.size } },
+            const pvc = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-data`,
+                {
+                    metadata: { name: `${name}-data`, namespace: c.namespace, labels },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName: c.persistence.storageClass,
+                        resources: { requests: { storage: c.persistence.size } },
+                    },
                 },
-            }, { parent: this });
+                { parent: this },
+            );
             claimName = pvc.metadata.name;
         }
 
@@ -93,38 +111,64 @@ export class RedisStandalone extends pulumi.ComponentResource {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
             ...schedulingSpec(c.scheduling, selector),
-            containers: [redisContainer({
-                name: "redis", image: c.image, script: "/etc/redis/start.sh", env: [...env, ...users.env], tls,
-                resources: c.resources, volumeMounts: [
-                    { name: "config", mountPath: "/etc/redis", readOnly: true },
-                    { name: "run", mountPath: "/run/redis" },
-                    { name: "data", mountPath: "/data" },
-                ],
-            }), ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : [])],
+            containers: [
+                redisContainer({
+                    name: "redis",
+                    image: c.image,
+                    script: "/etc/redis/start.sh",
+                    env: [...env, ...users.env],
+                    tls,
+                    resources: c.resources,
+                    volumeMounts: [
+                        { name: "config", mountPath: "/etc/redis", readOnly: true },
+                        { name: "run", mountPath: "/run/redis" },
+                        { name: "data", mountPath: "/data" },
+                    ],
+                }),
+                ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : []),
+            ],
             volumes: [...redisConfigVolumes(config.metadata.name), dataVolume(claimName), ...(c.tls ? [tlsVolume(c.tls.secretName)] : [])],
         };
         const afterCert = { parent: this, dependsOn: certificate ? [certificate] : [] };
 
         const metadata = { name, namespace: c.namespace, labels: { ...labels, ...selector } };
-        const workload = kind === "Pod"
-            ? new k8s.core.v1.Pod(name, { metadata, spec: podSpec }, afterCert)
-            : new k8s.apps.v1.Deployment(name, {
-                metadata,
-                spec: {
-                    replicas: 1,
-                    // A single-writer volume cannot be attached to two pods during a rolling update.
-                    strategy: { type: "Recreate" },
-                    selector: { matchLabels: selector },
-                    template: { metadata: { labels: { ...labels, ...selector } }, spec: podSpec },
-                },
-            }, afterCert);
+        const workload =
+            kind === "Pod"
+                ? new k8s.core.v1.Pod(name, { metadata, spec: podSpec }, afterCert)
+                : new k8s.apps.v1.Deployment(
+                      name,
+                      {
+                          metadata,
+                          spec: {
+                              replicas: 1,
+                              // A single-writer volume cannot be attached to two pods during a rolling update.
+                              strategy: { type: "Recreate" },
+                              selector: { matchLabels: selector },
+                              template: { metadata: { labels: { ...labels, ...selector } }, spec: podSpec },
+                          },
+                      },
+                      afterCert,
+                  );
 
-        const service = new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: c.namespace, labels },
-            spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
-        }, { parent: this });
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata: { name, namespace: c.namespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+            },
+            { parent: this },
+        );
 
-        if (c.metrics) createMetricsObjects({ name, namespace: c.namespace, labels, m: c.metrics, topology: "standalone", parent: this, dependsOn: [workload] });
+        if (c.metrics)
+            createMetricsObjects({
+                name,
+                namespace: c.namespace,
+                labels,
+                m: c.metrics,
+                topology: "standalone",
+                parent: this,
+                dependsOn: [workload],
+            });
 
         this.serviceName = service.metadata.name;
         this.host = pulumi.all([service.metadata.name, service.metadata.namespace]).apply(([s, ns]) => serviceHost(s, ns, c.clusterDomain));
@@ -135,8 +179,14 @@ export class RedisStandalone extends pulumi.ComponentResource {
         this.workload = pulumi.interpolate`${kind}/${workload.metadata.name}`;
         this.userSecretNames = pulumi.output(users.secretNames);
         this.registerOutputs({
-            endpoint: this.endpoint, host: this.host, port: this.port, serviceName: this.serviceName,
-            passwordSecretName: this.passwordSecretName, workload: this.workload, password: this.password, userSecretNames: this.userSecretNames,
+            endpoint: this.endpoint,
+            host: this.host,
+            port: this.port,
+            serviceName: this.serviceName,
+            passwordSecretName: this.passwordSecretName,
+            workload: this.workload,
+            password: this.password,
+            userSecretNames: this.userSecretNames,
         });
     }
 }

@@ -56,7 +56,11 @@ export function resolveTls(component: string, name: string, tls: RedisTlsArgs | 
     }
     if (tls.enabled !== true) throw new ArgumentError(component, "tls.enabled", `must be a boolean; got ${JSON.stringify(tls.enabled)}.`);
     if (tls.secretName === undefined && tls.issuerRef === undefined) {
-        throw new ArgumentError(component, "tls.secretName", "or `tls.issuerRef` is required with `tls.enabled`: a Secret with tls.crt, tls.key and ca.crt, or a cert-manager issuer to make one.");
+        throw new ArgumentError(
+            component,
+            "tls.secretName",
+            "or `tls.issuerRef` is required with `tls.enabled`: a Secret with tls.crt, tls.key and ca.crt, or a cert-manager issuer to make one.",
+        );
     }
     const kind = tls.issuerRef?.kind ?? "Issuer";
     if (tls.issuerRef && kind !== "Issuer" && kind !== "ClusterIssuer") {
@@ -106,22 +110,31 @@ export function endpointOf(hostPort: string, tls: boolean): string {
  * `localhost` and 127.0.0.1 (probes and the agent connect locally). The pods wait for its Secret.
  */
 export function createCertificate(o: {
-    name: string; namespace: pulumi.Input<string>; labels: Record<string, string>; tls: ResolvedTls;
-    dnsNames: pulumi.Input<string[]>; parent: pulumi.Resource;
+    name: string;
+    namespace: pulumi.Input<string>;
+    labels: Record<string, string>;
+    tls: ResolvedTls;
+    dnsNames: pulumi.Input<string[]>;
+    parent: pulumi.Resource;
 }): k8s.apiextensions.CustomResource | undefined {
     if (!o.tls.issuerRef) return undefined;
-    return new k8s.apiextensions.CustomResource(`${o.name}-tls`, {
-        apiVersion: "cert-manager.io/v1", kind: "Certificate",
-        metadata: { name: `${o.name}-tls`, namespace: o.namespace, labels: o.labels },
-        spec: {
-            secretName: o.tls.secretName,
-            issuerRef: o.tls.issuerRef,
-            dnsNames: pulumi.output(o.dnsNames).apply(names => [...new Set([...names, "localhost"])]),
-            ipAddresses: ["127.0.0.1"],
-            usages: ["server auth", "client auth"],
-            privateKey: { rotationPolicy: "Always" },
+    return new k8s.apiextensions.CustomResource(
+        `${o.name}-tls`,
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: `${o.name}-tls`, namespace: o.namespace, labels: o.labels },
+            spec: {
+                secretName: o.tls.secretName,
+                issuerRef: o.tls.issuerRef,
+                dnsNames: pulumi.output(o.dnsNames).apply(names => [...new Set([...names, "localhost"])]),
+                ipAddresses: ["127.0.0.1"],
+                usages: ["server auth", "client auth"],
+                privateKey: { rotationPolicy: "Always" },
+            },
         },
-    }, { parent: o.parent });
+        { parent: o.parent },
+    );
 }
 
 /** A Service's DNS names as clients may write them: short, with the namespace, with `svc`, fully qualified. */

@@ -18,15 +18,18 @@ export function dataVolume(claimName?: pulumi.Input<string>): Volume {
 
 /** One `data` PVC per StatefulSet pod when persistence is on; undefined (emptyDir instead) otherwise. */
 export function dataClaimTemplates(
-    persistence: { enabled: boolean; size: string; storageClass?: string }, labels: Record<string, string>,
+    persistence: { enabled: boolean; size: string; storageClass?: string },
+    labels: Record<string, string>,
 ): k8s.types.input.core.v1.PersistentVolumeClaim[] | undefined {
     if (!persistence.enabled) return undefined;
-    return [{
-        metadata: { name: "data", labels },
-        spec: {
-            accessModes: ["ReadWriteOnce"],
-            storageClassName: persistence.storageClass,
-            resources: { requests: { storage: persistence.size } },
+    return [
+        {
+            metadata: { name: "data", labels },
+            spec: {
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: persistence.storageClass,
+                resources: { requests: { storage: persistence.size } },
+            },
         },
-    }];
+    ];
 }

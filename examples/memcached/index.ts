@@ -13,13 +13,17 @@ const provider = new k8s.Provider("cluster", {});
 const operator = new MemcachedOperator("memcached-operator", { image: config.require("operatorImage"), replicas: 2 }, { provider });
 
 const sessions = new Memcached("sessions", { operator, namespace: "apps", size: 3, memoryMB: 256 }, { provider });
-const pages = new Memcached("pages", {
-    operator,
-    namespace: "apps",
-    size: 2,
-    resources: { requests: { cpu: "100m", memory: "160Mi" }, limits: { memory: "160Mi" } },
-    memoryMB: 128,
-}, { provider });
+const pages = new Memcached(
+    "pages",
+    {
+        operator,
+        namespace: "apps",
+        size: 2,
+        resources: { requests: { cpu: "100m", memory: "160Mi" }, limits: { memory: "160Mi" } },
+        memoryMB: 128,
+    },
+    { provider },
+);
 
 export const sessionsEndpoint = sessions.endpoint;
 export const pagesEndpoint = pages.endpoint;

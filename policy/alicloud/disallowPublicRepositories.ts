@@ -12,14 +12,16 @@ export const disallowPublicRepositories: ResourceValidationPolicy = {
             if (String(repo.repoType).toUpperCase() !== "PRIVATE") {
                 reportViolation(
                     `Registry repository "${repo.name ?? args.name}" has repoType ${JSON.stringify(repo.repoType)}, so anyone can pull its images. ` +
-                    "Set `repoType: \"PRIVATE\"` and give the cluster pull access (acr-credential-helper or an image pull secret).");
+                        'Set `repoType: "PRIVATE"` and give the cluster pull access (acr-credential-helper or an image pull secret).',
+                );
             }
         }),
         validateResourceOfType(alicloud.cs.RegistryEnterpriseNamespace, (ns, args, reportViolation) => {
             if (ns.defaultVisibility !== undefined && String(ns.defaultVisibility).toUpperCase() !== "PRIVATE") {
                 reportViolation(
                     `Registry namespace "${ns.name ?? args.name}" makes new repositories ${ns.defaultVisibility} by default, so a push can publish an image. ` +
-                    "Set `defaultVisibility: \"PRIVATE\"`.");
+                        'Set `defaultVisibility: "PRIVATE"`.',
+                );
             }
         }),
     ],

@@ -13,14 +13,32 @@ import { restrictNodePoolInstanceTypes } from "./restrictNodePoolInstanceTypes";
 import { restrictSecurityGroupIngress } from "./restrictSecurityGroupIngress";
 
 export {
-    disallowPublicRepositories, requireClusterDeletionProtection, requireControlPlaneLogs, requireEncryptedSystemDisk,
-    requireEnterpriseRegistry, requireMultiZoneCluster, requireNodePoolMinimumSize, requirePrivateApiServer, requirePrivateCidrs,
-    requireSupportedKubernetesVersion, restrictNodePoolInstanceTypes, restrictSecurityGroupIngress,
+    disallowPublicRepositories,
+    requireClusterDeletionProtection,
+    requireControlPlaneLogs,
+    requireEncryptedSystemDisk,
+    requireEnterpriseRegistry,
+    requireMultiZoneCluster,
+    requireNodePoolMinimumSize,
+    requirePrivateApiServer,
+    requirePrivateCidrs,
+    requireSupportedKubernetesVersion,
+    restrictNodePoolInstanceTypes,
+    restrictSecurityGroupIngress,
 };
 
 /** Every Alibaba Cloud policy, for a PolicyPack (ours in policy/index.ts, or another project's). */
 export const alicloudPolicies: Policies = [
-    requireClusterDeletionProtection, requireMultiZoneCluster, requirePrivateApiServer, requireControlPlaneLogs,
-    requireSupportedKubernetesVersion, requireEncryptedSystemDisk, restrictNodePoolInstanceTypes, requireNodePoolMinimumSize,
-    restrictSecurityGroupIngress, requireEnterpriseRegistry, disallowPublicRepositories, requirePrivateCidrs,
+    requireClusterDeletionProtection,
+    requireMultiZoneCluster,
+    requirePrivateApiServer,
+    requireControlPlaneLogs,
+    requireSupportedKubernetesVersion,
+    requireEncryptedSystemDisk,
+    restrictNodePoolInstanceTypes,
+    requireNodePoolMinimumSize,
+    restrictSecurityGroupIngress,
+    requireEnterpriseRegistry,
+    disallowPublicRepositories,
+    requirePrivateCidrs,
 ];

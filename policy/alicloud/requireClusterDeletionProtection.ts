@@ -14,7 +14,8 @@ export const requireClusterDeletionProtection: ResourceValidationPolicy = {
         if (cluster.deletionProtection !== true) {
             reportViolation(
                 `ACK cluster "${cluster.name ?? args.name}" has deletion protection off, so one mistaken destroy deletes production. ` +
-                "Set `deletionProtection: true` (turn it off deliberately, in a separate update, before tearing the cluster down).");
+                    "Set `deletionProtection: true` (turn it off deliberately, in a separate update, before tearing the cluster down).",
+            );
         }
     }),
 };

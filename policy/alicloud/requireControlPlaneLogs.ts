@@ -16,12 +16,14 @@ export const requireControlPlaneLogs: ResourceValidationPolicy = {
         if (missing.length > 0) {
             reportViolation(
                 `ACK cluster "${name}" does not collect control-plane logs for ${missing.join(", ")}, so API changes leave no trail. ` +
-                `Set \`controlPlaneLogComponents\` to include ${REQUIRED.map(c => `"${c}"`).join(", ")}.`);
+                    `Set \`controlPlaneLogComponents\` to include ${REQUIRED.map(c => `"${c}"`).join(", ")}.`,
+            );
         }
         if (components.length > 0 && !(Number(cluster.controlPlaneLogTtl) > 0)) {
             reportViolation(
                 `ACK cluster "${name}" collects control-plane logs without \`controlPlaneLogTtl\`, which ACK requires alongside the components. ` +
-                "Set `controlPlaneLogTtl` to a retention in days, e.g. \"30\".");
+                    'Set `controlPlaneLogTtl` to a retention in days, e.g. "30".',
+            );
         }
     }),
 };

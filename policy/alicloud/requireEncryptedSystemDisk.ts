@@ -11,7 +11,8 @@ export const requireEncryptedSystemDisk: ResourceValidationPolicy = {
         if (pool.systemDiskEncrypted !== true) {
             reportViolation(
                 `Node pool "${pool.nodePoolName ?? pool.name ?? args.name}" leaves its system disks unencrypted, and they hold images, logs and Secrets mounted into pods. ` +
-                "Set `systemDiskEncrypted: true` (optionally with `systemDiskKmsKey`).");
+                    "Set `systemDiskEncrypted: true` (optionally with `systemDiskKmsKey`).",
+            );
         }
     }),
 };

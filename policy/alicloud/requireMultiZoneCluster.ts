@@ -27,16 +27,22 @@ export const requireMultiZoneCluster: StackValidationPolicy = {
                 if (new Set(zoneIds).size < 2) {
                     reportViolation(
                         `ACK cluster "${name}" is placed in ${new Set(zoneIds).size} zone, so a zone outage takes the control plane's endpoint and all nodes down. ` +
-                        "List at least 2 distinct zones in `zoneIds`.", cluster.urn);
+                            "List at least 2 distinct zones in `zoneIds`.",
+                        cluster.urn,
+                    );
                 }
             } else if (ids.length < 2) {
                 reportViolation(
                     `ACK cluster "${name}" has ${ids.length} vSwitch(es) in \`${property}\`, so a zone outage takes it down. ` +
-                    "Give it at least 2 vSwitches in different zones.", cluster.urn);
+                        "Give it at least 2 vSwitches in different zones.",
+                    cluster.urn,
+                );
             } else if (switches.length > 0 && zones.size < 2) {
                 reportViolation(
                     `ACK cluster "${name}" has ${ids.length} vSwitches but all in zone ${[...zones].join(", ")}, so a zone outage takes it down. ` +
-                    "Create the vSwitches in at least 2 different zones.", cluster.urn);
+                        "Create the vSwitches in at least 2 different zones.",
+                    cluster.urn,
+                );
             }
         }
     },

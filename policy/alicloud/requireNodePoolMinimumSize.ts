@@ -18,7 +18,8 @@ export const requireNodePoolMinimumSize: ResourceValidationPolicy = {
             const field = autoscaling ? "scalingConfig.minSize" : "desiredSize";
             reportViolation(
                 `Node pool "${name}" has \`${field}\` ${Number.isNaN(size) ? "unset" : size}, so one node failure or upgrade drains every workload at once. ` +
-                `Set \`${field}\` to 2 or more in production.`);
+                    `Set \`${field}\` to 2 or more in production.`,
+            );
         }
     }),
 };

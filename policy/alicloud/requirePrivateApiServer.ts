@@ -18,13 +18,13 @@ export const requirePrivateApiServer: ResourceValidationPolicy = {
     },
     validateResource: validateResourceOfType(alicloud.cs.ManagedKubernetes, (cluster, args, reportViolation) => {
         if (args.getConfig<{ allowPublicApiServer?: boolean }>().allowPublicApiServer === true) return;
-        const publicEndpoint = (cluster.controlPlaneEndpointsConfig?.loadBalancersConfigs ?? [])
-            .some(lb => lb.endpointType === "public");
+        const publicEndpoint = (cluster.controlPlaneEndpointsConfig?.loadBalancersConfigs ?? []).some(lb => lb.endpointType === "public");
         if (cluster.slbInternetEnabled !== false || publicEndpoint) {
             reportViolation(
                 `ACK cluster "${cluster.name ?? args.name}" exposes its API server on the internet ` +
-                `(${publicEndpoint ? "a public endpoint in `controlPlaneEndpointsConfig`" : "`slbInternetEnabled` is not false"}). ` +
-                "Set `slbInternetEnabled: false` and reach it through the VPC, or set `allowPublicApiServer: true` in this policy's config if a public endpoint is intended.");
+                    `(${publicEndpoint ? "a public endpoint in `controlPlaneEndpointsConfig`" : "`slbInternetEnabled` is not false"}). ` +
+                    "Set `slbInternetEnabled: false` and reach it through the VPC, or set `allowPublicApiServer: true` in this policy's config if a public endpoint is intended.",
+            );
         }
     }),
 };

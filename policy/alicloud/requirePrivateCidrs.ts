@@ -6,7 +6,8 @@ function check(what: string, field: string, cidr: string | undefined, reportViol
     if (cidr === undefined || isPrivateCidr(cidr)) return;
     reportViolation(
         `${what} has \`${field}\` ${JSON.stringify(cidr)}, which is not inside a private range, so it can collide with internet addresses its nodes must reach. ` +
-        "Use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.");
+            "Use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16.",
+    );
 }
 
 export const requirePrivateCidrs: ResourceValidationPolicy = {

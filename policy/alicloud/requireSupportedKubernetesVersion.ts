@@ -20,7 +20,7 @@ export const requireSupportedKubernetesVersion: ResourceValidationPolicy = {
                 type: "array",
                 items: { type: "string", pattern: "^\\d+\\.\\d+$" },
                 default: DEFAULT_SUPPORTED_VERSIONS,
-                description: "Supported Kubernetes minor versions, e.g. \"1.33\".",
+                description: 'Supported Kubernetes minor versions, e.g. "1.33".',
             },
         },
     },
@@ -31,14 +31,16 @@ export const requireSupportedKubernetesVersion: ResourceValidationPolicy = {
             if (cluster.operationPolicy?.clusterAutoUpgrade?.enabled === true) return;
             reportViolation(
                 `ACK cluster "${name}" pins no Kubernetes version and has no automatic upgrade, so it is created at whatever is newest and then left behind. ` +
-                `Set \`version\` to a supported release (${supportedVersions.join(", ")}) or enable \`operationPolicy.clusterAutoUpgrade\`.`);
+                    `Set \`version\` to a supported release (${supportedVersions.join(", ")}) or enable \`operationPolicy.clusterAutoUpgrade\`.`,
+            );
             return;
         }
         const minor = minorOf(cluster.version);
         if (!minor || !supportedVersions.includes(minor)) {
             reportViolation(
                 `ACK cluster "${name}" requests Kubernetes ${cluster.version}, which is not a supported version (${supportedVersions.join(", ")}). ` +
-                "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.");
+                    "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.",
+            );
         }
     }),
 };

@@ -38,7 +38,8 @@ export const restrictSecurityGroupIngress: ResourceValidationPolicy = {
         if (exposed.length > 0) {
             reportViolation(
                 `Security group rule "${args.name}" accepts ${rule.ipProtocol} from ${source} on port(s) ${exposed.join(", ")}, exposing them to the whole internet. ` +
-                "Restrict `cidrIp` to your VPC or office ranges, or use `sourceSecurityGroupId`.");
+                    "Restrict `cidrIp` to your VPC or office ranges, or use `sourceSecurityGroupId`.",
+            );
         }
     }),
 };

@@ -22,11 +22,16 @@ export function labelSelectorSelects(
     const byExpression = (selector.matchExpressions ?? []).every(r => {
         const has = Object.hasOwn(labels, r.key);
         switch (r.operator) {
-            case "In": return has && (r.values ?? []).includes(labels[r.key]);
-            case "NotIn": return !has || !(r.values ?? []).includes(labels[r.key]);
-            case "Exists": return has;
-            case "DoesNotExist": return !has;
-            default: return false;
+            case "In":
+                return has && (r.values ?? []).includes(labels[r.key]);
+            case "NotIn":
+                return !has || !(r.values ?? []).includes(labels[r.key]);
+            case "Exists":
+                return has;
+            case "DoesNotExist":
+                return !has;
+            default:
+                return false;
         }
     });
     return byLabel && byExpression;

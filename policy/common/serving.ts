@@ -20,8 +20,12 @@ export function replicatedWorkloads(resources: PolicyResource[]): ServingWorkloa
         .map(r => {
             const template = podTemplateOf(r.type, r.props)!;
             return {
-                resource: r, kind: template.kind, name: objectName(r.props, r.name), namespace: namespaceOf(r.props),
-                labels: template.labels, replicas: typeof r.props.spec?.replicas === "number" ? r.props.spec.replicas : 1,
+                resource: r,
+                kind: template.kind,
+                name: objectName(r.props, r.name),
+                namespace: namespaceOf(r.props),
+                labels: template.labels,
+                replicas: typeof r.props.spec?.replicas === "number" ? r.props.spec.replicas : 1,
             };
         });
 }
@@ -30,7 +34,8 @@ export function replicatedWorkloads(resources: PolicyResource[]): ServingWorkloa
 export function servingWorkloads(resources: PolicyResource[]): ServingWorkload[] {
     const services = resources.filter(r => r.isType(k8s.core.v1.Service));
     return replicatedWorkloads(resources).filter(w =>
-        services.some(s => namespaceOf(s.props) === w.namespace && mapSelects(s.props.spec?.selector, w.labels)));
+        services.some(s => namespaceOf(s.props) === w.namespace && mapSelects(s.props.spec?.selector, w.labels)),
+    );
 }
 
 export function pdbsOf(resources: PolicyResource[]): PolicyResource[] {

@@ -10,6 +10,7 @@ export const disallowBarePods: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(k8s.core.v1.Pod, (pod, args, reportViolation) => {
         reportViolation(
             `Pod "${pod.metadata?.name ?? args.name}" is a bare Pod: nothing re-creates it when it is deleted or its node fails. ` +
-            "Run it from a Deployment (stateless) or a StatefulSet (stable identity and storage) instead.");
+                "Run it from a Deployment (stateless) or a StatefulSet (stable identity and storage) instead.",
+        );
     }),
 };

@@ -35,7 +35,8 @@ const RETIRED: Record<string, Retired> = {
     "flowcontrol.apiserver.k8s.io/v1beta3": { removedIn: "1.32", use: "flowcontrol.apiserver.k8s.io/v1" },
     "storage.k8s.io/v1beta1": {
         kinds: ["CSIDriver", "CSINode", "StorageClass", "VolumeAttachment", "CSIStorageCapacity"],
-        removedIn: "1.22/1.27", use: "storage.k8s.io/v1",
+        removedIn: "1.22/1.27",
+        use: "storage.k8s.io/v1",
     },
 };
 
@@ -52,6 +53,7 @@ export const disallowDeprecatedApiVersions: ResourceValidationPolicy = {
         if (!retired || (retired.kinds && !retired.kinds.includes(k.kind))) return;
         reportViolation(
             `${k.kind} "${args.props.metadata?.name ?? args.name}" uses apiVersion ${k.apiVersion}, which Kubernetes removed in ${retired.removedIn}. ` +
-            `Use ${retired.use} instead.`);
+                `Use ${retired.use} instead.`,
+        );
     },
 };

@@ -24,7 +24,9 @@ export const disallowZeroDisruptionBudget: StackValidationPolicy = {
                 const what = covered.length > 0 ? ` for its ${replicas} selected pod(s)` : "";
                 reportViolation(
                     `PodDisruptionBudget "${objectName(pdb.props, pdb.name)}" allows zero disruptions${what}, so node drains and cluster upgrades hang. ` +
-                    "Use `maxUnavailable: 1` or a `minAvailable` below the replica count.", pdb.urn);
+                        "Use `maxUnavailable: 1` or a `minAvailable` below the replica count.",
+                    pdb.urn,
+                );
             }
         }
     },

@@ -15,15 +15,36 @@ import { requireRestrictedSecurityContext } from "./requireRestrictedSecurityCon
 import { restrictLoadBalancers } from "./restrictLoadBalancers";
 
 export {
-    disallowBarePods, disallowDeprecatedApiVersions, disallowZeroDisruptionBudget, requireHeadlessService,
-    requireMinimumReplicas, requirePinnedImages, requirePodDisruptionBudget, requireProbes, requireReadOnlyRootFilesystem,
-    requireRecommendedLabels, requireRedisAuth, requireResourceLimits, requireRestrictedSecurityContext, restrictLoadBalancers,
+    disallowBarePods,
+    disallowDeprecatedApiVersions,
+    disallowZeroDisruptionBudget,
+    requireHeadlessService,
+    requireMinimumReplicas,
+    requirePinnedImages,
+    requirePodDisruptionBudget,
+    requireProbes,
+    requireReadOnlyRootFilesystem,
+    requireRecommendedLabels,
+    requireRedisAuth,
+    requireResourceLimits,
+    requireRestrictedSecurityContext,
+    restrictLoadBalancers,
 };
 
 /** Every Kubernetes policy, for a PolicyPack (ours in policy/index.ts, or another project's). */
 export const kubernetesPolicies: Policies = [
-    disallowBarePods, requirePinnedImages, requireHeadlessService, requireResourceLimits, requireProbes,
-    requireRestrictedSecurityContext, requireReadOnlyRootFilesystem, requireRedisAuth, requireMinimumReplicas,
-    requirePodDisruptionBudget, disallowZeroDisruptionBudget, restrictLoadBalancers, requireRecommendedLabels,
+    disallowBarePods,
+    requirePinnedImages,
+    requireHeadlessService,
+    requireResourceLimits,
+    requireProbes,
+    requireRestrictedSecurityContext,
+    requireReadOnlyRootFilesystem,
+    requireRedisAuth,
+    requireMinimumReplicas,
+    requirePodDisruptionBudget,
+    disallowZeroDisruptionBudget,
+    restrictLoadBalancers,
+    requireRecommendedLabels,
     disallowDeprecatedApiVersions,
 ];

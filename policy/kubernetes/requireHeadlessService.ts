@@ -19,7 +19,9 @@ export const requireHeadlessService: StackValidationPolicy = {
             if (!serviceName) {
                 reportViolation(
                     `StatefulSet "${name}" has no \`serviceName\`, so its pods get no stable DNS names and replicas cannot find the master. ` +
-                    "Create a headless Service (`clusterIP: None`) selecting its pods and set `serviceName` to it.", sts.urn);
+                        "Create a headless Service (`clusterIP: None`) selecting its pods and set `serviceName` to it.",
+                    sts.urn,
+                );
                 continue;
             }
             const ns = namespaceOf(sts.props);
@@ -27,12 +29,16 @@ export const requireHeadlessService: StackValidationPolicy = {
             if (!service) {
                 reportViolation(
                     `StatefulSet "${name}" names Service "${serviceName}" in namespace "${ns}", but this stack creates no such Service, ` +
-                    `so \`${name}-0.${serviceName}\` does not resolve and replicas fail with "Unable to connect to MASTER". ` +
-                    `Create a headless Service "${serviceName}" (\`clusterIP: None\`) selecting the StatefulSet's pods.`, sts.urn);
+                        `so \`${name}-0.${serviceName}\` does not resolve and replicas fail with "Unable to connect to MASTER". ` +
+                        `Create a headless Service "${serviceName}" (\`clusterIP: None\`) selecting the StatefulSet's pods.`,
+                    sts.urn,
+                );
             } else if (service.props.spec?.clusterIP !== "None") {
                 reportViolation(
                     `StatefulSet "${name}" names Service "${serviceName}", which is not headless, so pods get no per-pod DNS records. ` +
-                    `Set \`clusterIP: "None"\` on Service "${serviceName}" (use a separate Service for client traffic).`, sts.urn);
+                        `Set \`clusterIP: "None"\` on Service "${serviceName}" (use a separate Service for client traffic).`,
+                    sts.urn,
+                );
             }
         }
     },

@@ -15,7 +15,9 @@ export const requireMinimumReplicas: StackValidationPolicy = {
             if (w.replicas < 2) {
                 reportViolation(
                     `${w.kind} "${w.name}" serves traffic through a Service but runs ${w.replicas} replica, so a single pod failure or node drain is an outage. ` +
-                    "Set `spec.replicas` to 2 or more in production.", w.resource.urn);
+                        "Set `spec.replicas` to 2 or more in production.",
+                    w.resource.urn,
+                );
             }
         }
     },

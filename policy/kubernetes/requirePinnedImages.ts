@@ -12,14 +12,17 @@ export const requirePinnedImages: ResourceValidationPolicy = {
         for (const { container, label } of containersOf(template.spec, true)) {
             const image = container.image;
             if (typeof image !== "string" || image === "") {
-                reportViolation(`${template.kind} ${label} has no image. Set \`image\` to a tagged reference such as "redis:7.4.2-bookworm".`);
+                reportViolation(
+                    `${template.kind} ${label} has no image. Set \`image\` to a tagged reference such as "redis:7.4.2-bookworm".`,
+                );
                 continue;
             }
             const reason = unpinnedReason(image);
             if (reason) {
                 reportViolation(
                     `${template.kind} ${label} image "${image}" ${reason}, so each pull may run different code. ` +
-                    "Pin it to an explicit version tag (e.g. \"redis:7.4.2-bookworm\") or a digest (\"redis@sha256:…\").");
+                        'Pin it to an explicit version tag (e.g. "redis:7.4.2-bookworm") or a digest ("redis@sha256:…").',
+                );
             }
         }
     }),

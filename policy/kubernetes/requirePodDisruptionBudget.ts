@@ -5,7 +5,8 @@ import { allowedDisruptions, pdbCovers, pdbsOf, servingWorkloads } from "../comm
 /** Node upgrades on ACK drain nodes; without a PDB they may evict every replica at once. */
 export const requirePodDisruptionBudget: StackValidationPolicy = {
     name: "kubernetes-policy-v1-workload-require-pod-disruption-budget",
-    description: "In prod, every Deployment and StatefulSet selected by a Service is covered by a PodDisruptionBudget that allows at least 1 disruption.",
+    description:
+        "In prod, every Deployment and StatefulSet selected by a Service is covered by a PodDisruptionBudget that allows at least 1 disruption.",
     enforcementLevel: "mandatory",
     severity: "medium",
     configSchema: environmentSchema,
@@ -17,13 +18,15 @@ export const requirePodDisruptionBudget: StackValidationPolicy = {
             if (covering.length === 0) {
                 reportViolation(
                     `${w.kind} "${w.name}" serves traffic but no PodDisruptionBudget in namespace "${w.namespace}" selects its pods, ` +
-                    "so a node drain may evict all replicas at once. Add a PodDisruptionBudget with `maxUnavailable: 1` selecting its pod labels.",
-                    w.resource.urn);
+                        "so a node drain may evict all replicas at once. Add a PodDisruptionBudget with `maxUnavailable: 1` selecting its pod labels.",
+                    w.resource.urn,
+                );
             } else if (!covering.some(p => (allowedDisruptions(p.props.spec, w.replicas) ?? 0) >= 1)) {
                 reportViolation(
                     `${w.kind} "${w.name}" is covered only by PodDisruptionBudgets that allow no disruption at ${w.replicas} replicas, ` +
-                    "which blocks node drains and upgrades. Use `maxUnavailable: 1` (or a `minAvailable` below the replica count).",
-                    w.resource.urn);
+                        "which blocks node drains and upgrades. Use `maxUnavailable: 1` (or a `minAvailable` below the replica count).",
+                    w.resource.urn,
+                );
             }
         }
     },

@@ -14,7 +14,8 @@ export const requireProbes: ResourceValidationPolicy = {
                 if (!container[probe]) {
                     reportViolation(
                         `${template.kind} ${label} has no ${probe}. Add one (e.g. an exec probe running \`redis-cli ping\`, ` +
-                        "or a tcpSocket probe on the service port) so Kubernetes restarts or unroutes it when it hangs.");
+                            "or a tcpSocket probe on the service port) so Kubernetes restarts or unroutes it when it hangs.",
+                    );
                 }
             }
         }

@@ -12,7 +12,8 @@ export const requireReadOnlyRootFilesystem: ResourceValidationPolicy = {
             if (container.securityContext?.readOnlyRootFilesystem !== true) {
                 reportViolation(
                     `${template.kind} ${label} has a writable root file system. Set ` +
-                    "`securityContext.readOnlyRootFilesystem: true` and mount an emptyDir or PVC where it must write (e.g. /data, /tmp).");
+                        "`securityContext.readOnlyRootFilesystem: true` and mount an emptyDir or PVC where it must write (e.g. /data, /tmp).",
+                );
             }
         }
     }),

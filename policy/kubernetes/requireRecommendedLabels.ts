@@ -36,7 +36,8 @@ export const requireRecommendedLabels: ResourceValidationPolicy = {
             const kind = kubernetesType(args.type)!.kind;
             reportViolation(
                 `${kind} "${args.props.metadata?.name ?? args.name}" is missing the label(s) ${missing.join(", ")}. ` +
-                "Add them to metadata.labels so tools can find every object of a release.");
+                    "Add them to metadata.labels so tools can find every object of a release.",
+            );
         }
     },
 };

@@ -24,16 +24,19 @@ export const requireRedisAuth: ResourceValidationPolicy = {
                 if (SECRET_NAME.test(e.name ?? "") && e.value !== undefined) {
                     reportViolation(
                         `${template.kind} ${label} sets ${e.name} as a literal, so the password is readable in the manifest and state. ` +
-                        "Store it in a Secret and reference it with `valueFrom.secretKeyRef`.");
+                            "Store it in a Secret and reference it with `valueFrom.secretKeyRef`.",
+                    );
                 }
             }
-            const fromSecret = env.some(e => SECRET_NAME.test(e.name ?? "") && e.valueFrom?.secretKeyRef)
-                || (container.envFrom ?? []).some((f: any) => f.secretRef);
+            const fromSecret =
+                env.some(e => SECRET_NAME.test(e.name ?? "") && e.valueFrom?.secretKeyRef) ||
+                (container.envFrom ?? []).some((f: any) => f.secretRef);
             if (!fromSecret) {
                 reportViolation(
                     `${template.kind} ${label} runs Redis without a password from a Secret, so anyone who reaches the port can read and write. ` +
-                    "Enable auth: put the password in a Secret, pass it as an env var (e.g. REDIS_PASSWORD via `valueFrom.secretKeyRef`) " +
-                    "and start Redis with `requirepass`/`masterauth`.");
+                        "Enable auth: put the password in a Secret, pass it as an env var (e.g. REDIS_PASSWORD via `valueFrom.secretKeyRef`) " +
+                        "and start Redis with `requirepass`/`masterauth`.",
+                );
             }
         }
     }),

@@ -21,15 +21,21 @@ export const requireResourceLimits: ResourceValidationPolicy = {
     },
     validateResource: validateWorkloads((template, args, reportViolation) => {
         const { requireCpuLimit = false } = args.getConfig<{ requireCpuLimit?: boolean }>();
-        const wanted: Array<[string, string]> = [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]];
+        const wanted: Array<[string, string]> = [
+            ["requests", "cpu"],
+            ["requests", "memory"],
+            ["limits", "memory"],
+        ];
         if (requireCpuLimit) wanted.push(["limits", "cpu"]);
         for (const { container, label } of containersOf(template.spec, true)) {
-            const missing = wanted.filter(([kind, res]) => container.resources?.[kind]?.[res] === undefined)
+            const missing = wanted
+                .filter(([kind, res]) => container.resources?.[kind]?.[res] === undefined)
                 .map(([kind, res]) => `resources.${kind}.${res}`);
             if (missing.length > 0) {
                 reportViolation(
                     `${template.kind} ${label} does not set ${missing.join(", ")}. ` +
-                    "Set them so the scheduler reserves capacity and a memory leak is contained to the container.");
+                        "Set them so the scheduler reserves capacity and a memory leak is contained to the container.",
+                );
             }
         }
     }),

@@ -9,7 +9,8 @@ const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
  */
 export const requireRestrictedSecurityContext: ResourceValidationPolicy = {
     name: "kubernetes-workload-require-restricted-security-context",
-    description: "Every container runs as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
+    description:
+        "Every container runs as non-root, without privilege escalation, with ALL capabilities dropped and the RuntimeDefault seccomp profile.",
     enforcementLevel: "mandatory",
     severity: "high",
     validateResource: validateWorkloads((template, _args, reportViolation) => {
@@ -21,13 +22,14 @@ export const requireRestrictedSecurityContext: ResourceValidationPolicy = {
             if ((sc.runAsUser ?? pod.runAsUser) === 0) problems.push("a non-zero `runAsUser`");
             if (sc.privileged === true) problems.push("`privileged: false`");
             if (sc.allowPrivilegeEscalation !== false) problems.push("`allowPrivilegeEscalation: false`");
-            if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push("`capabilities.drop: [\"ALL\"]`");
+            if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push('`capabilities.drop: ["ALL"]`');
             const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
             if (!SECCOMP_OK.includes(seccomp)) problems.push("`seccompProfile.type: RuntimeDefault`");
             if (problems.length > 0) {
                 reportViolation(
                     `${template.kind} ${label} does not meet the restricted Pod Security Standard. ` +
-                    `Set ${problems.join(", ")} in its securityContext (or the pod's, where inherited).`);
+                        `Set ${problems.join(", ")} in its securityContext (or the pod's, where inherited).`,
+                );
             }
         }
     }),

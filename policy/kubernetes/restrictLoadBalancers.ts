@@ -32,13 +32,15 @@ export const restrictLoadBalancers: ResourceValidationPolicy = {
         if (cluster === "kind") {
             reportViolation(
                 `Service "${name}" is of type LoadBalancer, which kind cannot provision, so it stays Pending. ` +
-                "Use a ClusterIP Service and `kubectl port-forward`, or a NodePort mapped through the kind config.");
+                    "Use a ClusterIP Service and `kubectl port-forward`, or a NodePort mapped through the kind config.",
+            );
             return;
         }
         if (environmentOf(args) === "prod" && service.metadata?.annotations?.[INTERNAL_SLB_ANNOTATION] !== "intranet") {
             reportViolation(
                 `Service "${name}" is a LoadBalancer without an internal-SLB annotation, so Alibaba Cloud gives it a public address. ` +
-                `Annotate it with "${INTERNAL_SLB_ANNOTATION}: intranet", or use a ClusterIP Service.`);
+                    `Annotate it with "${INTERNAL_SLB_ANNOTATION}: intranet", or use a ClusterIP Service.`,
+            );
         }
     }),
 };

@@ -16,13 +16,24 @@ function run(cmd: string, args: string[], env: Record<string, string>) {
 describe("required test tiers (.ci/run's KUBECACHE_REQUIRED_TIERS)", function () {
     this.timeout(60_000);
     let dir: string;
-    before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-tiers-")); });
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-tiers-"));
+    });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("mocha: a skip in a required tier fails the run and says why; elsewhere it is a skip", () => {
         const spec = path.join(dir, "skipper.spec.js");
-        fs.writeFileSync(spec, `it("needs redis-server", function () { this.skipReason = "redis-server is not installed"; this.skip(); });\n`);
-        const args = [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "--reporter", path.join(ROOT, "test", "support", "reporter.js"), spec];
+        fs.writeFileSync(
+            spec,
+            `it("needs redis-server", function () { this.skipReason = "redis-server is not installed"; this.skip(); });\n`,
+        );
+        const args = [
+            path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"),
+            "--no-config",
+            "--reporter",
+            path.join(ROOT, "test", "support", "reporter.js"),
+            spec,
+        ];
         const required = run(process.execPath, args, { KUBECACHE_TIER: "loopback", KUBECACHE_REQUIRED_TIERS: "loopback,envtest" });
         assert.notStrictEqual(required.code, 0, required.out);
         assert.match(required.out, /FAILED: the loopback tier is required here, and it skipped this test: redis-server is not installed/);
@@ -34,11 +45,19 @@ describe("required test tiers (.ci/run's KUBECACHE_REQUIRED_TIERS)", function ()
     it("go: an envtest skip fails when envtest is required, and other packages' skips do not", () => {
         const events = path.join(dir, "go.json");
         const ev = (o: object) => JSON.stringify(o);
-        fs.writeFileSync(events, [
-            ev({ Action: "output", Package: "kubecache.io/operator/test/envtest", Test: "TestManager", Output: "    suite_test.go:81: kube-apiserver not found\n" }),
-            ev({ Action: "skip", Package: "kubecache.io/operator/test/envtest", Test: "TestManager" }),
-            ev({ Action: "skip", Package: "kubecache.io/operator/test/envtest" }),
-        ].join("\n"));
+        fs.writeFileSync(
+            events,
+            [
+                ev({
+                    Action: "output",
+                    Package: "kubecache.io/operator/test/envtest",
+                    Test: "TestManager",
+                    Output: "    suite_test.go:81: kube-apiserver not found\n",
+                }),
+                ev({ Action: "skip", Package: "kubecache.io/operator/test/envtest", Test: "TestManager" }),
+                ev({ Action: "skip", Package: "kubecache.io/operator/test/envtest" }),
+            ].join("\n"),
+        );
         const required = run(process.execPath, ["scripts/go-test-summary.js", events], { KUBECACHE_REQUIRED_TIERS: "loopback,envtest" });
         assert.strictEqual(required.code, 1, required.out);
         assert.match(required.out, /FAILED: the envtest tier is required here, and TestManager skipped: .*kube-apiserver not found/);
@@ -46,7 +65,10 @@ describe("required test tiers (.ci/run's KUBECACHE_REQUIRED_TIERS)", function ()
     });
 
     it("e2e: the gate fails instead of skipping when the tier is required", () => {
-        const required = run("bash", ["scripts/toolchain/e2e-tier.sh"], { KUBECACHE_E2E: "never", KUBECACHE_REQUIRED_TIERS: "loopback,e2e" });
+        const required = run("bash", ["scripts/toolchain/e2e-tier.sh"], {
+            KUBECACHE_E2E: "never",
+            KUBECACHE_REQUIRED_TIERS: "loopback,e2e",
+        });
         assert.strictEqual(required.code, 1, required.out);
         assert.match(required.out, /e2e tier: FAILED \(required: its toolchain is cached\) because KUBECACHE_E2E=never/);
         const optional = run("bash", ["scripts/toolchain/e2e-tier.sh"], { KUBECACHE_E2E: "never", KUBECACHE_REQUIRED_TIERS: "loopback" });

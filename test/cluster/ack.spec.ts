@@ -1,4 +1,16 @@
-import { calls, expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, secretAt, settle, useStack } from "../support/mocks";
+import {
+    calls,
+    expectRejected,
+    findAll,
+    findCreated,
+    isSecret,
+    promiseOf,
+    recorded,
+    resetRecorded,
+    secretAt,
+    settle,
+    useStack,
+} from "../support/mocks";
 import * as assert from "assert";
 import * as alicloud from "@pulumi/alicloud";
 import * as k8s from "@pulumi/kubernetes";
@@ -29,7 +41,11 @@ describe("AckCluster in a prod stack", () => {
     let ack: AckCluster;
     before(async () => {
         ack = await build("prod", "prod", {
-            ...ARGS, production: true, kubernetesVersion: "1.33.1-aliyun.1", credentialMinutes: 60, registry: { pushAllowedCidrs: ["203.0.113.0/24"] },
+            ...ARGS,
+            production: true,
+            kubernetesVersion: "1.33.1-aliyun.1",
+            credentialMinutes: 60,
+            registry: { pushAllowedCidrs: ["203.0.113.0/24"] },
         });
     });
     after(() => useStack("dev"));
@@ -46,14 +62,25 @@ describe("AckCluster in a prod stack", () => {
         ]);
         for (const s of findAll(TYPES.vswitch)) assert.strictEqual(s.inputs.vpcId, vpc.id);
         const nat = findCreated(TYPES.nat, "prod-nat");
-        assert.deepStrictEqual([nat.inputs.natType, nat.inputs.networkType, nat.inputs.paymentType], ["Enhanced", "internet", "PayAsYouGo"]);
+        assert.deepStrictEqual(
+            [nat.inputs.natType, nat.inputs.networkType, nat.inputs.paymentType],
+            ["Enhanced", "internet", "PayAsYouGo"],
+        );
         assert.strictEqual(nat.inputs.vswitchId, findCreated(TYPES.vswitch, "prod-nodes-cn-hangzhou-h").id);
         const eip = findCreated(TYPES.eip, "prod-nat-eip");
         assert.strictEqual(eip.inputs.bandwidth, "100");
         const association = findCreated(TYPES.eipAssociation, "prod-nat-eip");
-        assert.deepStrictEqual([association.inputs.allocationId, association.inputs.instanceId, association.inputs.instanceType], [eip.id, nat.id, "Nat"]);
+        assert.deepStrictEqual(
+            [association.inputs.allocationId, association.inputs.instanceId, association.inputs.instanceType],
+            [eip.id, nat.id, "Nat"],
+        );
         const snat = findAll(TYPES.snat);
-        assert.deepStrictEqual(snat.map(s => s.inputs.sourceVswitchId).sort(), findAll(TYPES.vswitch).map(s => s.id).sort());
+        assert.deepStrictEqual(
+            snat.map(s => s.inputs.sourceVswitchId).sort(),
+            findAll(TYPES.vswitch)
+                .map(s => s.id)
+                .sort(),
+        );
         for (const s of snat) assert.deepStrictEqual([s.inputs.snatTableId, s.inputs.snatIp], ["stb-prod-nat", "47.0.0.10"]);
         assert.ok(await promiseOf(ack.vpcId));
     });
@@ -72,8 +99,10 @@ describe("AckCluster in a prod stack", () => {
         assert.strictEqual(c.inputs.newNatGateway, false);
         assert.deepStrictEqual(c.inputs.controlPlaneLogComponents, ["apiserver", "kcm", "scheduler", "ccm"]);
         assert.strictEqual(c.inputs.controlPlaneLogTtl, "30");
-        assert.deepStrictEqual(c.inputs.addons.map((a: any) => a.name),
-            ["terway-eniip", "csi-plugin", "csi-provisioner", "managed-aliyun-acr-credential-helper"]);
+        assert.deepStrictEqual(
+            c.inputs.addons.map((a: any) => a.name),
+            ["terway-eniip", "csi-plugin", "csi-provisioner", "managed-aliyun-acr-credential-helper"],
+        );
         assert.strictEqual(findCreated(TYPES.nat).inputs.deletionProtection, true);
     });
 
@@ -84,7 +113,10 @@ describe("AckCluster in a prod stack", () => {
         assert.strictEqual(pool.inputs.desiredSize, "3");
         assert.strictEqual(pool.inputs.vswitchIds.length, 2);
         assert.strictEqual(pool.inputs.multiAzPolicy, "BALANCE");
-        assert.deepStrictEqual([pool.inputs.systemDiskCategory, pool.inputs.systemDiskSize, pool.inputs.systemDiskEncrypted], ["cloud_essd", 120, true]);
+        assert.deepStrictEqual(
+            [pool.inputs.systemDiskCategory, pool.inputs.systemDiskSize, pool.inputs.systemDiskEncrypted],
+            ["cloud_essd", 120, true],
+        );
     });
 
     it("reads the kubeconfig through getClusterCredential as a secret and keys the provider on the cluster id", async () => {
@@ -109,12 +141,18 @@ describe("AckCluster in a prod stack", () => {
 
     it("creates an ACR Enterprise registry linked to the VPC with secret temporary push credentials", async () => {
         const instance = findCreated(TYPES.acr, "prod-acr");
-        assert.deepStrictEqual([instance.inputs.instanceName, instance.inputs.instanceType, instance.inputs.paymentType], ["prod", "Basic", "Subscription"]);
+        assert.deepStrictEqual(
+            [instance.inputs.instanceName, instance.inputs.instanceType, instance.inputs.paymentType],
+            ["prod", "Basic", "Subscription"],
+        );
         assert.deepStrictEqual([instance.inputs.renewalStatus, instance.inputs.renewPeriod], ["AutoRenewal", 1]);
         const ns = findCreated(TYPES.acrNamespace);
         assert.deepStrictEqual([ns.inputs.instanceId, ns.inputs.name, ns.inputs.defaultVisibility], [instance.id, "kubecache", "PRIVATE"]);
         const repo = findCreated(TYPES.acrRepo);
-        assert.deepStrictEqual([repo.inputs.namespace, repo.inputs.name, repo.inputs.repoType], ["kubecache", "memcached-operator", "PRIVATE"]);
+        assert.deepStrictEqual(
+            [repo.inputs.namespace, repo.inputs.name, repo.inputs.repoType],
+            ["kubecache", "memcached-operator", "PRIVATE"],
+        );
         const link = findCreated(TYPES.acrVpc);
         assert.strictEqual(link.inputs.vpcId, findCreated(TYPES.vpc).id);
         assert.deepStrictEqual(findCreated(TYPES.acrInternet).inputs.entries, [{ entry: "203.0.113.0/24", comment: "kubecache-push-0" }]);
@@ -134,8 +172,12 @@ describe("AckCluster in a prod stack", () => {
 describe("AckCluster in a dev stack", () => {
     before(async () => {
         await build("dev", "dev", {
-            ...ARGS, zones: ["cn-hangzhou-h"], networkPlugin: "flannel", publicApiServer: true,
-            addons: [{ name: "logtail-ds", config: "{}" }], registry: false,
+            ...ARGS,
+            zones: ["cn-hangzhou-h"],
+            networkPlugin: "flannel",
+            publicApiServer: true,
+            addons: [{ name: "logtail-ds", config: "{}" }],
+            registry: false,
         });
     });
 
@@ -179,7 +221,10 @@ describe("AckCluster with defaults and an alicloud provider from opts", () => {
     });
 
     it("lets the ACR subscription lapse when auto-renewal is off", async () => {
-        assert.deepStrictEqual([findCreated(TYPES.acr).inputs.renewalStatus, findCreated(TYPES.acr).inputs.renewPeriod], ["ManualRenewal", undefined]);
+        assert.deepStrictEqual(
+            [findCreated(TYPES.acr).inputs.renewalStatus, findCreated(TYPES.acr).inputs.renewPeriod],
+            ["ManualRenewal", undefined],
+        );
     });
 
     it("pushes over the VPC endpoint when no internet CIDR is allowed", async () => {
@@ -189,7 +234,10 @@ describe("AckCluster with defaults and an alicloud provider from opts", () => {
 });
 
 describe("AckCluster argument validation", () => {
-    before(() => { useStack("prod"); installClusterFakes(); });
+    before(() => {
+        useStack("prod");
+        installClusterFakes();
+    });
     beforeEach(resetRecorded);
     after(() => useStack("dev"));
 
@@ -198,7 +246,11 @@ describe("AckCluster argument validation", () => {
         ["a zone outside the region", { zones: ["cn-hangzhou-h", "cn-beijing-a"] }, /`zones` must hold zone ids of region cn-hangzhou/],
         ["a single zone in production", { zones: ["cn-hangzhou-h"] }, /`zones` must list at least 2 zones in a production stack/],
         ["overlapping VPC and service CIDRs", { serviceCidr: "10.0.0.0/20" }, /`serviceCidr` must not overlap `vpcCidr`/],
-        ["overlapping pod and service CIDRs", { networkPlugin: "flannel", podCidr: "172.21.0.0/16" }, /`podCidr` must not overlap `serviceCidr`/],
+        [
+            "overlapping pod and service CIDRs",
+            { networkPlugin: "flannel", podCidr: "172.21.0.0/16" },
+            /`podCidr` must not overlap `serviceCidr`/,
+        ],
         ["desiredSize 0", { desiredSize: 0 }, /`desiredSize` must be an integer from 1 to 10; got 0/],
         ["desiredSize above maxSize", { desiredSize: 8, maxSize: 6 }, /`desiredSize` must be an integer from 1 to 6; got 8/],
         ["an empty instance type list", { instanceTypes: [] }, /`instanceTypes` must list at least one ECS instance type/],
@@ -207,7 +259,11 @@ describe("AckCluster argument validation", () => {
         ["a bad ACR instance name", { registry: { instanceName: "A" } }, /`registry.instanceName` must be 3 to 30/],
         ["a bad push CIDR", { registry: { pushAllowedCidrs: ["everywhere"] } }, /`registry.pushAllowedCidrs` must hold IPv4 CIDR blocks/],
         ["an unknown cluster spec", { clusterSpec: "ack.pro.large" }, /`clusterSpec` must be one of "ack.standard", "ack.pro.small"/],
-        ["an upstream version string", { kubernetesVersion: "v1.33" }, /`kubernetesVersion` must be an ACK release such as "1.33.1-aliyun.1"/],
+        [
+            "an upstream version string",
+            { kubernetesVersion: "v1.33" },
+            /`kubernetesVersion` must be an ACK release such as "1.33.1-aliyun.1"/,
+        ],
         ["a credential lifetime of a week", { credentialMinutes: 10080 }, /`credentialMinutes` must be an integer from 15 to 4320/],
     ];
     for (const [what, change, pattern] of bad) {

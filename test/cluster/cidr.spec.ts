@@ -35,7 +35,20 @@ describe("cidr", () => {
     });
 
     it("names the first overlapping pair", () => {
-        assert.deepStrictEqual(firstOverlap([["a", c("10.0.0.0/20")], ["b", c("10.0.16.0/20")], ["c", c("10.0.8.0/21")]]), ["a", "c"]);
-        assert.strictEqual(firstOverlap([["a", c("10.0.0.0/20")], ["b", c("10.0.16.0/20")]]), undefined);
+        assert.deepStrictEqual(
+            firstOverlap([
+                ["a", c("10.0.0.0/20")],
+                ["b", c("10.0.16.0/20")],
+                ["c", c("10.0.8.0/21")],
+            ]),
+            ["a", "c"],
+        );
+        assert.strictEqual(
+            firstOverlap([
+                ["a", c("10.0.0.0/20")],
+                ["b", c("10.0.16.0/20")],
+            ]),
+            undefined,
+        );
     });
 });

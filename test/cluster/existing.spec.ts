@@ -12,19 +12,34 @@ import { kubeconfigYaml, TYPES } from "./fixtures";
 describe("inspectKubeconfig", () => {
     it("resolves the requested context, else current-context, and the cluster it points at", () => {
         assert.deepStrictEqual(inspectKubeconfig(kubeconfigYaml()), {
-            contexts: ["kind-kubecache", "staging"], currentContext: "kind-kubecache", context: "kind-kubecache", cluster: "kind-kubecache",
+            contexts: ["kind-kubecache", "staging"],
+            currentContext: "kind-kubecache",
+            context: "kind-kubecache",
+            cluster: "kind-kubecache",
         });
         assert.strictEqual(inspectKubeconfig(kubeconfigYaml(), "staging").cluster, "staging");
-        assert.strictEqual(inspectKubeconfig(JSON.stringify({ kind: "Config", contexts: [{ name: "a", context: { cluster: "c" } }], clusters: [{ name: "c" }] }), "a").context, "a");
+        assert.strictEqual(
+            inspectKubeconfig(
+                JSON.stringify({ kind: "Config", contexts: [{ name: "a", context: { cluster: "c" } }], clusters: [{ name: "c" }] }),
+                "a",
+            ).context,
+            "a",
+        );
     });
 
     it("explains what is wrong without quoting the document", () => {
         assert.throws(() => inspectKubeconfig(""), /is empty/);
-        assert.throws(() => inspectKubeconfig("a: [unclosed\nb: secret-token"), e => /is not valid YAML \(line \d+\)/.test((e as Error).message) && !/secret-token/.test((e as Error).message));
+        assert.throws(
+            () => inspectKubeconfig("a: [unclosed\nb: secret-token"),
+            e => /is not valid YAML \(line \d+\)/.test((e as Error).message) && !/secret-token/.test((e as Error).message),
+        );
         assert.throws(() => inspectKubeconfig("apiVersion: v1\nkind: Pod\n"), /is not a kubeconfig/);
         assert.throws(() => inspectKubeconfig(kubeconfigYaml(), "prod"), /has no context "prod" \(has: kind-kubecache, staging\)/);
         assert.throws(() => inspectKubeconfig(kubeconfigYaml("")), /names no current-context/);
-        assert.throws(() => inspectKubeconfig("kind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: gone}}]\n"), /points at cluster "gone"/);
+        assert.throws(
+            () => inspectKubeconfig("kind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: gone}}]\n"),
+            /points at cluster "gone"/,
+        );
     });
 });
 
@@ -76,13 +91,21 @@ describe("ExistingCluster", () => {
 
     const bad: Array<[string, object, RegExp]> = [
         ["neither source", {}, /ExistingCluster: `kubeconfig` or `kubeconfigPath` must be set, and not both/],
-        ["both sources", { kubeconfig: kubeconfigYaml(), kubeconfigPath: "/tmp/x" }, /`kubeconfig` or `kubeconfigPath` must be set, and not both/],
+        [
+            "both sources",
+            { kubeconfig: kubeconfigYaml(), kubeconfigPath: "/tmp/x" },
+            /`kubeconfig` or `kubeconfigPath` must be set, and not both/,
+        ],
         ["a document that is not YAML", { kubeconfig: "a: [b" }, /`kubeconfig` is not valid YAML/],
         ["a document that is not a kubeconfig", { kubeconfig: "kind: Deployment\n" }, /`kubeconfig` is not a kubeconfig/],
         ["a context the kubeconfig lacks", { kubeconfig: kubeconfigYaml(), context: "prod" }, /`kubeconfig` has no context "prod"/],
         ["an empty context", { kubeconfig: kubeconfigYaml(), context: "" }, /`context` must be a non-empty context name/],
         ["a missing file", { kubeconfigPath: "/nonexistent/kubecache/config" }, /`kubeconfigPath` must name a readable file; ENOENT/],
-        ["a registry URL instead of a host", { kubeconfig: kubeconfigYaml(), registry: { pushServer: "https://r.example.com/" } }, /`registry.pushServer` must be a registry host\[:port\]/],
+        [
+            "a registry URL instead of a host",
+            { kubeconfig: kubeconfigYaml(), registry: { pushServer: "https://r.example.com/" } },
+            /`registry.pushServer` must be a registry host\[:port\]/,
+        ],
     ];
     for (const [what, args, pattern] of bad) {
         it(`rejects ${what} before creating anything`, async () => {

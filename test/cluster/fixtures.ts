@@ -47,23 +47,44 @@ export const ACR_INSTANCES_TOKEN = "alicloud:cs/getRegistryEnterpriseInstances:g
 /** Computed fields and invoke results the cluster components read, as a real provider would return them. */
 export function installClusterFakes(): void {
     computed[TYPES.command] = (name, inputs) => ({
-        stdout: name.endsWith("-kubeconfig") ? kubeconfigYaml() : String(inputs.create ?? "").includes("localhost:") ? "localhost:5001" : "",
+        stdout: name.endsWith("-kubeconfig")
+            ? kubeconfigYaml()
+            : String(inputs.create ?? "").includes("localhost:")
+              ? "localhost:5001"
+              : "",
         stderr: "",
     });
     computed[TYPES.nat] = name => ({ snatTableIds: `stb-${name}`, forwardTableIds: `ftb-${name}` });
     computed[TYPES.eip] = () => ({ ipAddress: "47.0.0.10" });
     invokes[CREDENTIAL_TOKEN] = inputs => ({
-        id: inputs.clusterId, clusterId: inputs.clusterId, clusterName: "kubecache", expiration: "",
-        kubeConfig: kubeconfigYaml(), certificateAuthority: {},
+        id: inputs.clusterId,
+        clusterId: inputs.clusterId,
+        clusterName: "kubecache",
+        expiration: "",
+        kubeConfig: kubeconfigYaml(),
+        certificateAuthority: {},
     });
     invokes[ACR_INSTANCES_TOKEN] = inputs => ({
-        id: "acr", ids: inputs.ids, names: ["kubecache"], enableDetails: true,
-        instances: [{
-            id: inputs.ids?.[0], name: "kubecache", region: "cn-hangzhou", specification: "Basic",
-            authorizationToken: "acr-temporary-token", tempUsername: "cr_temp_user",
-            publicEndpoints: ["kubecache-registry.cn-hangzhou.cr.aliyuncs.com"],
-            vpcEndpoints: ["kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com"],
-            namespaceQuota: "3", namespaceUsage: "1", repoQuota: "300", repoUsage: "1", tags: {},
-        }],
+        id: "acr",
+        ids: inputs.ids,
+        names: ["kubecache"],
+        enableDetails: true,
+        instances: [
+            {
+                id: inputs.ids?.[0],
+                name: "kubecache",
+                region: "cn-hangzhou",
+                specification: "Basic",
+                authorizationToken: "acr-temporary-token",
+                tempUsername: "cr_temp_user",
+                publicEndpoints: ["kubecache-registry.cn-hangzhou.cr.aliyuncs.com"],
+                vpcEndpoints: ["kubecache-registry-vpc.cn-hangzhou.cr.aliyuncs.com"],
+                namespaceQuota: "3",
+                namespaceUsage: "1",
+                repoQuota: "300",
+                repoUsage: "1",
+                tags: {},
+            },
+        ],
     });
 }

@@ -7,7 +7,10 @@ import { configHash, DEFAULT_NODE_IMAGE } from "../../components/cluster/kindCon
 import { installClusterFakes, kubeconfigYaml, TYPES } from "./fixtures";
 
 describe("KindCluster", () => {
-    before(() => { useStack("dev"); installClusterFakes(); });
+    before(() => {
+        useStack("dev");
+        installClusterFakes();
+    });
     beforeEach(resetRecorded);
 
     it("creates the cluster from a stdin config, deletes it with kind, and replaces it only on a config change", async () => {
@@ -19,10 +22,18 @@ describe("KindCluster", () => {
         const config = await promiseOf(kind.config);
         assert.strictEqual(create.inputs.stdin, config);
         const doc = load(create.inputs.stdin) as any;
-        assert.deepStrictEqual(doc.nodes.map((n: any) => [n.role, n.image]), [["control-plane", DEFAULT_NODE_IMAGE], ["worker", DEFAULT_NODE_IMAGE]]);
+        assert.deepStrictEqual(
+            doc.nodes.map((n: any) => [n.role, n.image]),
+            [
+                ["control-plane", DEFAULT_NODE_IMAGE],
+                ["worker", DEFAULT_NODE_IMAGE],
+            ],
+        );
         assert.deepStrictEqual(create.inputs.triggers, [configHash(config)]);
-        assert.ok(findCreated(TYPES.command, "dev-kubeconfig").inputs.triggers.includes(configHash(config)),
-            "a recreated cluster must be read again");
+        assert.ok(
+            findCreated(TYPES.command, "dev-kubeconfig").inputs.triggers.includes(configHash(config)),
+            "a recreated cluster must be read again",
+        );
     });
 
     it("reads the kubeconfig with kind get kubeconfig into a secret that stays out of logs", async () => {
@@ -66,7 +77,12 @@ describe("KindCluster", () => {
         resetRecorded();
         const bare = new KindCluster("b", { clusterName: "b", registry: false });
         await settle();
-        assert.deepStrictEqual(findAll(TYPES.command).map(c => c.name).sort(), ["b-cluster", "b-kubeconfig"]);
+        assert.deepStrictEqual(
+            findAll(TYPES.command)
+                .map(c => c.name)
+                .sort(),
+            ["b-cluster", "b-kubeconfig"],
+        );
         assert.strictEqual(findAll(TYPES.configMap).length, 0);
         assert.strictEqual(bare.registry, undefined);
     });

@@ -5,8 +5,16 @@ import * as os from "os";
 import * as path from "path";
 import { load } from "js-yaml";
 import {
-    CERTS_DIR, configHash, DEFAULT_NODE_IMAGE, localRegistryHostingData, LocalRegistry, registryCreateScript,
-    registryDeleteScript, registryWireScript, renderHostsToml, renderKindConfig,
+    CERTS_DIR,
+    configHash,
+    DEFAULT_NODE_IMAGE,
+    localRegistryHostingData,
+    LocalRegistry,
+    registryCreateScript,
+    registryDeleteScript,
+    registryWireScript,
+    renderHostsToml,
+    renderKindConfig,
 } from "../../components/cluster/kindConfig";
 
 const tempDirs: string[] = [];
@@ -18,10 +26,15 @@ const REGISTRY: LocalRegistry = { name: "kind-registry", port: 5001, image: "reg
  * Fake `docker` and `kind` on PATH: they log every call and answer `inspect` from FAKE_* variables,
  * so the scripts run for real without a Docker daemon.
  */
-function runWithFakes(script: string, fake: Record<string, string>): { status: number | null; calls: string[]; stderr: string; stdout: string; dir: string } {
+function runWithFakes(
+    script: string,
+    fake: Record<string, string>,
+): { status: number | null; calls: string[]; stderr: string; stdout: string; dir: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-kind-"));
     tempDirs.push(dir);
-    fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh
+    fs.writeFileSync(
+        path.join(dir, "docker"),
+        `#!/bin/sh
 echo "docker $*" >> "$FAKE_DIR/calls"
 case "$1" in
   inspect)
@@ -36,15 +49,30 @@ case "$1" in
   exec) [ "$2" = -i ] && cat > "$FAKE_DIR/stdin-$3" ;;
 esac
 exit 0
-`, { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, "kind"), `#!/bin/sh
+`,
+        { mode: 0o755 },
+    );
+    fs.writeFileSync(
+        path.join(dir, "kind"),
+        `#!/bin/sh
 echo "kind $*" >> "$FAKE_DIR/calls"
 [ "$1 $2" = "get nodes" ] && printf 'kubecache-control-plane\\nkubecache-worker\\n'
 exit 0
-`, { mode: 0o755 });
+`,
+        { mode: 0o755 },
+    );
     const result = spawnSync("sh", ["-c", script], {
-        env: { PATH: `${dir}:/usr/bin:/bin`, FAKE_DIR: dir, FAKE_STATE: "absent", FAKE_PORT: "5001", FAKE_OWNER: "", FAKE_NETWORK: "null", ...fake },
-        encoding: "utf8", timeout: 10_000,
+        env: {
+            PATH: `${dir}:/usr/bin:/bin`,
+            FAKE_DIR: dir,
+            FAKE_STATE: "absent",
+            FAKE_PORT: "5001",
+            FAKE_OWNER: "",
+            FAKE_NETWORK: "null",
+            ...fake,
+        },
+        encoding: "utf8",
+        timeout: 10_000,
     });
     const log = path.join(dir, "calls");
     const calls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [];
@@ -58,10 +86,16 @@ describe("kind config renderers", () => {
         assert.strictEqual(doc.kind, "Cluster");
         assert.strictEqual(doc.apiVersion, "kind.x-k8s.io/v1alpha4");
         assert.strictEqual(doc.name, "kubecache");
-        assert.deepStrictEqual(doc.nodes.map((n: any) => n.role), ["control-plane", "worker", "worker"]);
+        assert.deepStrictEqual(
+            doc.nodes.map((n: any) => n.role),
+            ["control-plane", "worker", "worker"],
+        );
         for (const node of doc.nodes) assert.match(node.image, /^kindest\/node:v1\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
         assert.strictEqual(doc.containerdConfigPatches.length, 1);
-        assert.match(doc.containerdConfigPatches[0], /^\[plugins\."io\.containerd\.cri\.v1\.images"\.registry\]\n\s+config_path = "\/etc\/containerd\/certs\.d"$/);
+        assert.match(
+            doc.containerdConfigPatches[0],
+            /^\[plugins\."io\.containerd\.cri\.v1\.images"\.registry\]\n\s+config_path = "\/etc\/containerd\/certs\.d"$/,
+        );
         assert.doesNotMatch(text, /mirrors/, "the containerd 1.x mirrors patch is ignored by containerd 2.x");
     });
 
@@ -123,7 +157,7 @@ describe("local registry scripts (fake docker/kind)", () => {
             assert.strictEqual(fs.readFileSync(path.join(r.dir, `stdin-${node}`), "utf8"), renderHostsToml(REGISTRY));
         }
         assert.ok(r.calls.includes("docker network connect kind kind-registry"));
-        const again = runWithFakes(registryWireScript("kubecache", REGISTRY), { FAKE_STATE: "true", FAKE_NETWORK: "{\"NetworkID\":\"x\"}" });
+        const again = runWithFakes(registryWireScript("kubecache", REGISTRY), { FAKE_STATE: "true", FAKE_NETWORK: '{"NetworkID":"x"}' });
         assert.ok(!again.calls.some(c => c.startsWith("docker network connect")), "already connected: no second connect");
     });
 });

@@ -16,14 +16,23 @@ const LIB = path.join(ROOT, "scripts", "local-node.sh");
 function render(body: string, env: Record<string, string> = {}): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kc-node-render-"));
     execFileSync("bash", ["-c", `set -euo pipefail; source "${LIB}"; ${body}`], {
-        env: { ...process.env, DIR: dir, CGROUP_PREFIX: "kubecache-test", nodes: "2", KUBECACHE_IMAGE_PAUSE: "127.0.0.1:5001/kubecache/pause@sha256:" + "0".repeat(64), ...env },
+        env: {
+            ...process.env,
+            DIR: dir,
+            CGROUP_PREFIX: "kubecache-test",
+            nodes: "2",
+            KUBECACHE_IMAGE_PAUSE: "127.0.0.1:5001/kubecache/pause@sha256:" + "0".repeat(64),
+            ...env,
+        },
     });
     return dir;
 }
 
 describe("local-cluster --real: rendered node configs", () => {
     const dirs: string[] = [];
-    after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+    after(() => {
+        for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    });
 
     it("the kubelet runs on cgroup v1 with cgroupfs, OOM score 0, a private cgroup root, and checks kernel defaults instead of writing them", () => {
         const dir = render('mkdir -p "$DIR/n"; kubelet_config "$DIR/n" kc-node-1 1 10250 10248');
@@ -65,7 +74,7 @@ describe("local-cluster --real: rendered node configs", () => {
         assert.match(toml, /^\s*SystemdCgroup = false$/m);
         for (const key of ["root", "state", "Root"]) {
             const m = new RegExp(`^\\s*${key} = "([^"]+)"$`, "m").exec(toml);
-            assert.ok(m && m[1].startsWith(n), `${key} under the node folder: ${m?.[1]}`);
+            assert.ok(m?.[1].startsWith(n), `${key} under the node folder: ${m?.[1]}`);
         }
         assert.match(toml, /sandbox = "127\.0\.0\.1:5001\/kubecache\/pause@sha256:0{64}"/);
         const hosts = fs.readFileSync(path.join(n, "containerd", "certs.d", "127.0.0.1:5001", "hosts.toml"), "utf8");
@@ -75,13 +84,19 @@ describe("local-cluster --real: rendered node configs", () => {
         assert.equal(bridge.bridge, "kcbr0");
         assert.equal(bridge.ipMasq, false, "no SNAT: pod traffic never leaves the machine");
         assert.deepEqual(bridge.ipam.ranges[0][0], {
-            subnet: "10.217.0.0/17", rangeStart: "10.217.1.2", rangeEnd: "10.217.1.254", gateway: "10.217.0.1",
+            subnet: "10.217.0.0/17",
+            rangeStart: "10.217.1.2",
+            rangeEnd: "10.217.1.254",
+            gateway: "10.217.0.1",
         });
     });
 
     it("the ranges and bridge names can be moved off the defaults", () => {
-        const dir = render('containerd_config "$DIR/kc-node-1" 1; kubelet_config "$DIR/kc-node-1" kc-node-1 1 1 2',
-            { KUBECACHE_POD_CIDR: "10.231.0.0/16", KUBECACHE_SERVICE_CIDR: "10.232.0.0/16", KUBECACHE_BRIDGE: "kcbrx" });
+        const dir = render('containerd_config "$DIR/kc-node-1" 1; kubelet_config "$DIR/kc-node-1" kc-node-1 1 1 2', {
+            KUBECACHE_POD_CIDR: "10.231.0.0/16",
+            KUBECACHE_SERVICE_CIDR: "10.232.0.0/16",
+            KUBECACHE_BRIDGE: "kcbrx",
+        });
         dirs.push(dir);
         const cni = JSON.parse(fs.readFileSync(path.join(dir, "kc-node-1", "cni", "conf", "10-kubecache.conflist"), "utf8"));
         assert.equal(cni.plugins[0].bridge, "kcbrx");
@@ -91,7 +106,10 @@ describe("local-cluster --real: rendered node configs", () => {
     });
 
     it("CoreDNS answers cluster.local itself and forwards nothing off the machine", () => {
-        const out = execFileSync("bash", ["-c", `source "${LIB}"; KUBECACHE_IMAGE_COREDNS=img@sha256:${"1".repeat(64)} coredns_manifest`]).toString();
+        const out = execFileSync("bash", [
+            "-c",
+            `source "${LIB}"; KUBECACHE_IMAGE_COREDNS=img@sha256:${"1".repeat(64)} coredns_manifest`,
+        ]).toString();
         const docs = yaml.loadAll(out) as any[];
         const corefile: string = docs.find(d => d.kind === "ConfigMap").data.Corefile;
         assert.doesNotMatch(corefile, /\bforward\b/);
@@ -111,7 +129,7 @@ describe("scripts/images.sh reproduces operator/Dockerfile", () => {
 
     it("refuses a Dockerfile instruction it would not reproduce", () => {
         const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kc-df-")), "Dockerfile");
-        fs.writeFileSync(f, "FROM scratch\nCOPY bin/manager /manager\nRUN chmod 0755 /manager\nENTRYPOINT [\"/manager\"]\n");
+        fs.writeFileSync(f, 'FROM scratch\nCOPY bin/manager /manager\nRUN chmod 0755 /manager\nENTRYPOINT ["/manager"]\n');
         const r = spawnSync("bash", [path.join(ROOT, "scripts", "images.sh"), "dockerfile", f]);
         assert.notEqual(r.status, 0);
         assert.match(r.stderr.toString(), /not reproduced by this script: RUN chmod 0755 \/manager/);

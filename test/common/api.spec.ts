@@ -22,7 +22,10 @@ const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 function failureOf(output: pulumi.Output<unknown>): Promise<Error | undefined> {
     return new Promise(resolve => {
         const seen = (output as any).promise() as Promise<unknown>;
-        seen.then(() => resolve(undefined), (e: Error) => resolve(e));
+        seen.then(
+            () => resolve(undefined),
+            (e: Error) => resolve(e),
+        );
     });
 }
 
@@ -38,9 +41,18 @@ describe("one component API", () => {
         const registry: Registry = { pushServer: "localhost:5001", pullServer: pulumi.output("kind-registry:5000") };
         const imageArgs: OperatorImageArgs = { registry };
         await settle();
-        assert.deepStrictEqual(findCreated("kubernetes:apps/v1:Deployment", "r").inputs.spec.template.spec.containers[0].resources, resources);
-        assert.deepStrictEqual(findCreated("kubernetes:apps/v1:Deployment", "s-haproxy").inputs.spec.template.spec.containers[0].resources, resources);
-        assert.deepStrictEqual(findCreated("kubernetes:apps/v1:Deployment", "op-manager").inputs.spec.template.spec.containers[0].resources, resources);
+        assert.deepStrictEqual(
+            findCreated("kubernetes:apps/v1:Deployment", "r").inputs.spec.template.spec.containers[0].resources,
+            resources,
+        );
+        assert.deepStrictEqual(
+            findCreated("kubernetes:apps/v1:Deployment", "s-haproxy").inputs.spec.template.spec.containers[0].resources,
+            resources,
+        );
+        assert.deepStrictEqual(
+            findCreated("kubernetes:apps/v1:Deployment", "op-manager").inputs.spec.template.spec.containers[0].resources,
+            resources,
+        );
         assert.deepStrictEqual(findCreated("kubernetes:cache.kubecache.io/v1alpha1:Memcached", "m").inputs.spec.resources, resources);
         assert.strictEqual(imageArgs.registry, registry);
     });
@@ -50,16 +62,34 @@ describe("one component API", () => {
             new RedisStandalone("late", { image: pulumi.output("redis:7.4.2-alpine") });
             new RedisSentinel("late-ha", { image: pulumi.output("redis:7.4.2-alpine"), proxy: { image: pulumi.output("haproxy:3.0.5") } });
             await settle();
-            assert.strictEqual(findCreated("kubernetes:apps/v1:Deployment", "late").inputs.spec.template.spec.containers[0].image, "redis:7.4.2-alpine");
-            assert.strictEqual(findCreated("kubernetes:apps/v1:StatefulSet", "late-ha-node").inputs.spec.template.spec.containers[0].image, "redis:7.4.2-alpine");
-            assert.strictEqual(findCreated("kubernetes:apps/v1:Deployment", "late-ha-haproxy").inputs.spec.template.spec.containers[0].image, "haproxy:3.0.5");
+            assert.strictEqual(
+                findCreated("kubernetes:apps/v1:Deployment", "late").inputs.spec.template.spec.containers[0].image,
+                "redis:7.4.2-alpine",
+            );
+            assert.strictEqual(
+                findCreated("kubernetes:apps/v1:StatefulSet", "late-ha-node").inputs.spec.template.spec.containers[0].image,
+                "redis:7.4.2-alpine",
+            );
+            assert.strictEqual(
+                findCreated("kubernetes:apps/v1:Deployment", "late-ha-haproxy").inputs.spec.template.spec.containers[0].image,
+                "haproxy:3.0.5",
+            );
         });
 
         it("a plain unpinned image is refused before anything exists; an Output one fails once it resolves", async () => {
-            assert.throws(() => new RedisReplicated("bad", { image: "redis:latest" }), /RedisReplicated: `image` must name an explicit tag or digest/);
-            assert.throws(() => new RedisSentinel("bad", { proxy: { image: "haproxy" } }), /RedisSentinel: `proxy.image` must name an explicit tag or digest/);
+            assert.throws(
+                () => new RedisReplicated("bad", { image: "redis:latest" }),
+                /RedisReplicated: `image` must name an explicit tag or digest/,
+            );
+            assert.throws(
+                () => new RedisSentinel("bad", { proxy: { image: "haproxy" } }),
+                /RedisSentinel: `proxy.image` must name an explicit tag or digest/,
+            );
             await settle();
-            assert.deepStrictEqual(findAll("kubernetes:apps/v1:StatefulSet").map(r => r.name), []);
+            assert.deepStrictEqual(
+                findAll("kubernetes:apps/v1:StatefulSet").map(r => r.name),
+                [],
+            );
             const late = new RedisStandalone("late-bad", { image: pulumi.output("redis") });
             const error = await failureOf(late.workload);
             assert.match(String(error), /RedisStandalone: `image` must name an explicit tag or digest .* got "redis"/);
@@ -72,7 +102,10 @@ describe("one component API", () => {
             await settle();
             assert.match(await promiseOf(kind.config), new RegExp(`image: ${image.replace(/[.]/g, "[.]")}`));
             assert.match(findCreated("command:local:Command", "k-registry").inputs.create, /'registry:2\.8\.3'/);
-            assert.throws(() => new KindCluster("k2", { nodeImage: "kindest/node:v1.33.1" }), /KindCluster: `nodeImage` must be pinned by digest/);
+            assert.throws(
+                () => new KindCluster("k2", { nodeImage: "kindest/node:v1.33.1" }),
+                /KindCluster: `nodeImage` must be pinned by digest/,
+            );
         });
     });
 
@@ -105,7 +138,8 @@ describe("one component API", () => {
                 () => new RedisStandalone("x", { clusterDomain: "Corp_Internal" }),
                 () => new RedisReplicated("x", { clusterDomain: "-bad" }),
                 () => new RedisSentinel("x", { clusterDomain: "a..b" }),
-            ]) assert.throws(make, /`clusterDomain` must be a DNS domain such as "cluster.local"/);
+            ])
+                assert.throws(make, /`clusterDomain` must be a DNS domain such as "cluster.local"/);
         });
     });
 
@@ -146,7 +180,10 @@ describe("one component API", () => {
             const { parent, options } = optionsRecorder();
             const op = new MemcachedOperator("parts", { image: OP_IMAGE }, { parent });
             new Memcached("by-parts", { operator: { crd: op.crd, manager: op.manager } }, { parent });
-            assert.deepStrictEqual(dependsOnOf(options, "kubernetes:cache.kubecache.io/v1alpha1:Memcached", "by-parts"), [op.crd, op.manager]);
+            assert.deepStrictEqual(dependsOnOf(options, "kubernetes:cache.kubecache.io/v1alpha1:Memcached", "by-parts"), [
+                op.crd,
+                op.manager,
+            ]);
             assert.ok(op.manager instanceof k8s.apps.v1.Deployment);
         });
     });

@@ -1,5 +1,14 @@
 import * as assert from "assert";
-import { isPinnedImage, quantityToBytes, isDnsLabel, podHost, requireInteger, ArgumentError, checked, known } from "../../components/common";
+import {
+    isPinnedImage,
+    quantityToBytes,
+    isDnsLabel,
+    podHost,
+    requireInteger,
+    ArgumentError,
+    checked,
+    known,
+} from "../../components/common";
 import * as pulumi from "@pulumi/pulumi";
 import { promiseOf } from "../support/mocks";
 
@@ -31,8 +40,13 @@ describe("common helpers", () => {
     });
 
     it("requireInteger names the component and field", () => {
-        assert.throws(() => requireInteger("X", "size", 1.5, 0, 10), (e: unknown) =>
-            e instanceof ArgumentError && e.field === "size" && /^X: `size` must be an integer from 0 to 10; got 1.5\.$/.test(e.message));
+        assert.throws(
+            () => requireInteger("X", "size", 1.5, 0, 10),
+            (e: unknown) =>
+                e instanceof ArgumentError &&
+                e.field === "size" &&
+                /^X: `size` must be an integer from 0 to 10; got 1.5\.$/.test(e.message),
+        );
         assert.doesNotThrow(() => requireInteger("X", "size", 0, 0, 10));
     });
 

@@ -19,7 +19,8 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
     let kubectl: Kubectl;
     let stack: Stack;
     let operator: OperatorProcess | undefined;
-    let upMs = 0, destroyMs = 0;
+    let upMs = 0,
+        destroyMs = 0;
 
     before(async function () {
         const reason = await missingToolchain();
@@ -62,8 +63,11 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         assert.equal(pod.spec.securityContext.runAsNonRoot, true);
 
         for (const [kind, name, replicas] of [
-            ["deployment", "redis", 1], ["statefulset", "redis-sfs", 2], ["statefulset", "redis-ha-node", 2],
-            ["statefulset", "redis-ha-sentinel", 3], ["deployment", "redis-ha-haproxy", 2],
+            ["deployment", "redis", 1],
+            ["statefulset", "redis-sfs", 2],
+            ["statefulset", "redis-ha-node", 2],
+            ["statefulset", "redis-ha-sentinel", 3],
+            ["deployment", "redis-ha-haproxy", 2],
         ] as const) {
             const o = await kubectl.get(kind, name, NS);
             assert.ok(o, `${kind}/${name} exists`);
@@ -76,21 +80,31 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         const secret = await kubectl.get("secret", "redis-auth", NS);
         assert.equal(Buffer.from(secret.data["redis-password"], "base64").toString(), PASSWORD);
 
-        for (const [svc, pods] of [["redis-sfs-headless", ["redis-sfs-0", "redis-sfs-1"]],
-            ["redis-ha-sentinel-headless", ["redis-ha-sentinel-0", "redis-ha-sentinel-1", "redis-ha-sentinel-2"]]] as const) {
+        for (const [svc, pods] of [
+            ["redis-sfs-headless", ["redis-sfs-0", "redis-sfs-1"]],
+            ["redis-ha-sentinel-headless", ["redis-ha-sentinel-0", "redis-ha-sentinel-1", "redis-ha-sentinel-2"]],
+        ] as const) {
             const s = await kubectl.get("service", svc, NS);
             assert.equal(s.spec.clusterIP, "None", `${svc} is headless`);
             const names = await eventually(`${svc} endpoints`, 60_000, async () => {
                 const slices = await kubectl.list("endpointslices", NS, `kubernetes.io/service-name=${svc}`);
-                const got = slices.flatMap(sl => (sl.endpoints ?? []).filter((e: any) => e.conditions?.ready && e.addresses?.length)
-                    .map((e: any) => e.targetRef?.name)).sort();
+                const got = slices
+                    .flatMap(sl =>
+                        (sl.endpoints ?? [])
+                            .filter((e: any) => e.conditions?.ready && e.addresses?.length)
+                            .map((e: any) => e.targetRef?.name),
+                    )
+                    .sort();
                 return got.length === pods.length ? got : undefined;
             });
             assert.deepEqual(names, [...pods].sort());
         }
 
         const crd = await kubectl.get("crd", "memcacheds.cache.kubecache.io");
-        assert.ok(crd.status.conditions.some((c: any) => c.type === "Established" && c.status === "True"), "CRD established");
+        assert.ok(
+            crd.status.conditions.some((c: any) => c.type === "Established" && c.status === "True"),
+            "CRD established",
+        );
         const cr = await kubectl.get("memcached", "memcached-sample", NS);
         assert.equal(cr.spec.size, 1);
     });
@@ -105,12 +119,13 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         timed("2. operator build (go build, not part of the step)", build.ms);
         operator = new OperatorProcess(build.binary, cluster!.kubeconfig);
         const t0 = Date.now();
-        const reconciled = async (size: number) => eventually(`memcached-sample at size ${size}`, 120_000, async () => {
-            const d = await kubectl.get("deployment", "memcached-sample", NS);
-            const cr = await kubectl.get("memcached", "memcached-sample", NS);
-            const nodes: string[] = cr?.status?.nodes ?? [];
-            return d?.spec.replicas === size && d.status.readyReplicas === size && nodes.length === size ? { d, nodes } : undefined;
-        });
+        const reconciled = async (size: number) =>
+            eventually(`memcached-sample at size ${size}`, 120_000, async () => {
+                const d = await kubectl.get("deployment", "memcached-sample", NS);
+                const cr = await kubectl.get("memcached", "memcached-sample", NS);
+                const nodes: string[] = cr?.status?.nodes ?? [];
+                return d?.spec.replicas === size && d.status.readyReplicas === size && nodes.length === size ? { d, nodes } : undefined;
+            });
         const first = await reconciled(1);
         timed("2. operator reconciles the CR (Deployment ready, status.nodes)", Date.now() - t0);
         const pods = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=memcached-sample")).map(p => p.metadata.name);
@@ -136,8 +151,11 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         timed("3. pulumi up (no changes)", r.ms);
 
         const packConfig = path.join(ROOT, "policy", "config", "dev.json");
-        const p = await stack.preview(["--policy-pack", path.join(ROOT, "policy"),
-            ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : [])]);
+        const p = await stack.preview([
+            "--policy-pack",
+            path.join(ROOT, "policy"),
+            ...(fs.existsSync(packConfig) ? ["--policy-pack-config", packConfig] : []),
+        ]);
         assert.equal(p.code, 0, `preview with the policy pack failed:\n${p.stdout.slice(-4000)}\n${p.stderr.slice(-2000)}`);
         assert.match(p.stdout, /Policies:\s+\S*\s*kubecache@v[\d.]+ \(local: /, "the pack ran");
         assert.doesNotMatch(p.stdout, /mandatory/);
@@ -176,14 +194,21 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         timed("5. pulumi destroy", r.ms);
         const t0 = Date.now();
         await eventually("namespaces and CRD gone", 180_000, async () => {
-            const left = await Promise.all([kubectl.get("namespace", NS), kubectl.get("namespace", OPERATOR_NS),
-                kubectl.get("crd", "memcacheds.cache.kubecache.io")]);
+            const left = await Promise.all([
+                kubectl.get("namespace", NS),
+                kubectl.get("namespace", OPERATOR_NS),
+                kubectl.get("crd", "memcacheds.cache.kubecache.io"),
+            ]);
             return left.every(o => o === undefined) ? true : undefined;
         });
         timed("5. namespaces finalized after destroy", Date.now() - t0);
-        const leftovers = (await kubectl.list("all,secrets,configmaps,pdb")).filter(o =>
-            o.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubecache" || [NS, OPERATOR_NS].includes(o.metadata.namespace));
-        assert.deepEqual(leftovers.map(o => `${o.kind}/${o.metadata.name}`), []);
+        const leftovers = (await kubectl.list("all,secrets,configmaps,pdb")).filter(
+            o => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubecache" || [NS, OPERATOR_NS].includes(o.metadata.namespace),
+        );
+        assert.deepEqual(
+            leftovers.map(o => `${o.kind}/${o.metadata.name}`),
+            [],
+        );
         for (const f of stack.stateFiles()) assert.ok(!read(f).includes(PASSWORD), `${f} holds the password in plaintext`);
     });
 
@@ -192,8 +217,10 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         timed("bench: pulumi up with renderYamlToDirectory (no cluster calls)", b.renderMs);
         timed("bench: kubectl apply + wait for every rollout", b.applyMs);
         timed("bench: kubectl delete --wait", b.deleteMs);
-        console.log(`      pulumi up ${(upMs / 1000).toFixed(1)} s vs kubectl apply+wait ${(b.applyMs / 1000).toFixed(1)} s; `
-            + `destroy ${(destroyMs / 1000).toFixed(1)} s vs kubectl delete ${(b.deleteMs / 1000).toFixed(1)} s (${b.files} files)`);
+        console.log(
+            `      pulumi up ${(upMs / 1000).toFixed(1)} s vs kubectl apply+wait ${(b.applyMs / 1000).toFixed(1)} s; ` +
+                `destroy ${(destroyMs / 1000).toFixed(1)} s vs kubectl delete ${(b.deleteMs / 1000).toFixed(1)} s (${b.files} files)`,
+        );
         assert.ok(b.objects > 20, `rendered ${b.objects} objects`);
     });
 });
@@ -205,7 +232,12 @@ function read(file: string): string {
 
 /** Names and generations of every object in the stack's namespaces, to prove a failed up touched nothing. */
 async function snapshot(kubectl: Kubectl): Promise<string[]> {
-    const items = [...await kubectl.list("all,secrets,configmaps,pdb", NS), ...await kubectl.list("all,secrets,configmaps", OPERATOR_NS)];
-    return items.filter(o => o.kind !== "Event" && o.kind !== "Pod" && o.kind !== "ReplicaSet" && o.kind !== "EndpointSlice")
-        .map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.generation ?? 0}`).sort();
+    const items = [
+        ...(await kubectl.list("all,secrets,configmaps,pdb", NS)),
+        ...(await kubectl.list("all,secrets,configmaps", OPERATOR_NS)),
+    ];
+    return items
+        .filter(o => o.kind !== "Event" && o.kind !== "Pod" && o.kind !== "ReplicaSet" && o.kind !== "EndpointSlice")
+        .map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}@${o.metadata.generation ?? 0}`)
+        .sort();
 }

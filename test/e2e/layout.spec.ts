@@ -33,8 +33,11 @@ describe("real-engine tier: an up of the old layout's state with the current pro
     };
 
     before(async function () {
-        const reason = (await missingToolchain())
-            ?? ((await run("git", ["cat-file", "-e", `${OLD_LAYOUT}^{commit}`])).code !== 0 ? `commit ${OLD_LAYOUT} (the old layout) is not in this clone` : undefined);
+        const reason =
+            (await missingToolchain()) ??
+            ((await run("git", ["cat-file", "-e", `${OLD_LAYOUT}^{commit}`])).code !== 0
+                ? `commit ${OLD_LAYOUT} (the old layout) is not in this clone`
+                : undefined);
         if (reason) {
             console.log(`skipped: ${reason}`);
             (this as any).skipReason = reason;
@@ -59,13 +62,16 @@ describe("real-engine tier: an up of the old layout's state with the current pro
         // One stack config file for both programs: the existing-cluster path, and a prebuilt operator image
         // (nothing is built or pushed; kwok never pulls it).
         configFile = path.join(oldTree, `Pulumi.${STACK}.yaml`);
-        fs.appendFileSync(configFile, [
-            "config:",
-            "  kubecache:cluster: existing",
-            `  kubecache:kubeconfigPath: ${cluster.kubeconfig}`,
-            "  kubecache:operatorImage: registry.invalid/kubecache/memcached-operator:e2e",
-            "",
-        ].join("\n"));
+        fs.appendFileSync(
+            configFile,
+            [
+                "config:",
+                "  kubecache:cluster: existing",
+                `  kubecache:kubeconfigPath: ${cluster.kubeconfig}`,
+                "  kubecache:operatorImage: registry.invalid/kubecache/memcached-operator:e2e",
+                "",
+            ].join("\n"),
+        );
     });
 
     after(async function () {
@@ -84,7 +90,17 @@ describe("real-engine tier: an up of the old layout's state with the current pro
     });
 
     it("then the current program (index.ts -> stack/) finds nothing to change", async function () {
-        const r = await pulumi(ROOT, ["up", "--yes", "--skip-preview", "--stack", STACK, "--config-file", configFile, "--expect-no-changes", "--diff"]);
+        const r = await pulumi(ROOT, [
+            "up",
+            "--yes",
+            "--skip-preview",
+            "--stack",
+            STACK,
+            "--config-file",
+            configFile,
+            "--expect-no-changes",
+            "--diff",
+        ]);
         timed("layout: pulumi up (current layout, no changes)", r.ms);
         assert.equal(r.code, 0, `the current layout changed the old layout's stack:\n${tail(r.stdout, 120)}\n${tail(r.stderr, 40)}`);
         const summary = changeSummary(r.stdout);

@@ -33,7 +33,8 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
     let kubectl: Kubectl;
     let stack: Stack;
     let images: Record<string, string>;
-    let upMs = 0, destroyMs = 0;
+    let upMs = 0,
+        destroyMs = 0;
     const failovers: FailoverRun[] = [];
 
     before(async function () {
@@ -49,11 +50,18 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         kubectl = new Kubectl(cluster.kubeconfig);
         stack = new Stack(PROJECT, "pods");
         await stack.init();
-        await stack.setConfig({
-            kubeconfigPath: cluster.kubeconfig, redisImage: images.redis, haproxyImage: images.haproxy,
-            memcachedImage: images.memcached, operatorImage: images.operator, operatorReplicas: 2,
-            sentinelReplicas: DATA_PODS,
-        }, { redisPassword: PASSWORD });
+        await stack.setConfig(
+            {
+                kubeconfigPath: cluster.kubeconfig,
+                redisImage: images.redis,
+                haproxyImage: images.haproxy,
+                memcachedImage: images.memcached,
+                operatorImage: images.operator,
+                operatorReplicas: 2,
+                sentinelReplicas: DATA_PODS,
+            },
+            { redisPassword: PASSWORD },
+        );
     });
 
     after(async function () {
@@ -65,11 +73,13 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             console.log(`      local-cluster stop: ${out.trim().split("\n").slice(-3).join(" | ")}`);
             if (counted.some(c => c.packets !== 0)) console.log(`      LEAKED: ${JSON.stringify(counted)}`);
         }
-        if (failovers.length) console.log(`\n      failover on real pods (${RUNS} runs per fault):\n${summary(failovers).replace(/^/gm, "      ")}`);
+        if (failovers.length)
+            console.log(`\n      failover on real pods (${RUNS} runs per fault):\n${summary(failovers).replace(/^/gm, "      ")}`);
         if (timings.length) {
             console.log("\n      real-pods timings:");
             for (const t of timings) console.log(`        ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.step}`);
-            if (process.env.KUBECACHE_E2E_TIMINGS) fs.writeFileSync(process.env.KUBECACHE_E2E_TIMINGS, JSON.stringify({ timings, failovers }, null, 2));
+            if (process.env.KUBECACHE_E2E_TIMINGS)
+                fs.writeFileSync(process.env.KUBECACHE_E2E_TIMINGS, JSON.stringify({ timings, failovers }, null, 2));
         }
     });
 
@@ -83,7 +93,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("1. pulumi up (create; real pods)", r.ms);
         assert.ok((changeSummary(r.stdout).created ?? 0) >= 40, `created count in:\n${r.stdout.slice(-600)}`);
 
-        const pods = [...await kubectl.list("pods", NS), ...await kubectl.list("pods", OPERATOR_NS)];
+        const pods = [...(await kubectl.list("pods", NS)), ...(await kubectl.list("pods", OPERATOR_NS))];
         const byPrefix = (p: string) => pods.filter(x => x.metadata.name.startsWith(p)).length;
         assert.equal(byPrefix("redis-pod"), 1);
         assert.equal(byPrefix("redis-sfs-"), 2);
@@ -94,12 +104,19 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         for (const p of pods.filter(x => !x.metadata.name.startsWith("memcached-sample-"))) {
             const name = p.metadata.name;
             assert.equal(p.status.phase, "Running", `${name} phase`);
-            assert.ok(p.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"), `${name} Ready`);
+            assert.ok(
+                p.status.conditions.some((c: any) => c.type === "Ready" && c.status === "True"),
+                `${name} Ready`,
+            );
             for (const c of p.status.containerStatuses) {
                 assert.match(c.containerID ?? "", /^containerd:\/\/[0-9a-f]{64}$/, `${name}/${c.name} runs in containerd`);
                 assert.equal(c.restartCount, 0, `${name}/${c.name} restarts`);
                 assert.ok(c.state.running?.startedAt, `${name}/${c.name} running`);
-                assert.match(c.imageID, /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/, `${name}/${c.name} image from the local registry`);
+                assert.match(
+                    c.imageID,
+                    /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/,
+                    `${name}/${c.name} image from the local registry`,
+                );
             }
         }
         const manager = pods.find(p => p.metadata.name.startsWith("memcached-operator-"));
@@ -115,15 +132,31 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         const podIP = async (pod: string) => (await kubectl.get("pod", pod, NS)).status.podIP as string;
         const redis = async (host: string, ...cmds: (string | number)[][]) => {
             const c = await RespClient.connect(6379, host, 2000);
-            try { await c.ok(["AUTH", password]); const out = []; for (const cmd of cmds) out.push(await c.ok(cmd)); return out; } finally { c.close(); }
+            try {
+                await c.ok(["AUTH", password]);
+                const out = [];
+                for (const cmd of cmds) out.push(await c.ok(cmd));
+                return out;
+            } finally {
+                c.close();
+            }
         };
-        const infoOf = async (host: string) => Object.fromEntries(String((await redis(host, ["INFO", "replication"]))[0])
-            .split("\r\n").filter(l => l.includes(":")).map(l => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
+        const infoOf = async (host: string) =>
+            Object.fromEntries(
+                String((await redis(host, ["INFO", "replication"]))[0])
+                    .split("\r\n")
+                    .filter(l => l.includes(":"))
+                    .map(l => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
+            );
 
         const t0 = Date.now();
         assert.deepEqual(await redis(await ip("redis"), ["SET", "k", "standalone"], ["GET", "k"]), ["OK", "standalone"]);
         const noAuth = await RespClient.connect(6379, await ip("redis"));
-        try { assert.match(String(await noAuth.call(["GET", "k"])), /NOAUTH/); } finally { noAuth.close(); }
+        try {
+            assert.match(String(await noAuth.call(["GET", "k"])), /NOAUTH/);
+        } finally {
+            noAuth.close();
+        }
 
         const replica = await eventually("redis-sfs-1 linked to its master", 60_000, async () => {
             const r = await infoOf(await podIP("redis-sfs-1"));
@@ -133,11 +166,16 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         assert.equal(replica.master_host, `redis-sfs-0.redis-sfs-headless.${NS}.svc.cluster.local`);
         await redis(await ip("redis-sfs-master"), ["SET", "sfs", "v1"]);
         await eventually("the write replicated", 10_000, async () =>
-            (await redis(await podIP("redis-sfs-1"), ["GET", "sfs"]))[0] === "v1" ? true : undefined);
+            (await redis(await podIP("redis-sfs-1"), ["GET", "sfs"]))[0] === "v1" ? true : undefined,
+        );
 
         const target: SentinelTarget = { kubectl, namespace: NS, name: "redis-ha", password, dataPods: DATA_PODS };
         const master = await steady(target);
-        assert.deepEqual(await redis(await ip("redis-ha"), ["SET", "ha", "v1"], ["WAIT", DATA_PODS - 1, 2000]), ["OK", DATA_PODS - 1], "both replicas acknowledge");
+        assert.deepEqual(
+            await redis(await ip("redis-ha"), ["SET", "ha", "v1"], ["WAIT", DATA_PODS - 1, 2000]),
+            ["OK", DATA_PODS - 1],
+            "both replicas acknowledge",
+        );
         assert.equal((await redis(await podIP(master), ["GET", "ha"]))[0], "v1", "the endpoint wrote to the master the sentinels name");
         timed("2. data path checks", Date.now() - t0);
     });
@@ -145,24 +183,36 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
     it(`3. failover on real pods: ${RUNS} × master pod deleted and ${RUNS} × redis-server killed, writes through the ClusterIP`, async function () {
         const secret = await kubectl.get("secret", "redis-ha-auth", NS);
         const target: SentinelTarget = {
-            kubectl, namespace: NS, name: "redis-ha", dataPods: DATA_PODS,
+            kubectl,
+            namespace: NS,
+            name: "redis-ha",
+            dataPods: DATA_PODS,
             password: Buffer.from(secret.data["redis-password"], "base64").toString(),
         };
         for (const kind of ["pod-delete", "process-kill"] as const) {
             for (let i = 0; i < RUNS; i++) {
                 const r = await oneFailover(target, kind, i);
                 failovers.push(r);
-                console.log(`        ${kind} ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`);
+                console.log(
+                    `        ${kind} ${i + 1}/${RUNS}: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`,
+                );
                 timed(`3. ${kind} ${i + 1}: first write through the endpoint`, r.ms);
             }
         }
-        assert.equal(failovers.reduce((a, r) => a + r.lost, 0), 0, "WAIT-acknowledged writes lost");
+        assert.equal(
+            failovers.reduce((a, r) => a + r.lost, 0),
+            0,
+            "WAIT-acknowledged writes lost",
+        );
     });
 
     it(`3b. planned failover on real pods: ${ROLLOUTS} × rolling restart of the data pods; the master hands over in its preStop, nothing lost`, async function () {
         const secret = await kubectl.get("secret", "redis-ha-auth", NS);
         const target: SentinelTarget = {
-            kubectl, namespace: NS, name: "redis-ha", dataPods: DATA_PODS,
+            kubectl,
+            namespace: NS,
+            name: "redis-ha",
+            dataPods: DATA_PODS,
             password: Buffer.from(secret.data["redis-password"], "base64").toString(),
         };
         const rounds: HandoverRound[] = [];
@@ -170,11 +220,17 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             const t0 = Date.now();
             const r = await rollingRestart(target, i);
             rounds.push(r);
-            console.log(`        rollout ${i + 1}/${ROLLOUTS}: ${r.handovers} hand-over(s), writes refused ${r.refusedTotalMs} ms in total `
-                + `(longest ${r.refusedMs} ms), ${r.acked} acked, ${r.lost} lost`);
+            console.log(
+                `        rollout ${i + 1}/${ROLLOUTS}: ${r.handovers} hand-over(s), writes refused ${r.refusedTotalMs} ms in total ` +
+                    `(longest ${r.refusedMs} ms), ${r.acked} acked, ${r.lost} lost`,
+            );
             timed(`3b. rolling restart ${i + 1} of ${DATA_PODS} data pods (refused ${r.refusedTotalMs} ms)`, Date.now() - t0);
         }
-        assert.equal(rounds.reduce((a, r) => a + r.lost, 0), 0, "WAIT-acknowledged writes lost");
+        assert.equal(
+            rounds.reduce((a, r) => a + r.lost, 0),
+            0,
+            "WAIT-acknowledged writes lost",
+        );
         for (const r of rounds) {
             assert.ok(r.handovers >= 1, "a rolling restart of every data pod moves the master at least once");
             // The issue's goal: ≤ 1 s of refused writes per hand-over (an unplanned failover refuses ~3 s).
@@ -184,16 +240,20 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
 
     it("4. the seed's lessons: the bare Pod stays gone, the Deployment's pod comes back, redis-sfs-0 returns as master", async function () {
         const t0 = Date.now();
-        const deployPod = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone"))
-            .find(p => p.metadata.name.startsWith("redis-") && !p.metadata.name.startsWith("redis-pod"));
+        const deployPod = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone")).find(
+            p => p.metadata.name.startsWith("redis-") && !p.metadata.name.startsWith("redis-pod"),
+        );
         assert.ok(deployPod, "the Deployment's pod");
         const sfs0 = await kubectl.get("pod", "redis-sfs-0", NS);
         await kubectl.ok(["delete", "pod", "redis-pod", deployPod.metadata.name, "redis-sfs-0", "-n", NS, "--wait=true", "--timeout=120s"]);
 
         const back = await eventually("a new Running, Ready pod of Deployment redis", 120_000, async () => {
-            const ps = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone"))
-                .filter(p => p.metadata.name !== deployPod.metadata.name && p.status.phase === "Running" &&
-                    p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"));
+            const ps = (await kubectl.list("pods", NS, "app.kubernetes.io/instance=redis,app.kubernetes.io/component=standalone")).filter(
+                p =>
+                    p.metadata.name !== deployPod.metadata.name &&
+                    p.status.phase === "Running" &&
+                    p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+            );
             return ps[0];
         });
         assert.notEqual(back.metadata.uid, deployPod.metadata.uid);
@@ -207,7 +267,9 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             try {
                 await c.ok(["AUTH", password]);
                 return { uid: p.metadata.uid, info: String(await c.ok(["INFO", "replication"])) };
-            } finally { c.close(); }
+            } finally {
+                c.close();
+            }
         };
         const master = await eventually("redis-sfs-0 back as master", 180_000, async () => {
             const r = await infoAt("redis-sfs-0");
@@ -230,14 +292,18 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             return l?.spec?.holderIdentity ? l : undefined;
         });
         const managers = (await kubectl.list("pods", OPERATOR_NS)).map(p => p.metadata.name);
-        assert.ok(managers.some(m => lease.spec.holderIdentity.startsWith(m)), `leader ${lease.spec.holderIdentity} is one of ${managers}`);
+        assert.ok(
+            managers.some(m => lease.spec.holderIdentity.startsWith(m)),
+            `leader ${lease.spec.holderIdentity} is one of ${managers}`,
+        );
 
-        const ready = (size: number) => eventually(`memcached-sample at size ${size}`, 180_000, async () => {
-            const d = await kubectl.get("deployment", "memcached-sample", NS);
-            const cr = await kubectl.get("memcached", "memcached-sample", NS);
-            const nodes: string[] = cr?.status?.nodes ?? [];
-            return d?.status?.readyReplicas === size && nodes.length === size ? { d, nodes } : undefined;
-        });
+        const ready = (size: number) =>
+            eventually(`memcached-sample at size ${size}`, 180_000, async () => {
+                const d = await kubectl.get("deployment", "memcached-sample", NS);
+                const cr = await kubectl.get("memcached", "memcached-sample", NS);
+                const nodes: string[] = cr?.status?.nodes ?? [];
+                return d?.status?.readyReplicas === size && nodes.length === size ? { d, nodes } : undefined;
+            });
         const first = await ready(1);
         timed("5. operator (in cluster) reconciles the CR: Deployment ready, status.nodes", Date.now() - t0);
         const resolver = new dns.Resolver();
@@ -287,16 +353,23 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         assert.ok((changeSummary(r.stdout).created ?? 0) >= 3, `created count in:\n${r.stdout.slice(-600)}`);
         timed("6. pulumi up adding the metrics and SASL Memcacheds (update)", r.ms);
         const t0 = Date.now();
-        const readyPod = (instance: string) => eventually(`${instance}'s pod Running and Ready`, 180_000, async () =>
-            (await kubectl.list("pods", NS, `app.kubernetes.io/instance=${instance}`)).find(p => p.status.phase === "Running" &&
-                p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")));
+        const readyPod = (instance: string) =>
+            eventually(`${instance}'s pod Running and Ready`, 180_000, async () =>
+                (await kubectl.list("pods", NS, `app.kubernetes.io/instance=${instance}`)).find(
+                    p => p.status.phase === "Running" && p.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True"),
+                ),
+            );
         const [metricsPod, authPod] = await Promise.all([readyPod("memcached-metrics"), readyPod("memcached-auth")]);
         timed("6. both Memcacheds' pods ready", Date.now() - t0);
         const t1 = Date.now();
         for (const p of [metricsPod, authPod]) {
             for (const c of p.status.containerStatuses) {
                 assert.equal(c.restartCount, 0, `${p.metadata.name}/${c.name} restarts`);
-                assert.match(c.imageID, /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/, `${p.metadata.name}/${c.name} image from the local registry`);
+                assert.match(
+                    c.imageID,
+                    /127\.0\.0\.1:5001\/kubecache\/.*@sha256:[0-9a-f]{64}$/,
+                    `${p.metadata.name}/${c.name} image from the local registry`,
+                );
             }
         }
 
@@ -305,9 +378,15 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         const exporter = metricsPod.spec.containers.find((c: any) => c.name === "metrics");
         assert.ok(exporter, "an exporter container named metrics");
         assert.equal(exporter.image, images.exporter, "the exporter image pinned by digest");
-        assert.deepEqual(exporter.ports.map((p: any) => [p.name, p.containerPort]), [["metrics", 9150]]);
+        assert.deepEqual(
+            exporter.ports.map((p: any) => [p.name, p.containerPort]),
+            [["metrics", 9150]],
+        );
         const svc = await kubectl.get("service", "memcached-metrics", NS);
-        assert.ok(svc.spec.ports.some((p: any) => p.name === "metrics" && p.port === 9150 && p.targetPort === "metrics"), "the Service's metrics port");
+        assert.ok(
+            svc.spec.ports.some((p: any) => p.name === "metrics" && p.port === 9150 && p.targetPort === "metrics"),
+            "the Service's metrics port",
+        );
         const scrape = await eventually("the exporter answers with memcached_up 1", 30_000, async () => {
             const res = await httpGet(`http://${metricsPod.status.podIP}:9150/metrics`).catch(() => undefined);
             return res?.status === 200 && /^memcached_up 1$/m.test(res.body) ? res.body : undefined;
@@ -324,7 +403,11 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         const host = authPod.status.podIP;
         const session = async <T>(f: (c: MemcachedBinary) => Promise<T>): Promise<T> => {
             const c = await MemcachedBinary.connect(host);
-            try { return await f(c); } finally { c.close(); }
+            try {
+                return await f(c);
+            } finally {
+                c.close();
+            }
         };
         const unauth = await session(c => c.request(OP.stat));
         assert.equal(unauth.status, STATUS_AUTH_ERROR, `unauthenticated stats: status 0x${unauth.status.toString(16)}`);
@@ -355,13 +438,20 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("7. pulumi destroy", r.ms);
         const t0 = Date.now();
         await eventually("namespaces and CRD gone", 240_000, async () => {
-            const left = await Promise.all([kubectl.get("namespace", NS), kubectl.get("namespace", OPERATOR_NS),
-                kubectl.get("crd", "memcacheds.cache.kubecache.io")]);
+            const left = await Promise.all([
+                kubectl.get("namespace", NS),
+                kubectl.get("namespace", OPERATOR_NS),
+                kubectl.get("crd", "memcacheds.cache.kubecache.io"),
+            ]);
             return left.every(o => o === undefined) ? true : undefined;
         });
-        const leftovers = (await kubectl.list("all,secrets,configmaps,pdb,leases")).filter(o =>
-            o.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubecache" || [NS, OPERATOR_NS].includes(o.metadata.namespace));
-        assert.deepEqual(leftovers.map(o => `${o.kind}/${o.metadata.name}`), []);
+        const leftovers = (await kubectl.list("all,secrets,configmaps,pdb,leases")).filter(
+            o => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "kubecache" || [NS, OPERATOR_NS].includes(o.metadata.namespace),
+        );
+        assert.deepEqual(
+            leftovers.map(o => `${o.kind}/${o.metadata.name}`),
+            [],
+        );
         const containers = await eventually("no kubecache container on any node", 120_000, async () => {
             const cs = (await criContainers(cluster!.dir)).filter(c => [NS, OPERATOR_NS].includes(c.namespace));
             return cs.length === 0 ? cs : undefined;
@@ -370,18 +460,28 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("7. namespaces finalized and containers removed after destroy", Date.now() - t0);
         const counted = await leaks(cluster!.dir);
         assert.ok(counted.length >= 3, `leak counters present: ${JSON.stringify(counted)}`);
-        assert.deepEqual(counted.filter(c => c.packets !== 0), [], "packets to or from the pod/Service ranges on the default interface");
+        assert.deepEqual(
+            counted.filter(c => c.packets !== 0),
+            [],
+            "packets to or from the pod/Service ranges on the default interface",
+        );
     });
 
     it("kubectl apply of the same manifests on real pods, for comparison (bench/README.md)", async function () {
         const b = await renderAndApply(PROJECT, kubectl, { redisPassword: PASSWORD }, [NS, OPERATOR_NS], {
-            redisImage: images.redis, haproxyImage: images.haproxy, memcachedImage: images.memcached,
-            operatorImage: images.operator, operatorReplicas: 2, sentinelReplicas: DATA_PODS,
+            redisImage: images.redis,
+            haproxyImage: images.haproxy,
+            memcachedImage: images.memcached,
+            operatorImage: images.operator,
+            operatorReplicas: 2,
+            sentinelReplicas: DATA_PODS,
         });
         timed("bench: kubectl apply + wait for every rollout (real pods)", b.applyMs);
         timed("bench: kubectl delete --wait (real pods)", b.deleteMs);
-        console.log(`      pulumi up ${(upMs / 1000).toFixed(1)} s vs kubectl apply+wait ${(b.applyMs / 1000).toFixed(1)} s `
-            + `(${(upMs / b.applyMs).toFixed(2)}×); destroy ${(destroyMs / 1000).toFixed(1)} s vs kubectl delete ${(b.deleteMs / 1000).toFixed(1)} s`);
+        console.log(
+            `      pulumi up ${(upMs / 1000).toFixed(1)} s vs kubectl apply+wait ${(b.applyMs / 1000).toFixed(1)} s ` +
+                `(${(upMs / b.applyMs).toFixed(2)}×); destroy ${(destroyMs / 1000).toFixed(1)} s vs kubectl delete ${(b.deleteMs / 1000).toFixed(1)} s`,
+        );
         assert.ok(b.objects > 20, `rendered ${b.objects} objects`);
     });
 });

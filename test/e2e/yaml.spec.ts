@@ -91,8 +91,11 @@ describe("real-engine tier: a Pulumi YAML program uses the components as a packa
     };
 
     before(async function () {
-        const reason = (await missingToolchain())
-            ?? (fs.existsSync(path.join(BIN, "pulumi-language-yaml")) ? undefined : `pulumi-language-yaml is not built in ${BIN} (scripts/toolchain/kube.sh)`);
+        const reason =
+            (await missingToolchain()) ??
+            (fs.existsSync(path.join(BIN, "pulumi-language-yaml"))
+                ? undefined
+                : `pulumi-language-yaml is not built in ${BIN} (scripts/toolchain/kube.sh)`);
         if (reason) {
             console.log(`skipped: ${reason}`);
             (this as any).skipReason = reason;
@@ -133,7 +136,11 @@ describe("real-engine tier: a Pulumi YAML program uses the components as a packa
         deployed = true;
         timed("yaml: pulumi up (create)", r.ms);
         assert.ok((changeSummary(r.stdout).created ?? 0) >= 25, tail(r.stdout, 20));
-        for (const [kind, name, replicas] of [["statefulset", "ha-node", 2], ["statefulset", "ha-sentinel", 3], ["deployment", "ha-haproxy", 2]] as const) {
+        for (const [kind, name, replicas] of [
+            ["statefulset", "ha-node", 2],
+            ["statefulset", "ha-sentinel", 3],
+            ["deployment", "ha-haproxy", 2],
+        ] as const) {
             const o = await kubectl.get(kind, name, NS);
             assert.equal(o?.spec.replicas, replicas, `${kind}/${name}`);
             assert.equal(o?.status.readyReplicas, replicas, `${kind}/${name} ready`);
@@ -157,8 +164,11 @@ describe("real-engine tier: a Pulumi YAML program uses the components as a packa
         deployed = false;
         timed("yaml: pulumi destroy", r.ms);
         await eventually("the namespaces and the CRD gone", 180_000, async () => {
-            const left = await Promise.all([kubectl.get("namespace", NS), kubectl.get("namespace", "kubecache-system"),
-                kubectl.get("crd", "memcacheds.cache.kubecache.io")]);
+            const left = await Promise.all([
+                kubectl.get("namespace", NS),
+                kubectl.get("namespace", "kubecache-system"),
+                kubectl.get("crd", "memcacheds.cache.kubecache.io"),
+            ]);
             return left.every(o => o === undefined) ? true : undefined;
         });
     });

@@ -6,8 +6,8 @@ import * as path from "path";
 export function operatorFixture(extra: Record<string, string> = {}): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-operator-"));
     const files: Record<string, string> = {
-        "Makefile": "build:\n\tgo build -o bin/manager ./cmd\n",
-        "Dockerfile": "FROM scratch\nCOPY bin/manager /manager\nUSER 65532:65532\nENTRYPOINT [\"/manager\"]\n",
+        Makefile: "build:\n\tgo build -o bin/manager ./cmd\n",
+        Dockerfile: 'FROM scratch\nCOPY bin/manager /manager\nUSER 65532:65532\nENTRYPOINT ["/manager"]\n',
         "go.mod": "module example.com/op\n\ngo 1.24\n",
         "cmd/main.go": "package main\n\nfunc main() {}\n",
         ...extra,

@@ -16,7 +16,7 @@ describe("OperatorImage", () => {
     let dir: string;
     const registry = () => ({ pushServer: pulumi.output("localhost:5001"), pullServer: pulumi.output("kind-registry:5000") });
 
-    let shared: typeof computed[string];
+    let shared: (typeof computed)[string];
     before(() => {
         shared = computed[IMAGE];
         // The docker provider reports the pushed manifest as `<imageName without tag>@<digest>`.
@@ -24,7 +24,9 @@ describe("OperatorImage", () => {
             repoDigest: inputs.skipPush ? DIGEST : `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${DIGEST}`,
         });
     });
-    after(() => { computed[IMAGE] = shared; });
+    after(() => {
+        computed[IMAGE] = shared;
+    });
     beforeEach(() => {
         resetRecorded();
         dir = operatorFixture();
@@ -46,7 +48,12 @@ describe("OperatorImage", () => {
         new OperatorImage("built", { registry: registry(), sourceDir: dir });
         await settle();
         assert.deepStrictEqual(findCreated(COMMAND, "built-manager").inputs.triggers, [hashSources(dir), "linux/amd64", "make build"]);
-        assert.deepStrictEqual(buildTriggers("h", "linux/amd64", "make build", false), ["h", "linux/amd64", "make build", "manager binary missing"]);
+        assert.deepStrictEqual(buildTriggers("h", "linux/amd64", "make build", false), [
+            "h",
+            "linux/amd64",
+            "make build",
+            "manager binary missing",
+        ]);
     });
 
     it("builds the Dockerfile for the platform and pushes to the push server under a source-hash tag", async () => {
@@ -146,12 +153,32 @@ describe("OperatorImage", () => {
     describe("rejects bad arguments before creating anything", () => {
         const cases: [string, () => unknown, RegExp][] = [
             ["no registry without skipPush", () => new OperatorImage("x", { sourceDir: dir }), /`registry` is required unless `skipPush`/],
-            ["username without password", () => new OperatorImage("x", { sourceDir: dir, registry: { pushServer: "r", username: "u" } }), /`registry.password`/],
-            ["upper-case repository", () => new OperatorImage("x", { sourceDir: dir, skipPush: true, repository: "Kube/Op" }), /`repository`/],
-            ["latest tag", () => new OperatorImage("x", { sourceDir: dir, skipPush: true, tag: "latest" }), /`tag` must be a Docker tag other than "latest"/],
+            [
+                "username without password",
+                () => new OperatorImage("x", { sourceDir: dir, registry: { pushServer: "r", username: "u" } }),
+                /`registry.password`/,
+            ],
+            [
+                "upper-case repository",
+                () => new OperatorImage("x", { sourceDir: dir, skipPush: true, repository: "Kube/Op" }),
+                /`repository`/,
+            ],
+            [
+                "latest tag",
+                () => new OperatorImage("x", { sourceDir: dir, skipPush: true, tag: "latest" }),
+                /`tag` must be a Docker tag other than "latest"/,
+            ],
             ["tag with a slash", () => new OperatorImage("x", { sourceDir: dir, skipPush: true, tag: "a/b" }), /`tag`/],
-            ["unknown platform", () => new OperatorImage("x", { sourceDir: dir, skipPush: true, platform: "windows/amd64" as any }), /`platform` must be one of/],
-            ["source dir without Dockerfile", () => new OperatorImage("x", { sourceDir: path.join(dir, "cmd"), skipPush: true }), /`sourceDir` must hold the operator's Makefile/],
+            [
+                "unknown platform",
+                () => new OperatorImage("x", { sourceDir: dir, skipPush: true, platform: "windows/amd64" as any }),
+                /`platform` must be one of/,
+            ],
+            [
+                "source dir without Dockerfile",
+                () => new OperatorImage("x", { sourceDir: path.join(dir, "cmd"), skipPush: true }),
+                /`sourceDir` must hold the operator's Makefile/,
+            ],
         ];
         for (const [what, fn, pattern] of cases) {
             it(what, () => expectRejected(fn, pattern));

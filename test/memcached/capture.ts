@@ -10,7 +10,12 @@ export function optionsRecorder(): { parent: pulumi.ComponentResource; options: 
         options.set(`${a.type}::${a.name}`, a.opts);
         return undefined;
     };
-    const parent = new pulumi.ComponentResource("test:index:Recorder", `recorder-${Math.random().toString(36).slice(2, 8)}`, {}, { transformations: [record] });
+    const parent = new pulumi.ComponentResource(
+        "test:index:Recorder",
+        `recorder-${Math.random().toString(36).slice(2, 8)}`,
+        {},
+        { transformations: [record] },
+    );
     return { parent, options };
 }
 

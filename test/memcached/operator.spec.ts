@@ -6,7 +6,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managerArgs, managerEnv } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath, operatorDir } from "../../components/memcached/operatorConfig";
+import {
+    loadManagerRole,
+    loadManifest,
+    loadMemcachedCrd,
+    operatorConfigPath,
+    operatorDir,
+} from "../../components/memcached/operatorConfig";
 import { dependsOnOf, optionsRecorder } from "./capture";
 
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;
@@ -27,11 +33,17 @@ describe("MemcachedOperator", () => {
         it("installs namespace, CRD, service account, RBAC, metrics Service and the manager", async () => {
             const counts = countsByType();
             for (const [type, n] of Object.entries({
-                "kubernetes:core/v1:Namespace": 1, [CRD]: 1, "kubernetes:core/v1:ServiceAccount": 1,
-                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
-                "kubernetes:rbac.authorization.k8s.io/v1:Role": 1, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
-                "kubernetes:core/v1:Service": 1, [DEPLOYMENT]: 1,
-            })) assert.strictEqual(counts[type], n, type);
+                "kubernetes:core/v1:Namespace": 1,
+                [CRD]: 1,
+                "kubernetes:core/v1:ServiceAccount": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
+                "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
+                "kubernetes:core/v1:Service": 1,
+                [DEPLOYMENT]: 1,
+            }))
+                assert.strictEqual(counts[type], n, type);
             assert.strictEqual(findCreated("kubernetes:core/v1:Namespace").inputs.metadata.name, "kubecache-system");
         });
 
@@ -61,8 +73,12 @@ describe("MemcachedOperator", () => {
             assert.deepStrictEqual(c.livenessProbe.httpGet, { path: "/healthz", port: "health" });
             assert.deepStrictEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "health" });
             assert.ok(c.resources.requests.memory && c.resources.limits.memory);
-            assert.deepStrictEqual(d.inputs.spec.selector.matchLabels, Object.fromEntries(
-                Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels)));
+            assert.deepStrictEqual(
+                d.inputs.spec.selector.matchLabels,
+                Object.fromEntries(
+                    Object.entries(d.inputs.spec.template.metadata.labels).filter(([k]) => k in d.inputs.spec.selector.matchLabels),
+                ),
+            );
         });
 
         it("sets GOMEMLIMIT to 5/8 of the 64Mi memory request, the setting the bench measured", async () => {
@@ -72,7 +88,10 @@ describe("MemcachedOperator", () => {
 
         it("gives leader election the committed Role's rules", async () => {
             const committed = loadManifest(operatorConfigPath("rbac", "leader_election_role.yaml"), "Role");
-            assert.deepStrictEqual(findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules, JSON.parse(JSON.stringify(committed.rules)));
+            assert.deepStrictEqual(
+                findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role").inputs.rules,
+                JSON.parse(JSON.stringify(committed.rules)),
+            );
         });
 
         it("has no PodDisruptionBudget for a single manager, which it would block drains with", () => {
@@ -100,8 +119,10 @@ describe("MemcachedOperator", () => {
             for (const key of ["name", "command", "args", "env", "ports", "livenessProbe", "readinessProbe", "resources"]) {
                 assert.deepStrictEqual(c[key], w[key], `container ${key}`);
             }
-            for (const [key, value] of Object.entries(w.securityContext)) assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
-            for (const [key, value] of Object.entries(want.securityContext)) assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
+            for (const [key, value] of Object.entries(w.securityContext))
+                assert.deepStrictEqual(c.securityContext[key], value, `securityContext.${key}`);
+            for (const [key, value] of Object.entries(want.securityContext))
+                assert.deepStrictEqual(pod.securityContext[key], value, `pod securityContext.${key}`);
             assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
         });
 
@@ -136,9 +157,14 @@ describe("MemcachedOperator", () => {
         beforeEach(resetRecorded);
 
         it("derives GOMEMLIMIT from the caller's memory request, else its limit, else sets none", async () => {
-            new MemcachedOperator("mc-op", { image: IMAGE, resources: pulumi.output({ requests: { memory: "256Mi" }, limits: { memory: "1Gi" } }) });
+            new MemcachedOperator("mc-op", {
+                image: IMAGE,
+                resources: pulumi.output({ requests: { memory: "256Mi" }, limits: { memory: "1Gi" } }),
+            });
             await settle();
-            assert.deepStrictEqual(findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0].env, [{ name: "GOMEMLIMIT", value: "160MiB" }]);
+            assert.deepStrictEqual(findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0].env, [
+                { name: "GOMEMLIMIT", value: "160MiB" },
+            ]);
             assert.deepStrictEqual(managerEnv({ limits: { memory: "1G" } }), [{ name: "GOMEMLIMIT", value: "596MiB" }]);
             assert.deepStrictEqual(managerEnv({ requests: { cpu: "10m" } }), []);
         });
@@ -150,9 +176,14 @@ describe("MemcachedOperator", () => {
             assert.deepStrictEqual(role.inputs.rules, JSON.parse(JSON.stringify(loadManagerRole().rules)));
             const binding = findCreated("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
             assert.strictEqual(binding.inputs.roleRef.name, role.inputs.metadata.name);
-            assert.deepStrictEqual(binding.inputs.subjects, [{ kind: "ServiceAccount", name: "mc-op-controller-manager", namespace: "ops" }]);
+            assert.deepStrictEqual(binding.inputs.subjects, [
+                { kind: "ServiceAccount", name: "mc-op-controller-manager", namespace: "ops" },
+            ]);
             const leader = findCreated("kubernetes:rbac.authorization.k8s.io/v1:Role");
-            assert.ok(leader.inputs.rules.some((r: any) => r.resources.includes("leases")), "leader election can use Leases");
+            assert.ok(
+                leader.inputs.rules.some((r: any) => r.resources.includes("leases")),
+                "leader election can use Leases",
+            );
             assert.strictEqual(await promiseOf(op.serviceAccountName), "mc-op-controller-manager");
             assert.strictEqual(await promiseOf(op.namespace), "ops");
             assert.strictEqual(await promiseOf(op.crdName), "memcacheds.cache.kubecache.io");
@@ -164,8 +195,14 @@ describe("MemcachedOperator", () => {
             const deps = dependsOnOf(options, DEPLOYMENT, "mc-op-manager");
             assert.ok(deps.includes(op.crd), "the Deployment depends on the CRD");
             const bindings = await Promise.all(deps.map(d => promiseOf((d as pulumi.CustomResource).urn)));
-            assert.ok(bindings.some(u => u.includes("ClusterRoleBinding::mc-op-manager-rolebinding")), bindings.join(", "));
-            assert.ok(bindings.some(u => u.includes("RoleBinding::mc-op-leader-election-rolebinding")), bindings.join(", "));
+            assert.ok(
+                bindings.some(u => u.includes("ClusterRoleBinding::mc-op-manager-rolebinding")),
+                bindings.join(", "),
+            );
+            assert.ok(
+                bindings.some(u => u.includes("RoleBinding::mc-op-leader-election-rolebinding")),
+                bindings.join(", "),
+            );
         });
 
         it("uses an existing namespace when createNamespace is false", async () => {
@@ -180,7 +217,10 @@ describe("MemcachedOperator", () => {
             await settle();
             assert.strictEqual(findAll(POD_MONITOR).length, 0);
             resetRecorded();
-            new MemcachedOperator("mc-op", { image: IMAGE, podMonitor: { enabled: true, labels: { release: "prometheus" }, interval: "30s" } });
+            new MemcachedOperator("mc-op", {
+                image: IMAGE,
+                podMonitor: { enabled: true, labels: { release: "prometheus" }, interval: "30s" },
+            });
             await settle();
             const pm = findCreated(POD_MONITOR);
             assert.strictEqual(pm.inputs.apiVersion, "monitoring.coreos.com/v1");
@@ -193,7 +233,10 @@ describe("MemcachedOperator", () => {
             assert.match(resources, /labelName: "memcached"/);
             assert.match(resources, /ManagedByValue = "kubecache-operator"/);
             assert.match(resources, /metricsName = "metrics"/);
-            assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, { "app.kubernetes.io/name": "memcached", "app.kubernetes.io/managed-by": "kubecache-operator" });
+            assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, {
+                "app.kubernetes.io/name": "memcached",
+                "app.kubernetes.io/managed-by": "kubecache-operator",
+            });
         });
 
         it("passes the caller's provider to every child", async () => {
@@ -207,14 +250,38 @@ describe("MemcachedOperator", () => {
         describe("rejects bad arguments before creating anything", () => {
             const cases: [string, () => unknown, RegExp][] = [
                 ["no image", () => new MemcachedOperator("x", {} as any), /`image` is required/],
-                ["an untagged image", () => new MemcachedOperator("x", { image: "kubecache/memcached-operator" }), /`image` must name an explicit tag or digest/],
+                [
+                    "an untagged image",
+                    () => new MemcachedOperator("x", { image: "kubecache/memcached-operator" }),
+                    /`image` must name an explicit tag or digest/,
+                ],
                 ["a latest image", () => new MemcachedOperator("x", { image: "op:latest" }), /`image`/],
-                ["zero replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }), /`replicas` must be an integer from 1 to 5/],
+                [
+                    "zero replicas",
+                    () => new MemcachedOperator("x", { image: IMAGE, replicas: 0 }),
+                    /`replicas` must be an integer from 1 to 5/,
+                ],
                 ["fractional replicas", () => new MemcachedOperator("x", { image: IMAGE, replicas: 1.5 }), /`replicas`/],
-                ["a bad namespace", () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }), /`namespace` must be a DNS-1123 label/],
-                ["a bad PodMonitor interval", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { enabled: true, interval: "often" } }), /`podMonitor.interval` must be a Prometheus duration/],
-                ["PodMonitor settings with the PodMonitor off", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "30s" } }), /`podMonitor.enabled` must be true/],
-                ["a PodMonitor given as a boolean", () => new MemcachedOperator("x", { image: IMAGE, podMonitor: true as any }), /`podMonitor` must be an object such as `\{ enabled: true \}`/],
+                [
+                    "a bad namespace",
+                    () => new MemcachedOperator("x", { image: IMAGE, namespace: "Kube_System" }),
+                    /`namespace` must be a DNS-1123 label/,
+                ],
+                [
+                    "a bad PodMonitor interval",
+                    () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { enabled: true, interval: "often" } }),
+                    /`podMonitor.interval` must be a Prometheus duration/,
+                ],
+                [
+                    "PodMonitor settings with the PodMonitor off",
+                    () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "30s" } }),
+                    /`podMonitor.enabled` must be true/,
+                ],
+                [
+                    "a PodMonitor given as a boolean",
+                    () => new MemcachedOperator("x", { image: IMAGE, podMonitor: true as any }),
+                    /`podMonitor` must be an object such as `\{ enabled: true \}`/,
+                ],
             ];
             for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
         });

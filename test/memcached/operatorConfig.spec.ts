@@ -5,7 +5,14 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import {
-    CRD_FILE, LEADER_ELECTION_ROLE_FILE, loadManagerRole, loadManifest, loadMemcachedCrd, MANAGER_ROLE_FILE, operatorConfigPath, packageRoot,
+    CRD_FILE,
+    LEADER_ELECTION_ROLE_FILE,
+    loadManagerRole,
+    loadManifest,
+    loadMemcachedCrd,
+    MANAGER_ROLE_FILE,
+    operatorConfigPath,
+    packageRoot,
 } from "../../components/memcached/operatorConfig";
 
 const REPO = path.resolve(__dirname, "../..");
@@ -14,7 +21,10 @@ describe("operator manifests", () => {
     it("are found from the TypeScript sources and from the compiled bin/components layout", () => {
         assert.strictEqual(packageRoot(path.join(REPO, "components", "memcached")), REPO);
         assert.strictEqual(packageRoot(path.join(REPO, "bin", "components", "memcached")), REPO);
-        assert.strictEqual(operatorConfigPath(...CRD_FILE), path.join(REPO, "operator", "config", "crd", "bases", "cache.kubecache.io_memcacheds.yaml"));
+        assert.strictEqual(
+            operatorConfigPath(...CRD_FILE),
+            path.join(REPO, "operator", "config", "crd", "bases", "cache.kubecache.io_memcacheds.yaml"),
+        );
     });
 
     it("are found inside an installed package, not in the consumer's project", () => {
@@ -22,8 +32,8 @@ describe("operator manifests", () => {
         try {
             const pkg = path.join(tmp, "node_modules", "kubecache");
             fs.mkdirSync(path.join(pkg, "bin", "components", "memcached"), { recursive: true });
-            fs.writeFileSync(path.join(tmp, "package.json"), "{\"name\":\"consumer\"}");
-            fs.writeFileSync(path.join(pkg, "package.json"), "{\"name\":\"kubecache\"}");
+            fs.writeFileSync(path.join(tmp, "package.json"), '{"name":"consumer"}');
+            fs.writeFileSync(path.join(pkg, "package.json"), '{"name":"kubecache"}');
             assert.strictEqual(packageRoot(path.join(pkg, "bin", "components", "memcached")), pkg);
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });

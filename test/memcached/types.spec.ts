@@ -9,9 +9,24 @@ import * as path from "path";
 import { isPinnedImage } from "../../components/common";
 import { crdVersionSchema, loadMemcachedCrd, operatorDir } from "../../components/memcached/operatorConfig";
 import {
-    MEMCACHED_BOUNDS, MEMCACHED_CLIENT_LABEL, MEMCACHED_CRD_NAME, MEMCACHED_LIST_BOUNDS, MEMCACHED_DEFAULTS, MEMCACHED_GROUP, MEMCACHED_KIND,
-    MEMCACHED_METRICS_BOUNDS, MEMCACHED_NAME_PATTERN, MEMCACHED_NESTED_DEFAULTS, MEMCACHED_NESTED_REQUIRED, MEMCACHED_NESTED_TYPES,
-    MEMCACHED_PLURAL, MEMCACHED_REQUIRED, MEMCACHED_SPEC_TYPES, MEMCACHED_STATUS_TYPES, MEMCACHED_TOPOLOGY_SPREAD, MEMCACHED_VERSION,
+    MEMCACHED_BOUNDS,
+    MEMCACHED_CLIENT_LABEL,
+    MEMCACHED_CRD_NAME,
+    MEMCACHED_LIST_BOUNDS,
+    MEMCACHED_DEFAULTS,
+    MEMCACHED_GROUP,
+    MEMCACHED_KIND,
+    MEMCACHED_METRICS_BOUNDS,
+    MEMCACHED_NAME_PATTERN,
+    MEMCACHED_NESTED_DEFAULTS,
+    MEMCACHED_NESTED_REQUIRED,
+    MEMCACHED_NESTED_TYPES,
+    MEMCACHED_PLURAL,
+    MEMCACHED_REQUIRED,
+    MEMCACHED_SPEC_TYPES,
+    MEMCACHED_STATUS_TYPES,
+    MEMCACHED_TOPOLOGY_SPREAD,
+    MEMCACHED_VERSION,
 } from "../../components/memcached/types";
 
 /**
@@ -20,9 +35,12 @@ import {
  * so a rule change is noticed rather than mis-evaluated.
  */
 function evalStringRule(rule: string, self: string): boolean {
-    const js = rule.replace(/self\.matches\('((?:[^'\\]|\\.)*)'\)/g, (_m, re) => `new RegExp(${JSON.stringify(re)}).test(self)`)
+    const js = rule
+        .replace(/self\.matches\('((?:[^'\\]|\\.)*)'\)/g, (_m, re) => `new RegExp(${JSON.stringify(re)}).test(self)`)
         .replace(/self\.(contains|startsWith|endsWith)\(/g, (_m, fn) => `self.${fn === "contains" ? "includes" : fn}(`);
-    const leftover = js.replace(/new RegExp\("(?:[^"\\]|\\.)*"\)\.test\(self\)/g, "").replace(/self\.(includes|startsWith|endsWith)\('[^']*'\)/g, "");
+    const leftover = js
+        .replace(/new RegExp\("(?:[^"\\]|\\.)*"\)\.test\(self\)/g, "")
+        .replace(/self\.(includes|startsWith|endsWith)\('[^']*'\)/g, "");
     assert.match(leftover, /^[\s()!&|]*$/, `the image rule uses CEL this test cannot evaluate: ${rule}`);
     return new Function("self", `return ${js};`)(self) as boolean;
 }
@@ -79,7 +97,9 @@ describe("Memcached types vs the committed CRD", () => {
         for (const [field, value] of Object.entries(MEMCACHED_DEFAULTS)) {
             assert.strictEqual(spec.properties[field].default, value, `spec.${field} default`);
         }
-        const defaulted = Object.keys(spec.properties).filter(f => spec.properties[f].default !== undefined).sort();
+        const defaulted = Object.keys(spec.properties)
+            .filter(f => spec.properties[f].default !== undefined)
+            .sort();
         assert.deepStrictEqual(defaulted, Object.keys(MEMCACHED_DEFAULTS).sort());
     });
 
@@ -92,11 +112,22 @@ describe("Memcached types vs the committed CRD", () => {
 
     it("accepts and refuses the same images as the component's image check (spec.image and metrics.image)", () => {
         const samples = [
-            "memcached:1.6.39-alpine", "memcached", "memcached:latest", "memcached:", "localhost:5001/cache/memcached:1.6",
-            "localhost:5001/cache/memcached", `memcached@sha256:${"a".repeat(64)}`, `memcached:1.6@sha256:${"b".repeat(64)}`,
-            "registry.example.com/memcached:v1.6.39", "prom/memcached-exporter:v0.16.0", "prom/memcached-exporter",
+            "memcached:1.6.39-alpine",
+            "memcached",
+            "memcached:latest",
+            "memcached:",
+            "localhost:5001/cache/memcached:1.6",
+            "localhost:5001/cache/memcached",
+            `memcached@sha256:${"a".repeat(64)}`,
+            `memcached:1.6@sha256:${"b".repeat(64)}`,
+            "registry.example.com/memcached:v1.6.39",
+            "prom/memcached-exporter:v0.16.0",
+            "prom/memcached-exporter",
         ];
-        for (const [where, field] of [["spec.image", spec.properties.image], ["spec.metrics.image", spec.properties.metrics.properties.image]]) {
+        for (const [where, field] of [
+            ["spec.image", spec.properties.image],
+            ["spec.metrics.image", spec.properties.metrics.properties.image],
+        ]) {
             const rules = (field["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
             assert.strictEqual(rules.length, 1, `one CEL rule on ${where}`);
             for (const image of samples) {
@@ -112,12 +143,18 @@ describe("Memcached types vs the committed CRD", () => {
             const props = spec.properties[obj].properties;
             assert.deepStrictEqual(Object.keys(props).sort(), Object.keys(types).sort(), `spec.${obj} fields`);
             for (const [field, type] of Object.entries(types)) assert.strictEqual(props[field].type, type, `spec.${obj}.${field}`);
-            assert.deepStrictEqual([...(spec.properties[obj].required ?? [])].sort(),
-                [...(MEMCACHED_NESTED_REQUIRED as Record<string, readonly string[]>)[obj]].sort(), `spec.${obj} required`);
+            assert.deepStrictEqual(
+                [...(spec.properties[obj].required ?? [])].sort(),
+                [...(MEMCACHED_NESTED_REQUIRED as Record<string, readonly string[]>)[obj]].sort(),
+                `spec.${obj} required`,
+            );
             const defaults = (MEMCACHED_NESTED_DEFAULTS as Record<string, Record<string, unknown>>)[obj];
-            const defaulted = Object.keys(props).filter(f => props[f].default !== undefined).sort();
+            const defaulted = Object.keys(props)
+                .filter(f => props[f].default !== undefined)
+                .sort();
             assert.deepStrictEqual(defaulted, Object.keys(defaults).sort(), `spec.${obj} defaulted fields`);
-            for (const [field, value] of Object.entries(defaults)) assert.strictEqual(props[field].default, value, `spec.${obj}.${field} default`);
+            for (const [field, value] of Object.entries(defaults))
+                assert.strictEqual(props[field].default, value, `spec.${obj}.${field} default`);
         }
     });
 
@@ -127,7 +164,13 @@ describe("Memcached types vs the committed CRD", () => {
         assert.strictEqual(p.nodeSelector.maxProperties, MEMCACHED_LIST_BOUNDS.nodeSelector.maxProperties);
         assert.strictEqual(p.nodeSelector.additionalProperties.type, "string");
         assert.strictEqual(p.tolerations.maxItems, MEMCACHED_LIST_BOUNDS.tolerations.maxItems);
-        assert.deepStrictEqual(Object.keys(p.tolerations.items.properties).sort(), ["effect", "key", "operator", "tolerationSeconds", "value"]);
+        assert.deepStrictEqual(Object.keys(p.tolerations.items.properties).sort(), [
+            "effect",
+            "key",
+            "operator",
+            "tolerationSeconds",
+            "value",
+        ]);
         assert.strictEqual(p.priorityClassName.maxLength, MEMCACHED_LIST_BOUNDS.priorityClassName.maxLength);
         assert.strictEqual(p.priorityClassName.pattern, MEMCACHED_NAME_PATTERN);
         assert.strictEqual(p.metrics.properties.image.maxLength, MEMCACHED_LIST_BOUNDS.metricsImage.maxLength);
@@ -141,8 +184,14 @@ describe("Memcached types vs the committed CRD", () => {
 
     it("refuses metrics with auth, and metrics on memcached's port, at admission as the component does", () => {
         const rules = (spec["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
-        assert.ok(rules.some((r: string) => r.includes("self.metrics.enabled") && r.includes("has(self.auth)")), JSON.stringify(rules));
-        assert.ok(rules.some((r: string) => r.includes("self.metrics.port != self.port")), JSON.stringify(rules));
+        assert.ok(
+            rules.some((r: string) => r.includes("self.metrics.enabled") && r.includes("has(self.auth)")),
+            JSON.stringify(rules),
+        );
+        assert.ok(
+            rules.some((r: string) => r.includes("self.metrics.port != self.port")),
+            JSON.stringify(rules),
+        );
     });
 
     it("names the client label as the operator does (api/v1alpha1)", () => {
@@ -153,7 +202,9 @@ describe("Memcached types vs the committed CRD", () => {
 
     it("enforces the memory limit against memoryMB at admission, as the component does", () => {
         const rules = (spec["x-kubernetes-validations"] ?? []).map((v: any) => v.rule as string);
-        assert.ok(rules.some((r: string) => r.includes("resources.limits.memory") && r.includes("memoryMB")),
-            `no spec-level rule compares resources.limits.memory with memoryMB: ${JSON.stringify(rules)}`);
+        assert.ok(
+            rules.some((r: string) => r.includes("resources.limits.memory") && r.includes("memoryMB")),
+            `no spec-level rule compares resources.limits.memory with memoryMB: ${JSON.stringify(rules)}`,
+        );
     });
 });

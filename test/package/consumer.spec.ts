@@ -19,9 +19,14 @@ function run(cmd: string, args: string[], opts: ExecFileSyncOptions = {}): strin
 }
 
 /** Runs `program` (compiled JS) in the consumer under mocks; returns what it registered and exported. */
-function underMocks(dir: string, program: string): { recorded: { type: string; name: string; inputs: any }[]; outputs: any; error?: string } {
+function underMocks(
+    dir: string,
+    program: string,
+): { recorded: { type: string; name: string; inputs: any }[]; outputs: any; error?: string } {
     const runner = path.join(dir, "run-under-mocks.js");
-    fs.writeFileSync(runner, `"use strict";
+    fs.writeFileSync(
+        runner,
+        `"use strict";
 const pulumi = require("@pulumi/pulumi");
 const recorded = [];
 pulumi.runtime.setMocks({
@@ -36,7 +41,8 @@ const names = Object.keys(exported);
 Promise.all(names.map(k => new Promise(r => pulumi.output(exported[k]).apply(v => r(v)))))
     .then(values => new Promise(r => setTimeout(() => r(values), 500)))
     .then(values => console.log(JSON.stringify({ recorded, error, outputs: Object.fromEntries(names.map((k, i) => [k, values[i]])) })));
-`);
+`,
+    );
     return JSON.parse(run(process.execPath, [runner, program], { cwd: dir }).trim().split("\n").pop()!);
 }
 
@@ -58,8 +64,15 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         fs.mkdirSync(consumer);
         const example = JSON.parse(fs.readFileSync(path.join(EXAMPLE, "package.json"), "utf8"));
         const deps = { ...example.dependencies, kubecache: `file:${tarball}` };
-        assert.deepStrictEqual(Object.keys(deps).sort(), [...PEERS, "kubecache"].sort(), "the example depends on the two peers and kubecache only");
-        fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "kubecache-consumer", private: true, dependencies: deps }, null, 2));
+        assert.deepStrictEqual(
+            Object.keys(deps).sort(),
+            [...PEERS, "kubecache"].sort(),
+            "the example depends on the two peers and kubecache only",
+        );
+        fs.writeFileSync(
+            path.join(consumer, "package.json"),
+            JSON.stringify({ name: "kubecache-consumer", private: true, dependencies: deps }, null, 2),
+        );
         fs.copyFileSync(path.join(EXAMPLE, "index.ts"), path.join(consumer, "index.ts"));
         // The registry's packages come from npm's cache when `npm ci` already fetched them; scripts stay off
         // (the SDKs' install scripts would try to download provider plugins).
@@ -75,11 +88,20 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
             assert.ok(files.includes(`bin/components/${entry}/index.js`), `${entry} entry point packed`);
             assert.ok(files.includes(`bin/components/${entry}/index.d.ts`), `${entry} declarations packed`);
         }
-        for (const f of ["bin/components/index.js", "operator/config/crd/bases/cache.kubecache.io_memcacheds.yaml", "operator/config/rbac/role.yaml",
-            "operator/config/rbac/leader_election_role.yaml", "package.json", "README.md", "LICENSE"]) {
+        for (const f of [
+            "bin/components/index.js",
+            "operator/config/crd/bases/cache.kubecache.io_memcacheds.yaml",
+            "operator/config/rbac/role.yaml",
+            "operator/config/rbac/leader_election_role.yaml",
+            "package.json",
+            "README.md",
+            "LICENSE",
+        ]) {
             assert.ok(files.includes(f), `${f} packed`);
         }
-        const stray = files.filter(f => /^(stack|test|policy|bench|scripts|examples)\/|^index\.ts$|^Pulumi\.|\.go$|^operator\/(?!config\/)/.test(f));
+        const stray = files.filter(f =>
+            /^(stack|test|policy|bench|scripts|examples)\/|^index\.ts$|^Pulumi\.|\.go$|^operator\/(?!config\/)/.test(f),
+        );
         assert.deepStrictEqual(stray, []);
     });
 
@@ -93,13 +115,22 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
     });
 
     it("type-checks an import of kubecache/redis against the packed declarations", () => {
-        fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
-            compilerOptions: {
-                target: "ES2022", module: "commonjs", moduleResolution: "node", strict: true, esModuleInterop: true,
-                outDir: "bin", types: ["node"], typeRoots: [path.join(ROOT, "node_modules", "@types")],
-            },
-            files: ["index.ts"],
-        }));
+        fs.writeFileSync(
+            path.join(consumer, "tsconfig.json"),
+            JSON.stringify({
+                compilerOptions: {
+                    target: "ES2022",
+                    module: "commonjs",
+                    moduleResolution: "node",
+                    strict: true,
+                    esModuleInterop: true,
+                    outDir: "bin",
+                    types: ["node"],
+                    typeRoots: [path.join(ROOT, "node_modules", "@types")],
+                },
+                files: ["index.ts"],
+            }),
+        );
         run(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", consumer]);
         assert.ok(fs.existsSync(path.join(consumer, "bin", "index.js")));
     });
@@ -111,7 +142,10 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         assert.ok(sts, `recorded: ${r.recorded.map(x => x.name).join(", ")}`);
         assert.strictEqual(sts.inputs.spec.replicas, 3);
         assert.strictEqual(sts.inputs.metadata.namespace, "team-a");
-        assert.deepStrictEqual(r.recorded.filter(x => x.type.startsWith("random:")), []);
+        assert.deepStrictEqual(
+            r.recorded.filter(x => x.type.startsWith("random:")),
+            [],
+        );
         assert.strictEqual(r.outputs.sessionsWrite, "sessions-master.team-a.svc.cluster.local:6379");
         assert.strictEqual(r.outputs.scratchEndpoint, "scratch.team-a.svc.cluster.local:6379");
     });
@@ -120,7 +154,13 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         const program = path.join(consumer, "generated.js");
         fs.writeFileSync(program, `const { RedisStandalone } = require("kubecache/redis");\nnew RedisStandalone("gen");\n`);
         const r = underMocks(consumer, program);
-        assert.match(r.error ?? "", /RedisStandalone: `auth.password` is not set, and generating a password needs the optional peer dependency @pulumi\/random/);
-        assert.deepStrictEqual(r.recorded.filter(x => x.type.startsWith("kubernetes:")), []);
+        assert.match(
+            r.error ?? "",
+            /RedisStandalone: `auth.password` is not set, and generating a password needs the optional peer dependency @pulumi\/random/,
+        );
+        assert.deepStrictEqual(
+            r.recorded.filter(x => x.type.startsWith("kubernetes:")),
+            [],
+        );
     });
 });

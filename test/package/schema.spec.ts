@@ -7,7 +7,10 @@ import { KubecacheProvider, SECRET_PROPERTIES } from "../../components/plugin/pr
 type Property = { type?: string; $ref?: string; items?: Property; additionalProperties?: Property; description?: string; secret?: boolean };
 type Schema = {
     name: string;
-    resources: Record<string, { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; description?: string }>;
+    resources: Record<
+        string,
+        { isComponent: boolean; inputProperties: Record<string, Property>; properties: Record<string, Property>; description?: string }
+    >;
     types: Record<string, { type: string; properties?: Record<string, Property>; enum?: { name: string; value: unknown }[] }>;
     dependencies?: { name: string; version: string }[];
 };
@@ -35,8 +38,11 @@ describe("the package schema (PulumiPlugin.yaml's component provider)", function
     it("serves every component the package root exports, under the tokens the components register", () => {
         assert.strictEqual(schema.name, "kubecache");
         assert.deepStrictEqual(Object.keys(schema.resources).sort(), [
-            "kubecache:index:Memcached", "kubecache:index:MemcachedOperator", "kubecache:index:RedisReplicated",
-            "kubecache:index:RedisSentinel", "kubecache:index:RedisStandalone",
+            "kubecache:index:Memcached",
+            "kubecache:index:MemcachedOperator",
+            "kubecache:index:RedisReplicated",
+            "kubecache:index:RedisSentinel",
+            "kubecache:index:RedisStandalone",
         ]);
         for (const [token, r] of Object.entries(schema.resources)) {
             assert.strictEqual(r.isComponent, true, token);
@@ -59,9 +65,16 @@ describe("the package schema (PulumiPlugin.yaml's component provider)", function
 
     it("marks every credential secret: the Redis password input and every password output", () => {
         const credential = /password|secret|token|kubeconfig/i;
-        const open = allProperties(schema).filter(([where, p]) => credential.test(where.split(/[ .]/).pop()!) && !p.secret
-            && !/[sS]ecretNames?$|existingSecret$|imagePullSecrets$|passwordSecret$/.test(where));
-        assert.deepStrictEqual(open.map(([w]) => w), []);
+        const open = allProperties(schema).filter(
+            ([where, p]) =>
+                credential.test(where.split(/[ .]/).pop()!) &&
+                !p.secret &&
+                !/[sS]ecretNames?$|existingSecret$|imagePullSecrets$|passwordSecret$/.test(where),
+        );
+        assert.deepStrictEqual(
+            open.map(([w]) => w),
+            [],
+        );
         assert.strictEqual(schema.types["kubecache:index:RedisAuthArgs"].properties!.password.secret, true);
         for (const c of ["RedisStandalone", "RedisReplicated", "RedisSentinel"]) {
             assert.strictEqual(schema.resources[`kubecache:index:${c}`].properties.password.secret, true, c);
@@ -70,15 +83,25 @@ describe("the package schema (PulumiPlugin.yaml's component provider)", function
     });
 
     it("resolves every reference: own types exist, Kubernetes resources come from a declared dependency", () => {
-        const refs = allProperties(schema).flatMap(([w, p]) => [p, p.items, p.additionalProperties].filter(Boolean).map(x => [w, x!.$ref] as const))
+        const refs = allProperties(schema)
+            .flatMap(([w, p]) => [p, p.items, p.additionalProperties].filter(Boolean).map(x => [w, x!.$ref] as const))
             .filter(([, r]) => r !== undefined);
         for (const [where, ref] of refs) {
             if (ref!.startsWith("#/types/")) assert.ok(schema.types[ref!.slice("#/types/".length)], `${where}: ${ref}`);
             else assert.match(ref!, /^\/kubernetes\/v4\.\d+\.\d+\/schema\.json#\/resources\/kubernetes:/, where);
         }
-        assert.deepStrictEqual(schema.dependencies?.map(d => d.name), ["kubernetes"]);
-        assert.deepStrictEqual(schema.types["kubecache:index:AntiAffinity"].enum?.map(e => e.value), ["preferred", "required"]);
-        assert.deepStrictEqual(schema.types["kubecache:index:RedisWorkloadKind"].enum?.map(e => e.value), ["Pod", "Deployment"]);
+        assert.deepStrictEqual(
+            schema.dependencies?.map(d => d.name),
+            ["kubernetes"],
+        );
+        assert.deepStrictEqual(
+            schema.types["kubecache:index:AntiAffinity"].enum?.map(e => e.value),
+            ["preferred", "required"],
+        );
+        assert.deepStrictEqual(
+            schema.types["kubecache:index:RedisWorkloadKind"].enum?.map(e => e.value),
+            ["Pod", "Deployment"],
+        );
     });
 
     it("lets a Memcached in another language name its operator by the outputs MemcachedOperator gives", () => {

@@ -16,19 +16,29 @@ const { MANDATORY, ADVISORY } = analyzerproto.EnforcementLevel;
 
 /** Starts policy/index.ts the way the analyzer host does and resolves the port it prints. */
 function startPack(): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", "require('./index.ts')"],
-        { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", "require('./index.ts')"], {
+        cwd: POLICY_DIR,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     return new Promise((resolve, reject) => {
         let out = "";
         let err = "";
         const timer = setTimeout(() => reject(new Error(`the pack printed no port in 25 s: ${err}`)), 25_000);
-        child.stderr!.on("data", d => { err += d; });
+        child.stderr!.on("data", d => {
+            err += d;
+        });
         child.stdout!.on("data", d => {
             out += d;
             const m = /^(\d+)\s/.exec(out);
-            if (m) { clearTimeout(timer); resolve({ child, port: Number(m[1]) }); }
+            if (m) {
+                clearTimeout(timer);
+                resolve({ child, port: Number(m[1]) });
+            }
         });
-        child.on("exit", code => { clearTimeout(timer); reject(new Error(`the pack exited with ${code}: ${err}`)); });
+        child.on("exit", code => {
+            clearTimeout(timer);
+            reject(new Error(`the pack exited with ${code}: ${err}`));
+        });
     });
 }
 
@@ -39,8 +49,12 @@ function call<T>(fn: (cb: (e: grpc.ServiceError | null, r: T) => void) => void):
 function analyzeRequest(type: string, name: string, props: Record<string, unknown>): analyzerproto.AnalyzeRequest {
     const options = new analyzerproto.AnalyzerResourceOptions();
     options.setCustomtimeouts(new analyzerproto.AnalyzerResourceOptions.CustomTimeouts());
-    return new analyzerproto.AnalyzeRequest().setType(type).setName(name).setUrn(`urn:pulumi:prod::kubecache::${type}::${name}`)
-        .setProperties(Struct.fromJavaScript(props as any)).setOptions(options);
+    return new analyzerproto.AnalyzeRequest()
+        .setType(type)
+        .setName(name)
+        .setUrn(`urn:pulumi:prod::kubecache::${type}::${name}`)
+        .setProperties(Struct.fromJavaScript(props as any))
+        .setOptions(options);
 }
 
 describe("policy/index.ts served as an analyzer (what `pulumi preview --policy-pack policy` starts)", function () {
@@ -71,21 +85,35 @@ describe("policy/index.ts served as an analyzer (what `pulumi preview --policy-p
         const config = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "config/prod.json"), "utf8"));
         const request = new analyzerproto.ConfigureAnalyzerRequest();
         for (const [name, { enforcementLevel, ...properties }] of Object.entries<any>(config)) {
-            request.getPolicyconfigMap().set(name, new analyzerproto.PolicyConfig()
-                .setEnforcementlevel(enforcementLevel === "mandatory" ? MANDATORY : ADVISORY)
-                .setProperties(Struct.fromJavaScript(properties)));
+            request
+                .getPolicyconfigMap()
+                .set(
+                    name,
+                    new analyzerproto.PolicyConfig()
+                        .setEnforcementlevel(enforcementLevel === "mandatory" ? MANDATORY : ADVISORY)
+                        .setProperties(Struct.fromJavaScript(properties)),
+                );
         }
         await call(cb => client.configure(request, cb));
 
-        const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "redis" }, spec: { containers: [{ name: "redis", image: "redis" }] } };
-        const response = await call<analyzerproto.AnalyzeResponse>(cb => client.analyze(analyzeRequest("kubernetes:core/v1:Pod", "redis", pod), cb));
+        const pod = {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "redis" },
+            spec: { containers: [{ name: "redis", image: "redis" }] },
+        };
+        const response = await call<analyzerproto.AnalyzeResponse>(cb =>
+            client.analyze(analyzeRequest("kubernetes:core/v1:Pod", "redis", pod), cb),
+        );
         const byPolicy = new Map(response.getDiagnosticsList().map(d => [d.getPolicyname(), d]));
         assert.equal(byPolicy.get("kubernetes-core-v1-pod-disallow-bare-pod")?.getEnforcementlevel(), MANDATORY);
         assert.match(byPolicy.get("kubernetes-workload-require-pinned-image")?.getMessage() ?? "", /image "redis" has no tag/);
 
         const unknownImage = structuredClone(pod);
         unknownImage.spec.containers[0].image = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-        const preview = await call<analyzerproto.AnalyzeResponse>(cb => client.analyze(analyzeRequest("kubernetes:core/v1:Pod", "redis", unknownImage), cb));
+        const preview = await call<analyzerproto.AnalyzeResponse>(cb =>
+            client.analyze(analyzeRequest("kubernetes:core/v1:Pod", "redis", unknownImage), cb),
+        );
         const pinning = preview.getDiagnosticsList().find(d => d.getPolicyname() === "kubernetes-workload-require-pinned-image");
         assert.equal(pinning?.getEnforcementlevel(), ADVISORY);
         assert.match(pinning?.getMessage() ?? "", /can't run policy .* during preview/);

@@ -24,19 +24,31 @@ describe("the policy pack against the Redis components with every production fea
                 tls: { enabled: true, issuerRef: { name: "ca", kind: "ClusterIssuer" } },
                 users: [{ name: "app", rules: "~app:* +@read +@write" }],
                 extraConfig: { hz: "20" },
-                metrics: { enabled: true, serviceMonitor: { enabled: true }, podMonitor: { enabled: true }, prometheusRule: { enabled: true } },
+                metrics: {
+                    enabled: true,
+                    serviceMonitor: { enabled: true },
+                    podMonitor: { enabled: true },
+                    prometheusRule: { enabled: true },
+                },
                 scheduling: { zoneSpread: "required", priorityClassName: "cache" },
             });
             await settle();
             const reports = await checkPack(kubernetesPolicies, entriesFromRecorded(recorded), prod);
             const mandatory = reports.filter(r => r.enforcementLevel === "mandatory").map(r => `[${r.policy}] ${r.message}`);
             // One standalone server is one pod by design (the prod stack runs none): only that is reported.
-            const expected = t.component === "RedisStandalone"
-                ? [/^\[kubernetes-apps-v1-workload-minimum-replicas\] Deployment "full"/, /^\[kubernetes-policy-v1-workload-require-pod-disruption-budget\] Deployment "full"/]
-                : [];
+            const expected =
+                t.component === "RedisStandalone"
+                    ? [
+                          /^\[kubernetes-apps-v1-workload-minimum-replicas\] Deployment "full"/,
+                          /^\[kubernetes-policy-v1-workload-require-pod-disruption-budget\] Deployment "full"/,
+                      ]
+                    : [];
             assert.equal(mandatory.length, expected.length, mandatory.join("\n"));
             expected.forEach((re, i) => assert.match(mandatory.sort()[i], re));
-            assert.ok(recorded.some(r => r.type === "kubernetes:cert-manager.io/v1:Certificate"), "the features were on");
+            assert.ok(
+                recorded.some(r => r.type === "kubernetes:cert-manager.io/v1:Certificate"),
+                "the features were on",
+            );
         });
     }
 });

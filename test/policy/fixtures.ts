@@ -19,8 +19,11 @@ export function redisContainer(): any {
         livenessProbe: { exec: { command: ["redis-cli", "ping"] } },
         readinessProbe: { exec: { command: ["redis-cli", "ping"] } },
         securityContext: {
-            runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-            capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
         },
     };
 }
@@ -38,7 +41,8 @@ export function pod(name = "cache"): any {
 
 export function deployment(name = "cache", replicas = 2): any {
     return {
-        apiVersion: "apps/v1", kind: "Deployment",
+        apiVersion: "apps/v1",
+        kind: "Deployment",
         metadata: { name, namespace: NS, labels: labels(name) },
         spec: { replicas, selector: { matchLabels: selector(name) }, template: { metadata: { labels: labels(name) }, spec: podSpec() } },
     };
@@ -46,10 +50,13 @@ export function deployment(name = "cache", replicas = 2): any {
 
 export function statefulSet(name = "redis-sfs", replicas = 2, serviceName = `${name}-headless`): any {
     return {
-        apiVersion: "apps/v1", kind: "StatefulSet",
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
         metadata: { name, namespace: NS, labels: labels(name) },
         spec: {
-            replicas, serviceName, selector: { matchLabels: selector(name) },
+            replicas,
+            serviceName,
+            selector: { matchLabels: selector(name) },
             template: { metadata: { labels: labels(name) }, spec: podSpec() },
         },
     };
@@ -57,7 +64,8 @@ export function statefulSet(name = "redis-sfs", replicas = 2, serviceName = `${n
 
 export function service(name: string, instance: string, headless = false): any {
     return {
-        apiVersion: "v1", kind: "Service",
+        apiVersion: "v1",
+        kind: "Service",
         metadata: { name, namespace: NS, labels: labels(instance) },
         spec: { ...(headless ? { clusterIP: "None" } : {}), selector: selector(instance), ports: [{ name: "redis", port: 6379 }] },
     };
@@ -65,7 +73,8 @@ export function service(name: string, instance: string, headless = false): any {
 
 export function pdb(name: string, instance: string, budget: Record<string, number | string | undefined> = { maxUnavailable: 1 }): any {
     return {
-        apiVersion: "policy/v1", kind: "PodDisruptionBudget",
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
         metadata: { name, namespace: NS, labels: labels(instance) },
         spec: { ...budget, selector: { matchLabels: selector(instance) } },
     };

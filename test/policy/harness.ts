@@ -4,8 +4,14 @@
  * config (enforcement level per policy plus its properties). Never constructs a PolicyPack.
  */
 import {
-    EnforcementLevel, Policies, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-    StackValidationArgs, StackValidationPolicy,
+    EnforcementLevel,
+    Policies,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 
 type Class = { __pulumiType?: string } & (new (...args: any[]) => any);
@@ -38,10 +44,12 @@ export interface StackEntry {
 }
 
 class NotApplicable extends Error {
-    constructor(readonly reason: string) { super(reason); }
+    constructor(readonly reason: string) {
+        super(reason);
+    }
 }
 
-const tokenOf = (type: string | Class): string => (typeof type === "string" ? type : type.__pulumiType ?? "");
+const tokenOf = (type: string | Class): string => (typeof type === "string" ? type : (type.__pulumiType ?? ""));
 export const urnOf = (type: string, name: string): string => `urn:pulumi:test::kubecache::${type}::${name}`;
 
 function levelOf(policy: { name: string; enforcementLevel?: EnforcementLevel }, config: PackConfig): EnforcementLevel {
@@ -57,11 +65,22 @@ function propertiesOf(name: string, config: PackConfig): Record<string, unknown>
     return rest;
 }
 
-const notApplicable = (reason?: string): never => { throw new NotApplicable(reason ?? "not applicable"); };
-const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason ?? "not applicable");
+};
+const opts = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+};
 
-async function collect(policy: { name: string; enforcementLevel?: EnforcementLevel }, config: PackConfig,
-    run: (report: ReportViolation) => Promise<void> | void): Promise<Outcome> {
+async function collect(
+    policy: { name: string; enforcementLevel?: EnforcementLevel },
+    config: PackConfig,
+    run: (report: ReportViolation) => Promise<void> | void,
+): Promise<Outcome> {
     const outcome: Outcome = { messages: [], reports: [] };
     const enforcementLevel = levelOf(policy, config);
     const report: ReportViolation = (message, urn) => {
@@ -78,13 +97,23 @@ async function collect(policy: { name: string; enforcementLevel?: EnforcementLev
 }
 
 /** Runs one resource policy against one resource's inputs. */
-export function checkResource(policy: ResourceValidationPolicy, type: string | Class, props: Record<string, any>,
-    config: PackConfig = {}, name = "fixture"): Promise<Outcome> {
+export function checkResource(
+    policy: ResourceValidationPolicy,
+    type: string | Class,
+    props: Record<string, any>,
+    config: PackConfig = {},
+    name = "fixture",
+): Promise<Outcome> {
     const token = tokenOf(type);
     const args: ResourceValidationArgs = {
-        type: token, props: structuredClone(props), urn: urnOf(token, name), name, opts, stackTags: new Map(),
+        type: token,
+        props: structuredClone(props),
+        urn: urnOf(token, name),
+        name,
+        opts,
+        stackTags: new Map(),
         isType: cls => (cls as unknown as Class).__pulumiType === token,
-        asType: cls => ((cls as unknown as Class).__pulumiType === token ? args.props as any : undefined),
+        asType: cls => ((cls as unknown as Class).__pulumiType === token ? (args.props as any) : undefined),
         getConfig: <T extends object>() => propertiesOf(policy.name, config) as T,
         notApplicable,
     };
@@ -111,10 +140,15 @@ export function stackResources(entries: StackEntry[]): PolicyResource[] {
     const resources = entries.map(e => {
         const token = tokenOf(e.type);
         const r: PolicyResource = {
-            type: token, name: e.name, props: structuredClone(e.props), urn: urnOf(token, e.name), opts,
-            dependencies: [], propertyDependencies: {},
+            type: token,
+            name: e.name,
+            props: structuredClone(e.props),
+            urn: urnOf(token, e.name),
+            opts,
+            dependencies: [],
+            propertyDependencies: {},
             isType: cls => (cls as unknown as Class).__pulumiType === token,
-            asType: cls => ((cls as unknown as Class).__pulumiType === token ? r.props as any : undefined),
+            asType: cls => ((cls as unknown as Class).__pulumiType === token ? (r.props as any) : undefined),
         };
         byName.set(e.name, r);
         byName.set(`${token}::${e.name}`, r);
@@ -130,10 +164,16 @@ export function stackResources(entries: StackEntry[]): PolicyResource[] {
 }
 
 /** Runs one stack policy over the given resources. */
-export function checkStack(policy: StackValidationPolicy, entries: StackEntry[] | PolicyResource[], config: PackConfig = {}): Promise<Outcome> {
-    const resources = entries.length > 0 && "urn" in entries[0] ? entries as PolicyResource[] : stackResources(entries as StackEntry[]);
+export function checkStack(
+    policy: StackValidationPolicy,
+    entries: StackEntry[] | PolicyResource[],
+    config: PackConfig = {},
+): Promise<Outcome> {
+    const resources = entries.length > 0 && "urn" in entries[0] ? (entries as PolicyResource[]) : stackResources(entries as StackEntry[]);
     const args: StackValidationArgs = {
-        resources, stackTags: new Map(), notApplicable,
+        resources,
+        stackTags: new Map(),
+        notApplicable,
         getConfig: <T extends object>() => propertiesOf(policy.name, config) as T,
     };
     return collect(policy, config, report => policy.validateStack(args, report));
@@ -143,8 +183,11 @@ export function checkStack(policy: StackValidationPolicy, entries: StackEntry[] 
  * Runs every policy over a stack the way a preview does: resource policies once per resource (on its
  * inputs), stack policies once over all resources (on their outputs). Disabled policies are skipped.
  */
-export async function checkPack(policies: Policies, stack: Array<StackEntry & { inputs: Record<string, any> }>,
-    config: PackConfig = {}): Promise<Report[]> {
+export async function checkPack(
+    policies: Policies,
+    stack: Array<StackEntry & { inputs: Record<string, any> }>,
+    config: PackConfig = {},
+): Promise<Report[]> {
     const reports: Report[] = [];
     const resources = stackResources(stack);
     for (const policy of policies) {
@@ -177,9 +220,15 @@ export interface RecordedResource {
 export function entriesFromRecorded(resources: RecordedResource[]): Array<StackEntry & { inputs: Record<string, any> }> {
     const byId = new Map(resources.map(r => [r.id, `${r.type}::${r.name}`]));
     const idsIn = (value: unknown): string[] =>
-        typeof value === "string" ? (byId.has(value) ? [value] : [])
-            : Array.isArray(value) ? value.flatMap(idsIn)
-                : value && typeof value === "object" ? Object.values(value).flatMap(idsIn) : [];
+        typeof value === "string"
+            ? byId.has(value)
+                ? [value]
+                : []
+            : Array.isArray(value)
+              ? value.flatMap(idsIn)
+              : value && typeof value === "object"
+                ? Object.values(value).flatMap(idsIn)
+                : [];
     return resources.map(r => {
         const dependencies: Record<string, string[]> = {};
         for (const [prop, value] of Object.entries(r.inputs ?? {})) {

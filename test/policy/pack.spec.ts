@@ -74,7 +74,10 @@ describe("policy pack", () => {
 
     it("makes every policy mandatory in prod", () => {
         const prod = load("prod");
-        assert.deepEqual(policies.filter(p => prod[p.name].enforcementLevel !== "mandatory").map(p => p.name), []);
+        assert.deepEqual(
+            policies.filter(p => prod[p.name].enforcementLevel !== "mandatory").map(p => p.name),
+            [],
+        );
     });
 
     it("keeps the seed's mistakes mandatory in dev and relaxes hardening to advisory", () => {

@@ -31,8 +31,11 @@ describe("the policy pack against whole stacks", () => {
     it("prod: the program has no mandatory violations beyond the known, reported findings", async () => {
         const mandatory = (await checkProgram("prod")).filter(r => r.enforcementLevel === "mandatory");
         for (const r of mandatory) console.log(`      prod finding: [${r.policy}] ${r.message}`);
-        assert.deepEqual(summary(mandatory), [...KNOWN_PROD_FINDINGS].sort(),
-            "prod's mandatory violations changed: fix new ones in the program; remove fixed ones from KNOWN_PROD_FINDINGS");
+        assert.deepEqual(
+            summary(mandatory),
+            [...KNOWN_PROD_FINDINGS].sort(),
+            "prod's mandatory violations changed: fix new ones in the program; remove fixed ones from KNOWN_PROD_FINDINGS",
+        );
     });
 
     it("dev: the program has no mandatory violations; the seed's bare Pod is advisory", async () => {
@@ -52,14 +55,17 @@ describe("the policy pack against whole stacks", () => {
             new k8s.apps.v1.Deployment("redis-deployment", {
                 metadata: { name: "redis-deployment" },
                 spec: {
-                    replicas: 1, selector: { matchLabels: { app: "redis-deployment" } },
+                    replicas: 1,
+                    selector: { matchLabels: { app: "redis-deployment" } },
                     template: { metadata: { labels: { app: "redis-deployment" } }, spec: { containers: [container] } },
                 },
             });
             new k8s.apps.v1.StatefulSet("redis-sfs", {
                 metadata: { name: "redis-sfs" },
                 spec: {
-                    serviceName: "redis-sfs", replicas: 2, selector: { matchLabels: { app: "redis-sfs" } },
+                    serviceName: "redis-sfs",
+                    replicas: 2,
+                    selector: { matchLabels: { app: "redis-sfs" } },
                     template: {
                         metadata: { labels: { app: "redis-sfs" } },
                         spec: { containers: [{ ...container, command: ["bash", "-c", "redis-server /tmp/redis.conf"] }] },
@@ -76,15 +82,23 @@ describe("the policy pack against whole stacks", () => {
                 const by = (policy: string) => reports.filter(r => r.policy === policy);
                 assert.deepEqual(by("kubernetes-core-v1-pod-disallow-bare-pod").map(resourceOf), ["kubernetes:core/v1:Pod redis"]);
                 assert.deepEqual(by("kubernetes-workload-require-pinned-image").map(resourceOf).sort(), [
-                    "kubernetes:apps/v1:Deployment redis-deployment", "kubernetes:apps/v1:StatefulSet redis-sfs", "kubernetes:core/v1:Pod redis",
+                    "kubernetes:apps/v1:Deployment redis-deployment",
+                    "kubernetes:apps/v1:StatefulSet redis-sfs",
+                    "kubernetes:core/v1:Pod redis",
                 ]);
-                assert.deepEqual(by("kubernetes-apps-v1-statefulset-require-headless-service").map(r => r.message), [
-                    "StatefulSet \"redis-sfs\" names Service \"redis-sfs\" in namespace \"default\", but this stack creates no such Service, " +
-                    "so `redis-sfs-0.redis-sfs` does not resolve and replicas fail with \"Unable to connect to MASTER\". " +
-                    "Create a headless Service \"redis-sfs\" (`clusterIP: None`) selecting the StatefulSet's pods.",
-                ]);
+                assert.deepEqual(
+                    by("kubernetes-apps-v1-statefulset-require-headless-service").map(r => r.message),
+                    [
+                        'StatefulSet "redis-sfs" names Service "redis-sfs" in namespace "default", but this stack creates no such Service, ' +
+                            'so `redis-sfs-0.redis-sfs` does not resolve and replicas fail with "Unable to connect to MASTER". ' +
+                            'Create a headless Service "redis-sfs" (`clusterIP: None`) selecting the StatefulSet\'s pods.',
+                    ],
+                );
                 const blocking = new Set(reports.filter(r => r.enforcementLevel === "mandatory").map(r => r.policy));
-                assert.ok(blocking.has("kubernetes-workload-require-pinned-image") && blocking.has("kubernetes-apps-v1-statefulset-require-headless-service"));
+                assert.ok(
+                    blocking.has("kubernetes-workload-require-pinned-image") &&
+                        blocking.has("kubernetes-apps-v1-statefulset-require-headless-service"),
+                );
                 assert.equal(blocking.has("kubernetes-core-v1-pod-disallow-bare-pod"), stack === "prod");
             });
         }

@@ -9,7 +9,10 @@ describe("Redis components: users and extraConfig", () => {
     beforeEach(resetRecorded);
 
     it("application rules start from nothing and keep dangerous commands denied unless named", () => {
-        assert.strictEqual(applicationRules("~app:* +@all"), "resetkeys resetchannels -@all ~app:* +@all -flushall -flushdb -keys -config -debug -shutdown");
+        assert.strictEqual(
+            applicationRules("~app:* +@all"),
+            "resetkeys resetchannels -@all ~app:* +@all -flushall -flushdb -keys -config -debug -shutdown",
+        );
         assert.match(applicationRules("~* +@write +flushdb"), /-shutdown \+flushdb$/);
         assert.doesNotMatch(applicationRules("~* +@admin"), /\+config$/);
     });
@@ -28,16 +31,31 @@ describe("Redis components: users and extraConfig", () => {
                 assert.strictEqual(gen.inputs.stringData.username, "app");
                 assert.ok(secretAt(gen, "stringData.password"), "the generated password must be secret");
                 assert.strictEqual(findCreated(RANDOM, "us-user-app").inputs.length, 32);
-                assert.strictEqual(findAll(SECRET).filter(s => /reporting/.test(s.name)).length, 0, "a given passwordSecret is used, not copied");
+                assert.strictEqual(
+                    findAll(SECRET).filter(s => /reporting/.test(s.name)).length,
+                    0,
+                    "a given passwordSecret is used, not copied",
+                );
                 assert.deepStrictEqual(await promiseOf(c.userSecretNames), { app: "us-user-app", reporting: "reports-pw" });
 
                 for (const { at, spec } of podSpecs(t, "us", "data")) {
                     const env = spec.containers[0].env;
-                    assert.deepStrictEqual(env.find((e: any) => e.name === "KUBECACHE_USER_0_PASSWORD").valueFrom.secretKeyRef, { name: "us-user-app", key: "password" }, at);
-                    assert.deepStrictEqual(env.find((e: any) => e.name === "KUBECACHE_USER_1_PASSWORD").valueFrom.secretKeyRef, { name: "reports-pw", key: "pw" }, at);
+                    assert.deepStrictEqual(
+                        env.find((e: any) => e.name === "KUBECACHE_USER_0_PASSWORD").valueFrom.secretKeyRef,
+                        { name: "us-user-app", key: "password" },
+                        at,
+                    );
+                    assert.deepStrictEqual(
+                        env.find((e: any) => e.name === "KUBECACHE_USER_1_PASSWORD").valueFrom.secretKeyRef,
+                        { name: "reports-pw", key: "pw" },
+                        at,
+                    );
                 }
                 const start = dataFile(t, "us", "start.sh");
-                assert.match(start, /echo "user app on #\$\(printf '%s' "\$\{KUBECACHE_USER_0_PASSWORD\}" \| sha256sum \| cut -d' ' -f1\) resetkeys resetchannels -@all ~app:\* \+@read \+@write -flushall/);
+                assert.match(
+                    start,
+                    /echo "user app on #\$\(printf '%s' "\$\{KUBECACHE_USER_0_PASSWORD\}" \| sha256sum \| cut -d' ' -f1\) resetkeys resetchannels -@all ~app:\* \+@read \+@write -flushall/,
+                );
                 assert.match(start, /user reporting on #.*KUBECACHE_USER_1_PASSWORD.* ~\* \+@read/);
                 assert.match(start, /user replication on #.*\+psync \+replconf \+ping/);
                 assert.match(start, /masteruser replication/);
@@ -58,27 +76,66 @@ describe("Redis components: users and extraConfig", () => {
     describe("rejects bad users and extraConfig before creating anything", () => {
         const cases: Array<[string, any, RegExp]> = [
             ["users that are not a list", { users: { name: "app" } }, /`users` must be a list/],
-            ["a user named like an internal one", { users: [{ name: "replication", rules: "+@all" }] }, /`users\[0\].name` "replication" is a user the component manages itself/],
+            [
+                "a user named like an internal one",
+                { users: [{ name: "replication", rules: "+@all" }] },
+                /`users\[0\].name` "replication" is a user the component manages itself/,
+            ],
             ["a user name with a space", { users: [{ name: "my app", rules: "+@all" }] }, /`users\[0\].name` must be 1-64 letters/],
-            ["the same user twice", { users: [{ name: "a", rules: "+get" }, { name: "a", rules: "+set" }] }, /`users\[1\].name` "a" appears twice/],
-            ["two users whose generated Secrets would collide", { users: [{ name: "App", rules: "+get" }, { name: "app", rules: "+set" }] }, /`users\[1\].name` "app" would share the Secret us-user-app with users\[0\]/],
+            [
+                "the same user twice",
+                {
+                    users: [
+                        { name: "a", rules: "+get" },
+                        { name: "a", rules: "+set" },
+                    ],
+                },
+                /`users\[1\].name` "a" appears twice/,
+            ],
+            [
+                "two users whose generated Secrets would collide",
+                {
+                    users: [
+                        { name: "App", rules: "+get" },
+                        { name: "app", rules: "+set" },
+                    ],
+                },
+                /`users\[1\].name` "app" would share the Secret us-user-app with users\[0\]/,
+            ],
             ["rules that set a password", { users: [{ name: "a", rules: ">hunter2 +@all" }] }, /`users\[0\].rules` must not set passwords/],
-            ["rules that turn the user off", { users: [{ name: "a", rules: "off +@all" }] }, /`users\[0\].rules` must not set passwords or the user's state/],
+            [
+                "rules that turn the user off",
+                { users: [{ name: "a", rules: "off +@all" }] },
+                /`users\[0\].rules` must not set passwords or the user's state/,
+            ],
             ["empty rules", { users: [{ name: "a", rules: " " }] }, /`users\[0\].rules` must be ACL rules/],
             ["a shell character in the rules", { users: [{ name: "a", rules: "~$(id) +get" }] }, /`users\[0\].rules` has a character/],
-            ["a bad Secret key", { users: [{ name: "a", rules: "+get", passwordSecret: { name: "s", key: "a/b" } }] }, /`users\[0\].passwordSecret.key` must be a Secret key/],
+            [
+                "a bad Secret key",
+                { users: [{ name: "a", rules: "+get", passwordSecret: { name: "s", key: "a/b" } }] },
+                /`users\[0\].passwordSecret.key` must be a Secret key/,
+            ],
             ["users without auth", { auth: { enabled: false }, users: [{ name: "a", rules: "+get" }] }, /`users` need `auth`/],
             ["extraConfig that is a list", { extraConfig: ["hz 20"] }, /`extraConfig` must map redis.conf directives/],
             ["extraConfig setting the port", { extraConfig: { port: "6380" } }, /`extraConfig.port` is set by the component/],
             ["extraConfig setting TLS", { extraConfig: { "tls-port": "6380" } }, /`extraConfig.tls-port` is set by the component/],
             ["extraConfig setting a password", { extraConfig: { requirepass: "x" } }, /`extraConfig.requirepass` is set by the component/],
-            ["extraConfig renaming a command", { extraConfig: { "rename-command": "FLUSHALL \"\"" } }, /`extraConfig.rename-command` is set by the component/],
-            ["an extraConfig value with a newline", { extraConfig: { hz: "20\nrequirepass x" } }, /`extraConfig.hz` must be a one-line value/],
+            [
+                "extraConfig renaming a command",
+                { extraConfig: { "rename-command": 'FLUSHALL ""' } },
+                /`extraConfig.rename-command` is set by the component/,
+            ],
+            [
+                "an extraConfig value with a newline",
+                { extraConfig: { hz: "20\nrequirepass x" } },
+                /`extraConfig.hz` must be a one-line value/,
+            ],
             ["an extraConfig key in capitals", { extraConfig: { HZ: "20" } }, /`extraConfig.HZ` is not a redis.conf directive name/],
         ];
         for (const t of TOPOLOGIES) {
             for (const [what, args, pattern] of cases) {
-                it(`${t.component}: ${what}`, () => expectRejected(() => t.make("us", args), new RegExp(`${t.component}: ${pattern.source}`)));
+                it(`${t.component}: ${what}`, () =>
+                    expectRejected(() => t.make("us", args), new RegExp(`${t.component}: ${pattern.source}`)));
             }
         }
     });

@@ -25,10 +25,12 @@ describe("Redis ACL users on the Sentinel topology (loopback)", function () {
             this.skip();
         }
         cluster = new SentinelCluster({
-            basePort: 17650, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            basePort: 17650,
+            password: PASSWORD,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
             tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
             users: [
-                { name: "app", rules: "~app:* +@read +@write +flushdb", password: "app pass \"quoted\"" },
+                { name: "app", rules: "~app:* +@read +@write +flushdb", password: 'app pass "quoted"' },
                 { name: "reader", rules: "~* +@read +@all", password: "reader-pass" },
             ],
         });
@@ -48,7 +50,8 @@ describe("Redis ACL users on the Sentinel topology (loopback)", function () {
         assert.strictEqual(await once(c().proxy, app, ["GET", "app:1"]), "x");
         assert.ok(await refused(app, ["SET", "other", "x"]), "wrote outside its keys");
         // ACL DRYRUN answers what the ACL alone says, whatever else (enable-debug-command) would refuse.
-        const dryrun = async (user: string, cmd: string[]) => String(await once(c().proxy, PASSWORD, ["ACL", "DRYRUN", user, ...cmd]).catch(e => e));
+        const dryrun = async (user: string, cmd: string[]) =>
+            String(await once(c().proxy, PASSWORD, ["ACL", "DRYRUN", user, ...cmd]).catch(e => e));
         for (const cmd of [["FLUSHALL"], ["KEYS", "*"], ["CONFIG", "GET", "maxmemory"], ["DEBUG", "SLEEP", "0"], ["SHUTDOWN"]]) {
             assert.match(await dryrun("app", cmd), /no permissions/, `app may ${cmd[0]}`);
             // A category grant (+@all) is not an explicit one.
@@ -79,14 +82,25 @@ describe("Redis ACL users on the Sentinel topology (loopback)", function () {
     it("replicas, sentinels and HAProxy connect as those users, not as default", async () => {
         const master = await c().healthy();
         const clients = String(await once(c().nodes[master], PASSWORD, ["CLIENT", "LIST"]));
-        const users = (flag: string) => clients.split("\n").filter(l => l.includes(flag)).map(l => /user=(\S+)/.exec(l)?.[1]);
+        const users = (flag: string) =>
+            clients
+                .split("\n")
+                .filter(l => l.includes(flag))
+                .map(l => /user=(\S+)/.exec(l)?.[1]);
         const replicas = users("flags=S");
         assert.deepStrictEqual(replicas, ["replication", "replication"], clients);
-        assert.ok(clients.split("\n").some(l => /user=sentinel .*cmd=/.test(l) || /user=sentinel/.test(l)), `no sentinel connection:\n${clients}`);
+        assert.ok(
+            clients.split("\n").some(l => /user=sentinel .*cmd=/.test(l) || /user=sentinel/.test(l)),
+            `no sentinel connection:\n${clients}`,
+        );
         // HAProxy's check connections are short-lived: look for its user in the ACL log of successful auths instead.
         const acl = String(await once(c().nodes[master], PASSWORD, ["ACL", "LIST"]));
         const haproxy = /^user haproxy on #[0-9a-f]{64} (.*)$/m.exec(acl.replace(/,user /g, "\nuser "))?.[1] ?? "";
-        assert.deepStrictEqual(haproxy.split(" ").sort(), ["+del", "+info", "+ping", "-@all", "resetchannels", "~kubecache:write-probe"], acl);
+        assert.deepStrictEqual(
+            haproxy.split(" ").sort(),
+            ["+del", "+info", "+ping", "-@all", "resetchannels", "~kubecache:write-probe"],
+            acl,
+        );
         assert.doesNotMatch(acl, new RegExp(PASSWORD), "a password in clear in the ACL");
     });
 });

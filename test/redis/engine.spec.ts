@@ -20,11 +20,15 @@ describe("Redis components: engine", () => {
             it("keeps an explicit image over the engine's default", async () => {
                 t.make("ei", { engine: "redis", image: "registry.local/redis@sha256:" + "a".repeat(64) });
                 await settle();
-                for (const { at, spec } of podSpecs(t, "ei", "data")) assert.match(spec.containers[0].image, /^registry\.local\/redis@sha256:a{64}$/, at);
+                for (const { at, spec } of podSpecs(t, "ei", "data"))
+                    assert.match(spec.containers[0].image, /^registry\.local\/redis@sha256:a{64}$/, at);
             });
 
             it("rejects an unknown engine before creating anything", () =>
-                expectRejected(() => t.make("eb", { engine: "keydb" }), new RegExp(`${t.component}: \`engine\` must be one of "valkey", "redis"`)));
+                expectRejected(
+                    () => t.make("eb", { engine: "keydb" }),
+                    new RegExp(`${t.component}: \`engine\` must be one of "valkey", "redis"`),
+                ));
         });
     }
 });

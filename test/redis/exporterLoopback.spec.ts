@@ -13,7 +13,7 @@ function get(port: number): Promise<string> {
     return new Promise((resolve, reject) => {
         const req = http.get({ host: "127.0.0.1", port, path: "/metrics", timeout: 3000 }, res => {
             let body = "";
-            res.on("data", d => body += d).on("end", () => resolve(body));
+            res.on("data", d => (body += d)).on("end", () => resolve(body));
         });
         req.on("error", reject).on("timeout", () => req.destroy(new Error("timeout")));
     });
@@ -43,7 +43,9 @@ describe("metrics of the Sentinel topology (prometheus-redis-exporter, HAProxy)"
             this.skip();
         }
         cluster = new SentinelCluster({
-            basePort: 17450, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            basePort: 17450,
+            password: PASSWORD,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
             tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
         });
         await cluster.start();
@@ -55,11 +57,27 @@ describe("metrics of the Sentinel topology (prometheus-redis-exporter, HAProxy)"
     });
 
     async function scrape(target: { host: string; port: number }, port: number): Promise<string> {
-        exporters.start("prometheus-redis-exporter", ["-redis.addr", `${target.host}:${target.port}`, "-web.listen-address", `127.0.0.1:${port}`],
-            { REDIS_PASSWORD: PASSWORD }, path.join(c().dir, `exporter-${port}.log`));
+        exporters.start(
+            "prometheus-redis-exporter",
+            ["-redis.addr", `${target.host}:${target.port}`, "-web.listen-address", `127.0.0.1:${port}`],
+            { REDIS_PASSWORD: PASSWORD },
+            path.join(c().dir, `exporter-${port}.log`),
+        );
         let body = "";
-        assert.ok(await waitFor(async () => { body = await get(port); return /^redis_up 1$/m.test(body); }, 15000, 200),
-            `no redis_up 1 from ${target.port}:\n${body.split("\n").filter(l => /^redis_(up|exporter_last_scrape_error)/.test(l)).join("\n")}`);
+        assert.ok(
+            await waitFor(
+                async () => {
+                    body = await get(port);
+                    return /^redis_up 1$/m.test(body);
+                },
+                15000,
+                200,
+            ),
+            `no redis_up 1 from ${target.port}:\n${body
+                .split("\n")
+                .filter(l => /^redis_(up|exporter_last_scrape_error)/.test(l))
+                .join("\n")}`,
+        );
         return body;
     }
 
@@ -81,14 +99,20 @@ describe("metrics of the Sentinel topology (prometheus-redis-exporter, HAProxy)"
     it("a sentinel publishes its master's status and address", async () => {
         const m = await c().healthy();
         const s = await scrape(c().sentinels[0], 17482);
-        assert.strictEqual(sample(s, "redis_sentinel_master_status", { master_name: "mymaster", master_address: `127.0.0.1:${c().nodes[m].port}` }), 1);
+        assert.strictEqual(
+            sample(s, "redis_sentinel_master_status", { master_name: "mymaster", master_address: `127.0.0.1:${c().nodes[m].port}` }),
+            1,
+        );
     });
 
     it("HAProxy publishes the write backend's server states (the master UP, the others DOWN)", async () => {
         const m = await c().healthy();
         const body = await get(c().metricsPort);
-        const up = (sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${m}`, state: "UP" }) ?? 0) + (sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${m}`, state: "DRAIN" }) ?? 0);
+        const up =
+            (sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${m}`, state: "UP" }) ?? 0) +
+            (sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${m}`, state: "DRAIN" }) ?? 0);
         assert.strictEqual(up, 1, "the master is neither UP nor DRAIN");
-        for (const i of [0, 1, 2].filter(x => x !== m)) assert.strictEqual(sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${i}`, state: "DOWN" }), 1);
+        for (const i of [0, 1, 2].filter(x => x !== m))
+            assert.strictEqual(sample(body, "haproxy_server_status", { proxy: "redis_master", server: `node${i}`, state: "DOWN" }), 1);
     });
 });

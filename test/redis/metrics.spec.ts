@@ -18,7 +18,12 @@ describe("Redis components: metrics", () => {
             it("runs an exporter beside every data container, a metrics Service over them, and the monitors and alerts asked for", async () => {
                 t.make("me", {
                     namespace: "apps",
-                    metrics: { enabled: true, serviceMonitor: { enabled: true, labels: { release: "prom" }, interval: "15s" }, podMonitor: { enabled: true }, prometheusRule: { enabled: true, lagSeconds: 30 } },
+                    metrics: {
+                        enabled: true,
+                        serviceMonitor: { enabled: true, labels: { release: "prom" }, interval: "15s" },
+                        podMonitor: { enabled: true },
+                        prometheusRule: { enabled: true, lagSeconds: 30 },
+                    },
                 });
                 await settle();
                 for (const { at, spec } of podSpecs(t, "me", "data")) {
@@ -27,16 +32,22 @@ describe("Redis components: metrics", () => {
                     assert.strictEqual(exp.image, EXPORTER_IMAGE);
                     assert.deepStrictEqual(exp.ports, [{ name: "metrics", containerPort: 9121 }]);
                     assert.ok(exp.args.includes("-redis.addr=localhost:6379"), at);
-                    assert.deepStrictEqual(exp.env.map((e: any) => e.name), ["REDIS_PASSWORD"], "the exporter gets the password from the Secret only");
+                    assert.deepStrictEqual(
+                        exp.env.map((e: any) => e.name),
+                        ["REDIS_PASSWORD"],
+                        "the exporter gets the password from the Secret only",
+                    );
                     assert.strictEqual(exp.securityContext.allowPrivilegeEscalation, false);
                     assert.strictEqual(exp.readinessProbe.httpGet.path, "/health");
                 }
                 const svc = findCreated(SERVICE, "me-metrics").inputs;
                 assert.deepStrictEqual(svc.spec.ports, [{ name: "metrics", port: 9121, targetPort: "metrics" }]);
                 for (const { at, spec } of podSpecs(t, "me", "data")) {
-                    const labels = findAll("kubernetes:apps/v1:StatefulSet").concat(findAll("kubernetes:apps/v1:Deployment"))
+                    const labels = findAll("kubernetes:apps/v1:StatefulSet")
+                        .concat(findAll("kubernetes:apps/v1:Deployment"))
                         .find(w => w.inputs.spec.template.spec === spec)!.inputs.spec.template.metadata.labels;
-                    for (const [k, v] of Object.entries(svc.spec.selector)) assert.strictEqual(labels[k], v, `${at}: metrics Service selector ${k}`);
+                    for (const [k, v] of Object.entries(svc.spec.selector))
+                        assert.strictEqual(labels[k], v, `${at}: metrics Service selector ${k}`);
                 }
                 const sm = findCreated(SERVICE_MONITOR, "me-metrics").inputs;
                 assert.strictEqual(sm.metadata.labels.release, "prom");
@@ -47,7 +58,10 @@ describe("Redis components: metrics", () => {
                 const rule = findCreated(PROMETHEUS_RULE, "me-alerts").inputs;
                 const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
                 assert.ok(alerts.includes("RedisDown"), `alerts: ${alerts}`);
-                assert.ok(rule.spec.groups.every((g: any) => g.rules.every((r: any) => /namespace="apps"/.test(r.expr))), "every rule is scoped to the namespace");
+                assert.ok(
+                    rule.spec.groups.every((g: any) => g.rules.every((r: any) => /namespace="apps"/.test(r.expr))),
+                    "every rule is scoped to the namespace",
+                );
             });
         });
     }
@@ -59,8 +73,14 @@ describe("Redis components: metrics", () => {
         const sentinel = specs.find(s => s.at.endsWith("ms-sentinel"))!.spec;
         assert.ok(sentinel.containers.find((c: any) => c.name === "metrics").args.includes("-redis.addr=localhost:26379"));
         const proxy = specs.find(s => s.at.endsWith("ms-haproxy"))!.spec.containers[0];
-        assert.ok(proxy.ports.some((p: any) => p.name === "metrics" && p.containerPort === 9101), "HAProxy exposes port 9101 as metrics");
-        assert.match(findCreated(CONFIGMAP, "ms-haproxy-config").inputs.data["haproxy.cfg"], /frontend metrics\n {4}mode http\n {4}no log\n {4}bind :9101\n {4}http-request use-service prometheus-exporter/);
+        assert.ok(
+            proxy.ports.some((p: any) => p.name === "metrics" && p.containerPort === 9101),
+            "HAProxy exposes port 9101 as metrics",
+        );
+        assert.match(
+            findCreated(CONFIGMAP, "ms-haproxy-config").inputs.data["haproxy.cfg"],
+            /frontend metrics\n {4}mode http\n {4}no log\n {4}bind :9101\n {4}http-request use-service prometheus-exporter/,
+        );
     });
 
     it("reads the exporter over TLS when the component uses TLS", async () => {
@@ -74,17 +94,46 @@ describe("Redis components: metrics", () => {
 
     describe("rejects bad metrics settings before creating anything", () => {
         const cases: Array<[string, any, RegExp]> = [
-            ["a monitor without metrics enabled", { serviceMonitor: { enabled: true } }, /`metrics.serviceMonitor` needs `metrics.enabled: true`/],
-            ["a monitor given as a boolean", { enabled: true, serviceMonitor: true }, /`metrics.serviceMonitor` must be an object such as `\{ enabled: true \}`/],
-            ["monitor settings with the monitor off", { enabled: true, podMonitor: { interval: "30s" } }, /`metrics.podMonitor.enabled` must be true for its other settings/],
-            ["an unpinned exporter image", { enabled: true, image: "oliver006/redis_exporter" }, /`metrics.image` must name an explicit tag/],
-            ["a scrape interval that is not a duration", { enabled: true, podMonitor: { enabled: true, interval: "often" } }, /`metrics.podMonitor.interval` must be a Prometheus duration/],
-            ["a memory threshold above 1", { enabled: true, prometheusRule: { enabled: true, memoryThreshold: 90 } }, /`metrics.prometheusRule.memoryThreshold` must be a share of maxmemory in \(0, 1\]/],
-            ["a fractional lag", { enabled: true, prometheusRule: { enabled: true, lagSeconds: 0.5 } }, /`metrics.prometheusRule.lagSeconds` must be an integer >= 1/],
+            [
+                "a monitor without metrics enabled",
+                { serviceMonitor: { enabled: true } },
+                /`metrics.serviceMonitor` needs `metrics.enabled: true`/,
+            ],
+            [
+                "a monitor given as a boolean",
+                { enabled: true, serviceMonitor: true },
+                /`metrics.serviceMonitor` must be an object such as `\{ enabled: true \}`/,
+            ],
+            [
+                "monitor settings with the monitor off",
+                { enabled: true, podMonitor: { interval: "30s" } },
+                /`metrics.podMonitor.enabled` must be true for its other settings/,
+            ],
+            [
+                "an unpinned exporter image",
+                { enabled: true, image: "oliver006/redis_exporter" },
+                /`metrics.image` must name an explicit tag/,
+            ],
+            [
+                "a scrape interval that is not a duration",
+                { enabled: true, podMonitor: { enabled: true, interval: "often" } },
+                /`metrics.podMonitor.interval` must be a Prometheus duration/,
+            ],
+            [
+                "a memory threshold above 1",
+                { enabled: true, prometheusRule: { enabled: true, memoryThreshold: 90 } },
+                /`metrics.prometheusRule.memoryThreshold` must be a share of maxmemory in \(0, 1\]/,
+            ],
+            [
+                "a fractional lag",
+                { enabled: true, prometheusRule: { enabled: true, lagSeconds: 0.5 } },
+                /`metrics.prometheusRule.lagSeconds` must be an integer >= 1/,
+            ],
         ];
         for (const t of TOPOLOGIES) {
             for (const [what, metrics, pattern] of cases) {
-                it(`${t.component}: ${what}`, () => expectRejected(() => t.make("bm", { metrics }), new RegExp(`${t.component}: ${pattern.source}`)));
+                it(`${t.component}: ${what}`, () =>
+                    expectRejected(() => t.make("bm", { metrics }), new RegExp(`${t.component}: ${pattern.source}`)));
             }
         }
     });

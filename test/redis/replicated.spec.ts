@@ -94,10 +94,26 @@ describe("RedisReplicated", () => {
             ["negative replicas", () => new RedisReplicated("c", { replicas: -3 }), /`replicas` must be an integer >= 2; got -3/],
             ["non-integer replicas", () => new RedisReplicated("d", { replicas: 2.5 }), /`replicas` must be an integer >= 2; got 2.5/],
             ["an invalid name", () => new RedisReplicated("redis_sfs"), /RedisReplicated: `name` must be a DNS-1123 label/],
-            ["an untagged image", () => new RedisReplicated("e", { image: "registry.example.com:5000/redis" }), /`image` must name an explicit tag/],
-            ["memory limit below maxmemory", () => new RedisReplicated("f", { maxmemory: "1Gi", resources: { limits: { memory: "512Mi" } } }), /is below `maxmemory`/],
-            ["a persistence size that is not a quantity", () => new RedisReplicated("g", { persistence: { enabled: true, size: "10 GB" } }), /`persistence.size` must be a quantity/],
-            ["an unknown anti-affinity mode", () => new RedisReplicated("h", { antiAffinity: "soft" as any }), /`antiAffinity` must be one of "preferred", "required"/],
+            [
+                "an untagged image",
+                () => new RedisReplicated("e", { image: "registry.example.com:5000/redis" }),
+                /`image` must name an explicit tag/,
+            ],
+            [
+                "memory limit below maxmemory",
+                () => new RedisReplicated("f", { maxmemory: "1Gi", resources: { limits: { memory: "512Mi" } } }),
+                /is below `maxmemory`/,
+            ],
+            [
+                "a persistence size that is not a quantity",
+                () => new RedisReplicated("g", { persistence: { enabled: true, size: "10 GB" } }),
+                /`persistence.size` must be a quantity/,
+            ],
+            [
+                "an unknown anti-affinity mode",
+                () => new RedisReplicated("h", { antiAffinity: "soft" as any }),
+                /`antiAffinity` must be one of "preferred", "required"/,
+            ],
         ];
         for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
     });

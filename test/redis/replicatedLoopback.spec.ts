@@ -33,12 +33,25 @@ describe("RedisReplicated rendered config on a real redis-server (loopback)", fu
     function startNode(ordinal: number, port: number): void {
         const node = path.join(dir, `node${ordinal}`);
         fs.mkdirSync(path.join(node, "data"), { recursive: true });
-        fs.writeFileSync(path.join(node, "redis.conf"), renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", maxmemoryBytes: 64 * 2 ** 20 }));
-        fs.writeFileSync(path.join(node, "start.sh"), renderStartScript({
-            configTemplate: path.join(node, "redis.conf"), runtimeDir: path.join(node, "run"),
-            master: { host: "127.0.0.1", port: MASTER_PORT }, announceHostExpr: "127.0.0.1",
-        }));
-        procs.start("sh", [path.join(node, "start.sh")], { HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD }, path.join(node, "log"));
+        fs.writeFileSync(
+            path.join(node, "redis.conf"),
+            renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", maxmemoryBytes: 64 * 2 ** 20 }),
+        );
+        fs.writeFileSync(
+            path.join(node, "start.sh"),
+            renderStartScript({
+                configTemplate: path.join(node, "redis.conf"),
+                runtimeDir: path.join(node, "run"),
+                master: { host: "127.0.0.1", port: MASTER_PORT },
+                announceHostExpr: "127.0.0.1",
+            }),
+        );
+        procs.start(
+            "sh",
+            [path.join(node, "start.sh")],
+            { HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD },
+            path.join(node, "log"),
+        );
     }
 
     it("ordinal 0 starts as master with the password required", async () => {
@@ -51,8 +64,10 @@ describe("RedisReplicated rendered config on a real redis-server (loopback)", fu
 
     it("ordinal 1 replicates from the master (master_link_status:up) and reads its writes", async () => {
         startNode(1, REPLICA_PORT);
-        assert.ok(await waitFor(() => /master_link_status:up/.test(redisCli(REPLICA_PORT, PASSWORD, "info", "replication")), 15000),
-            "replica never reached master_link_status:up");
+        assert.ok(
+            await waitFor(() => /master_link_status:up/.test(redisCli(REPLICA_PORT, PASSWORD, "info", "replication")), 15000),
+            "replica never reached master_link_status:up",
+        );
         assert.strictEqual(redisCli(MASTER_PORT, PASSWORD, "set", "seed:key", "hello"), "OK");
         assert.strictEqual(redisCli(MASTER_PORT, PASSWORD, "wait", "1", "2000"), "1");
         assert.strictEqual(redisCli(REPLICA_PORT, PASSWORD, "get", "seed:key"), "hello");

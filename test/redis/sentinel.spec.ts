@@ -30,7 +30,9 @@ describe("RedisSentinel", () => {
         outputs.hb = new RedisSentinel("hb", { sentinels: 5, proxy: { replicas: 3 }, antiAffinity: "required" });
         outputs.ho = new RedisSentinel("ho", { namespace: "cache", masterName: "orders" });
         outputs.hx = new RedisSentinel("hx", {
-            auth: { password: PASSWORD }, networkPolicy: { enabled: true, clientLabels: { app: "web" } }, downAfterMilliseconds: 2000,
+            auth: { password: PASSWORD },
+            networkPolicy: { enabled: true, clientLabels: { app: "web" } },
+            downAfterMilliseconds: 2000,
         });
         await settle();
     });
@@ -45,7 +47,8 @@ describe("RedisSentinel", () => {
         assert.strictEqual(counts[SECRET], 1);
         assert.strictEqual(counts[PDB], 3);
         assert.strictEqual(counts[NETPOL], undefined);
-        for (const r of of("ha").filter(x => x.type.startsWith("kubernetes:"))) assert.strictEqual(r.inputs.metadata.namespace, "cache", `${r.type} ${r.name}`);
+        for (const r of of("ha").filter(x => x.type.startsWith("kubernetes:")))
+            assert.strictEqual(r.inputs.metadata.namespace, "cache", `${r.type} ${r.name}`);
     });
 
     it("runs 3 data pods behind a headless Service that publishes not-ready addresses", async () => {
@@ -83,7 +86,10 @@ describe("RedisSentinel", () => {
 
     it("runs a fencing agent beside every data node and hands the master over before its pod stops", async () => {
         const spec = podSpec(STS, "ha-node");
-        assert.deepStrictEqual(spec.containers.map((c: any) => c.name), ["redis", "agent"]);
+        assert.deepStrictEqual(
+            spec.containers.map((c: any) => c.name),
+            ["redis", "agent"],
+        );
         const [redis, agent] = spec.containers;
         assert.deepStrictEqual(redis.lifecycle.preStop.exec.command, ["sh", "/etc/redis/prestop.sh"]);
         assert.match(redis.livenessProbe.exec.command[2], /\[ -f \/run\/redis\/waiting \]/);
@@ -132,29 +138,55 @@ describe("RedisSentinel", () => {
         assert.match(c.image, /^haproxy:3\.0\.\d+-alpine$/);
         assert.strictEqual(dep.template.spec.securityContext.runAsUser, 99);
         assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
-        assert.deepStrictEqual(c.ports.map((p: any) => p.containerPort), [6379, 6380, 8888]);
+        assert.deepStrictEqual(
+            c.ports.map((p: any) => p.containerPort),
+            [6379, 6380, 8888],
+        );
         // Only the check user's password: HAProxy pods never see the component's password.
-        assert.deepStrictEqual(c.env, [{ name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: "hb-auth", key: "haproxy-password" } } }]);
+        assert.deepStrictEqual(c.env, [
+            { name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: "hb-auth", key: "haproxy-password" } } },
+        ]);
         const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*\\#\.Replication\\r\\nrole:master\\r\\n$/m);
         assert.match(cfg, /DEL.*kubecache:write-probe/);
-        assert.ok(cfg.includes("use-server node2 if { srv_is_up(redis_master/node2) } !{ srv_is_up(redis_master/node0) } !{ srv_is_up(redis_master/node1) }\n"), cfg);
-        assert.match(cfg, /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/);
+        assert.ok(
+            cfg.includes(
+                "use-server node2 if { srv_is_up(redis_master/node2) } !{ srv_is_up(redis_master/node0) } !{ srv_is_up(redis_master/node1) }\n",
+            ),
+            cfg,
+        );
+        assert.match(
+            cfg,
+            /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/,
+        );
         assert.doesNotMatch(cfg, /sentinel/i);
         assert.match(cfg, /^frontend redis_read\n {4}bind :6380$/m);
         assert.match(cfg, /parse-resolv-conf/);
         assert.match(cfg, /AUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\$\{REDIS_CHECK_PASSWORD_LEN\}\\r\\n\$\{REDIS_CHECK_PASSWORD\}/);
         const svc = findCreated(SERVICE, "hb").inputs.spec;
         assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
-        assert.deepStrictEqual(svc.ports.map((p: any) => [p.name, p.port]), [["redis", 6379], ["redis-read", 6380]]);
+        assert.deepStrictEqual(
+            svc.ports.map((p: any) => [p.name, p.port]),
+            [
+                ["redis", 6379],
+                ["redis-read", 6380],
+            ],
+        );
     });
 
     it("allows exactly one disruption per set and spreads pods (preferred, or required on request)", async () => {
-        for (const [type, n] of [[STS, "ha-node"], [STS, "ha-sentinel"], [DEPLOY, "ha-haproxy"]] as const) {
+        for (const [type, n] of [
+            [STS, "ha-node"],
+            [STS, "ha-sentinel"],
+            [DEPLOY, "ha-haproxy"],
+        ] as const) {
             const pdb = findCreated(PDB, n).inputs.spec;
             assert.strictEqual(pdb.maxUnavailable, 1);
             assert.deepStrictEqual(pdb.selector.matchLabels, findCreated(type, n).inputs.spec.selector.matchLabels);
-            assert.strictEqual(podSpec(type, n).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+            assert.strictEqual(
+                podSpec(type, n).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey,
+                "kubernetes.io/hostname",
+            );
         }
         assert.ok(podSpec(STS, "hb-node").affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
     });
@@ -185,7 +217,10 @@ describe("RedisSentinel", () => {
         assert.ok(data.ingress[0].from.some((f: any) => f.podSelector.matchLabels.app === "web"));
         const proxy = findCreated(NETPOL, "hx-haproxy").inputs.spec;
         assert.deepStrictEqual(proxy.ingress[0].from, [{ podSelector: { matchLabels: { app: "web" } } }]);
-        assert.deepStrictEqual(proxy.ingress[0].ports.map((p: any) => p.port), [6379, 6380]);
+        assert.deepStrictEqual(
+            proxy.ingress[0].ports.map((p: any) => p.port),
+            [6379, 6380],
+        );
         assert.strictEqual(proxy.ingress[1].ports[0].port, 8888);
     });
 
@@ -193,16 +228,24 @@ describe("RedisSentinel", () => {
         const config = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policy/config/prod.json"), "utf8"));
         for (const name of ["ha", "hx"]) {
             const reports = await checkPack(kubernetesPolicies, entriesFromRecorded(of(name)), config);
-            assert.deepStrictEqual(reports.map(r => `[${r.policy}] ${r.message}`), [], name);
+            assert.deepStrictEqual(
+                reports.map(r => `[${r.policy}] ${r.message}`),
+                [],
+                name,
+            );
         }
     });
 
     it("rolls each set's pods when its own rendered files change", async () => {
-        for (const [type, workload, cm] of [[STS, "hx-node", "hx-node-config"], [STS, "hx-sentinel", "hx-sentinel-config"], [DEPLOY, "hx-haproxy", "hx-haproxy-config"]] as const) {
+        for (const [type, workload, cm] of [
+            [STS, "hx-node", "hx-node-config"],
+            [STS, "hx-sentinel", "hx-sentinel-config"],
+            [DEPLOY, "hx-haproxy", "hx-haproxy-config"],
+        ] as const) {
             const annotation = findCreated(type, workload).inputs.spec.template.metadata.annotations["kubecache.io/config-hash"];
             assert.strictEqual(annotation, configHash(findCreated(CONFIGMAP, cm).inputs.data), workload);
         }
-        assert.notStrictEqual(configHash({ "a": "x" }), configHash({ "a": "y" }));
+        assert.notStrictEqual(configHash({ a: "x" }), configHash({ a: "y" }));
         assert.match(findCreated(CONFIGMAP, "hx-sentinel-config").inputs.data["start.sh"], /down-after-milliseconds mymaster 2000/);
     });
 });
@@ -215,7 +258,11 @@ const bad: [string, RedisSentinelArgs, RegExp][] = [
     ["quorum below 1", { quorum: 0 }, /`quorum` must be an integer from 1 to 3; got 0/],
     ["one replica", { replicas: 1 }, /`replicas` must be an integer >= 2; got 1/],
     ["down-after below 500 ms", { downAfterMilliseconds: 499 }, /`downAfterMilliseconds` must be an integer >= 500; got 499/],
-    ["failover-timeout not above down-after", { downAfterMilliseconds: 2000, failoverTimeoutMilliseconds: 2000 }, /`failoverTimeoutMilliseconds` must be greater than `downAfterMilliseconds` \(2000\); got 2000/],
+    [
+        "failover-timeout not above down-after",
+        { downAfterMilliseconds: 2000, failoverTimeoutMilliseconds: 2000 },
+        /`failoverTimeoutMilliseconds` must be greater than `downAfterMilliseconds` \(2000\); got 2000/,
+    ],
     ["negative lag", { minReplicasMaxLagSeconds: -1 }, /`minReplicasMaxLagSeconds` must be an integer >= 1; got -1/],
     ["zero parallel syncs", { parallelSyncs: 0 }, /`parallelSyncs`/],
     ["one proxy", { proxy: { replicas: 1 } }, /`proxy\.replicas` must be an integer >= 2/],

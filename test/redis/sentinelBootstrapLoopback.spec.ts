@@ -25,7 +25,9 @@ interface World {
 
 describe("RedisSentinel data-aware bootstrap (start script against a stub redis-cli)", () => {
     let dir = "";
-    before(() => { dir = tempDir("sentinel-bootstrap"); });
+    before(() => {
+        dir = tempDir("sentinel-bootstrap");
+    });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     /**
@@ -37,10 +39,18 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
         const run = fs.mkdtempSync(path.join(dir, "run-"));
         const bin = path.join(run, "bin");
         fs.mkdirSync(bin);
-        const answers = (world.sentinels ?? []).map((a, i) => a === undefined ? "" : `  *"-h ${sentinels[i].host} "*SENTINEL*) echo "${a.split(" ")[0]}"; echo "${a.split(" ")[1]}"; exit 0 ;;`);
-        const peers = Object.entries(world.peers ?? {}).map(([host, [role, keys]]) =>
-            `  *"-h ${host} "*"INFO replication keyspace"*) printf "# Replication\\r\\nrole:${role}\\r\\nmaster_repl_offset:${role === "master" ? 100 : 90}\\r\\n# Keyspace\\r\\n${keys > 0 ? `db0:keys=${keys},expires=0,avg_ttl=0\\r\\n` : ""}"; exit 0 ;;`);
-        fs.writeFileSync(path.join(bin, "redis-cli"), ["#!/bin/sh", 'case "$* " in', ...answers, ...peers, "esac", "exit 1"].join("\n"), { mode: 0o755 });
+        const answers = (world.sentinels ?? []).map((a, i) =>
+            a === undefined
+                ? ""
+                : `  *"-h ${sentinels[i].host} "*SENTINEL*) echo "${a.split(" ")[0]}"; echo "${a.split(" ")[1]}"; exit 0 ;;`,
+        );
+        const peers = Object.entries(world.peers ?? {}).map(
+            ([host, [role, keys]]) =>
+                `  *"-h ${host} "*"INFO replication keyspace"*) printf "# Replication\\r\\nrole:${role}\\r\\nmaster_repl_offset:${role === "master" ? 100 : 90}\\r\\n# Keyspace\\r\\n${keys > 0 ? `db0:keys=${keys},expires=0,avg_ttl=0\\r\\n` : ""}"; exit 0 ;;`,
+        );
+        fs.writeFileSync(path.join(bin, "redis-cli"), ["#!/bin/sh", 'case "$* " in', ...answers, ...peers, "esac", "exit 1"].join("\n"), {
+            mode: 0o755,
+        });
         fs.writeFileSync(path.join(bin, "fake-redis-server"), '#!/bin/sh\ncat "$1"\n', { mode: 0o755 });
         const data = path.join(run, "data");
         fs.mkdirSync(data);
@@ -48,12 +58,23 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
         const template = path.join(run, "redis.conf");
         fs.writeFileSync(template, "port 6379\n");
         const script = path.join(run, "start.sh");
-        fs.writeFileSync(script, renderDataStartScript({
-            nodes, sentinels, masterName: "mymaster", configTemplate: template, runtimeDir: path.join(run, "run"), dataDir: data,
-            peerWaitSeconds: 1, redisServer: path.join(bin, "fake-redis-server"), probeTimeoutSeconds: 1,
-        }));
+        fs.writeFileSync(
+            script,
+            renderDataStartScript({
+                nodes,
+                sentinels,
+                masterName: "mymaster",
+                configTemplate: template,
+                runtimeDir: path.join(run, "run"),
+                dataDir: data,
+                peerWaitSeconds: 1,
+                redisServer: path.join(bin, "fake-redis-server"),
+                probeTimeoutSeconds: 1,
+            }),
+        );
         const r = spawnSync("sh", [script], {
-            encoding: "utf8", timeout: waitMs,
+            encoding: "utf8",
+            timeout: waitMs,
             env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: `ha-node-${ordinal}`, REDIS_PASSWORD: "pw" },
         });
         return r.signal ? undefined : r.stdout;
@@ -76,19 +97,28 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
     });
 
     it("waits while the master the sentinels name does not answer as master yet", () => {
-        assert.strictEqual(bootstrap(0, { sentinels: all(`${nodes[2].host} 6379`), peers: { [nodes[1].host]: ["slave", 5] } }, 1500), undefined);
+        assert.strictEqual(
+            bootstrap(0, { sentinels: all(`${nodes[2].host} 6379`), peers: { [nodes[1].host]: ["slave", 5] } }, 1500),
+            undefined,
+        );
     });
 
     it("a node the sentinels still name master stays down while a peer holds data, and starts as master when none does", () => {
         const self = `${nodes[1].host} 6379`;
-        assert.strictEqual(bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 10000] } }, 1500), undefined,
-            "an empty node became master while a peer held data");
+        assert.strictEqual(
+            bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 10000] } }, 1500),
+            undefined,
+            "an empty node became master while a peer held data",
+        );
         const conf = bootstrap(1, { sentinels: all(self), peers: { [nodes[0].host]: ["slave", 0], [nodes[2].host]: ["slave", 0] } });
         assert.ok(conf !== undefined && !/^replicaof/m.test(conf), `did not start as master:\n${conf}`);
     });
 
     it("one sentinel is not a majority: its answer alone decides nothing", () => {
-        const conf = bootstrap(0, { sentinels: [`${nodes[0].host} 6379`, undefined, undefined], peers: { [nodes[1].host]: ["master", 3] } });
+        const conf = bootstrap(0, {
+            sentinels: [`${nodes[0].host} 6379`, undefined, undefined],
+            peers: { [nodes[1].host]: ["master", 3] },
+        });
         replicaOf(conf, nodes[1]);
     });
 
@@ -114,5 +144,4 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
         assert.ok(alone !== undefined && Date.now() - t0 >= 900, "ordinal 0 did not wait for its peers");
         replicaOf(bootstrap(2, {}), nodes[0]);
     });
-
 });

@@ -21,11 +21,13 @@ function emptyMasterWatch(c: SentinelCluster) {
     let running = true;
     const done = (async () => {
         while (running) {
-            const states = await Promise.all(c.nodes.map(async (n, i) => {
-                const r = await replicationInfo(n, PASSWORD).catch(() => undefined);
-                const keys = r ? await c.keys(i).catch(() => -1) : -1;
-                return { i, role: r?.role, keys };
-            }));
+            const states = await Promise.all(
+                c.nodes.map(async (n, i) => {
+                    const r = await replicationInfo(n, PASSWORD).catch(() => undefined);
+                    const keys = r ? await c.keys(i).catch(() => -1) : -1;
+                    return { i, role: r?.role, keys };
+                }),
+            );
             const held = states.filter(s => s.keys > 0);
             for (const s of states) {
                 if (s.role === "master" && s.keys === 0 && held.length > 0) {
@@ -35,15 +37,25 @@ function emptyMasterWatch(c: SentinelCluster) {
             await sleep(200);
         }
     })();
-    return { violations, stop: async () => { running = false; await done; } };
+    return {
+        violations,
+        stop: async () => {
+            running = false;
+            await done;
+        },
+    };
 }
 
 async function expectAllKeys(c: SentinelCluster, what: string): Promise<void> {
     const master = await c.healthy(60000);
-    const ok = await waitFor(async () => {
-        for (let i = 0; i < c.nodes.length; i++) if ((await c.keys(i)) !== expected) return false;
-        return true;
-    }, 20000, 250);
+    const ok = await waitFor(
+        async () => {
+            for (let i = 0; i < c.nodes.length; i++) if ((await c.keys(i)) !== expected) return false;
+            return true;
+        },
+        20000,
+        250,
+    );
     const counts = await Promise.all(c.nodes.map((_n, i) => c.keys(i).catch(() => -1)));
     assert.ok(ok, `${what}: nodes hold ${counts.join("/")} of ${expected} keys\n${await c.describe()}`);
     assert.strictEqual(Number(await once(c.proxy, PASSWORD, ["DBSIZE"])), expected, "the endpoint does not serve the whole data set");
@@ -65,7 +77,9 @@ describe("RedisSentinel keeps the data set through double faults (loopback)", fu
             this.skip();
         }
         cluster = new SentinelCluster({
-            basePort: 17500, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            basePort: 17500,
+            password: PASSWORD,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
             tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
         });
         await cluster.start();
@@ -96,7 +110,11 @@ describe("RedisSentinel keeps the data set through double faults (loopback)", fu
             await sleep(15000);
             for (const [i] of c().nodes.entries()) {
                 if (i === m) continue;
-                assert.strictEqual(await c().keys(i), expected, `node${i} lost its copy while the sentinels were away\n${await c().describe()}`);
+                assert.strictEqual(
+                    await c().keys(i),
+                    expected,
+                    `node${i} lost its copy while the sentinels were away\n${await c().describe()}`,
+                );
             }
             c().startSentinel(1);
             c().startSentinel(2);
@@ -114,7 +132,8 @@ describe("RedisSentinel keeps the data set through double faults (loopback)", fu
             c().sentinels.forEach((_s, i) => c().kill(`sentinel${i}`));
             losePod(m);
             await sleep(300);
-            for (let i = 0; i < c().sentinels.length; i++) fs.rmSync(path.join(c().dir, `sentinel${i}`, "run"), { recursive: true, force: true });
+            for (let i = 0; i < c().sentinels.length; i++)
+                fs.rmSync(path.join(c().dir, `sentinel${i}`, "run"), { recursive: true, force: true });
             c().startNode(m, true);
             c().sentinels.forEach((_s, i) => c().startSentinel(i));
             await expectAllKeys(c(), "after the restart");
@@ -142,7 +161,10 @@ describe("RedisSentinel with persistence survives fast restarts of every node (l
             this.skip();
         }
         cluster = new SentinelCluster({
-            basePort: 17550, password: PASSWORD, persistence: true, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            basePort: 17550,
+            password: PASSWORD,
+            persistence: true,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
             tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
         });
         await cluster.start();
@@ -166,11 +188,21 @@ describe("RedisSentinel with persistence survives fast restarts of every node (l
                 c().startNode(i);
                 assert.ok(fs.readdirSync(path.join(c().dir, `node${i}`, "data", "appendonlydir")).length > 0, "no append-only file");
                 const master = await c().healthy(60000);
-                const ok = await waitFor(async () => {
-                    for (let n = 0; n < c().nodes.length; n++) if ((await c().keys(n)) !== held) return false;
-                    return true;
-                }, 20000, 250);
-                const counts = await Promise.all(c().nodes.map((_n, n) => c().keys(n).catch(() => -1)));
+                const ok = await waitFor(
+                    async () => {
+                        for (let n = 0; n < c().nodes.length; n++) if ((await c().keys(n)) !== held) return false;
+                        return true;
+                    },
+                    20000,
+                    250,
+                );
+                const counts = await Promise.all(
+                    c().nodes.map((_n, n) =>
+                        c()
+                            .keys(n)
+                            .catch(() => -1),
+                    ),
+                );
                 assert.ok(ok, `after a fast restart of the ${which}: ${counts.join("/")} of ${held} keys (master node${master})`);
             } finally {
                 await watch.stop();

@@ -26,7 +26,9 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
             this.skip();
         }
         cluster = new SentinelCluster({
-            basePort: 17400, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            basePort: 17400,
+            password: PASSWORD,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
             tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
         });
         await cluster.start();
@@ -40,7 +42,14 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
     async function firstWrite(key: string, boundMs: number): Promise<{ ms: number; node: number }> {
         const t0 = Date.now();
         let node = -1;
-        const ok = await waitFor(async () => { node = await c().writeThroughProxy(key, "v", 0, 500); return true; }, boundMs, 50);
+        const ok = await waitFor(
+            async () => {
+                node = await c().writeThroughProxy(key, "v", 0, 500);
+                return true;
+            },
+            boundMs,
+            50,
+        );
         assert.ok(ok, `no write through the endpoint within ${boundMs} ms\n${await c().describe()}`);
         return { ms: Date.now() - t0, node };
     }
@@ -51,7 +60,11 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
 
     async function rejoins(i: number): Promise<void> {
         c().startNode(i);
-        await c().healthy(20000).catch(e => { throw new Error(`${e.message}\n--- node${i}\n${c().log(`node${i}`, 1500)}`); });
+        await c()
+            .healthy(20000)
+            .catch(e => {
+                throw new Error(`${e.message}\n--- node${i}\n${c().log(`node${i}`, 1500)}`);
+            });
         assert.strictEqual((await replicationInfo(c().nodes[i], PASSWORD)).role, "slave", `node${i} did not rejoin as a replica`);
     }
 
@@ -59,7 +72,7 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
         const master = await c().sentinelMaster();
         assert.strictEqual(await c().writeThroughProxy("hello", "world", 2), master, "endpoint did not serve from the sentinels' master");
         for (const [i, n] of c().nodes.entries()) {
-            const fence = await once(n, PASSWORD, ["CONFIG", "GET", "min-replicas-to-write"]) as string[];
+            const fence = (await once(n, PASSWORD, ["CONFIG", "GET", "min-replicas-to-write"])) as string[];
             assert.strictEqual(fence[1], i === master ? "1" : "1000000", `node${i} min-replicas-to-write`);
             if (i === master) continue;
             assert.strictEqual(await once(n, PASSWORD, ["GET", "hello"]), "world", `replica node${i} lacks the write`);
@@ -79,17 +92,28 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
                 await cl.ok(["AUTH", PASSWORD]);
                 assert.strictEqual(await cl.ok(["GET", "hello"]), "world");
                 served.add(await c().servedBy(cl));
-            } finally { cl.close(); }
+            } finally {
+                cl.close();
+            }
         }
         assert.ok(!served.has(master), "a read went to the master while replicas were up");
         assert.strictEqual(served.size, 2, `reads were not spread over both replicas: ${[...served]}`);
         const replicas = [0, 1, 2].filter(i => i !== master);
         for (const r of replicas) c().kill(`node${r}`, "SIGSTOP");
         try {
-            const fell = await waitFor(async () => {
-                const cl = await RespClient.connect(c().readProxy.port, c().readProxy.host, 500);
-                try { await cl.ok(["AUTH", PASSWORD], 500); return (await c().servedBy(cl)) === master; } finally { cl.close(); }
-            }, 8000, 200);
+            const fell = await waitFor(
+                async () => {
+                    const cl = await RespClient.connect(c().readProxy.port, c().readProxy.host, 500);
+                    try {
+                        await cl.ok(["AUTH", PASSWORD], 500);
+                        return (await c().servedBy(cl)) === master;
+                    } finally {
+                        cl.close();
+                    }
+                },
+                8000,
+                200,
+            );
             assert.ok(fell, "the read endpoint did not fall back to the master");
         } finally {
             for (const r of replicas) c().kill(`node${r}`, "SIGCONT");
@@ -109,7 +133,9 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
         await w.stop();
         acked.push(...w.acked);
         assert.strictEqual(await c().sentinelMaster(), node, "endpoint and sentinels disagree on the master");
-        console.log(`      first write after SIGKILL: ${ms} ms (node${killed} -> node${node}); writer's first write ${w.firstOkAfter(t0)} ms`);
+        console.log(
+            `      first write after SIGKILL: ${ms} ms (node${killed} -> node${node}); writer's first write ${w.firstOkAfter(t0)} ms`,
+        );
         const lost = await missing(w.acked, keys => once(c().nodes[node], PASSWORD, ["MGET", ...keys]) as Promise<(string | null)[]>);
         assert.deepStrictEqual(lost.length, 0, `${lost.length} of ${w.acked.length} acknowledged writes lost`);
         await rejoins(killed);
@@ -159,7 +185,8 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
             assert.strictEqual(await c().role(rogue), "master");
             // Its agent never opened it (a replica stays fenced); the sentinels soon demote it again.
             assert.match(String(await once(c().nodes[rogue], PASSWORD, ["SET", "rogue", "x"]).catch(e => e)), /NOREPLICAS|READONLY/);
-            for (let i = 0; i < 10; i++) assert.strictEqual(await c().writeThroughProxy(`rogue-${i}`, "v"), master, "a write reached the unconfirmed master");
+            for (let i = 0; i < 10; i++)
+                assert.strictEqual(await c().writeThroughProxy(`rogue-${i}`, "v"), master, "a write reached the unconfirmed master");
         } finally {
             const m = c().nodes[master];
             await once(c().nodes[rogue], PASSWORD, ["REPLICAOF", m.host, m.port]);

@@ -54,8 +54,11 @@ describe("RedisStandalone", () => {
             assert.strictEqual(c.resources.limits.memory, "256Mi");
             assert.strictEqual(c.resources.requests.cpu, "100m");
             assert.deepStrictEqual(c.securityContext, {
-                runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
             });
             assert.strictEqual(spec.securityContext.runAsNonRoot, true);
             assert.strictEqual(spec.automountServiceAccountToken, false);
@@ -146,12 +149,32 @@ describe("RedisStandalone", () => {
     describe("rejects bad input before creating anything", () => {
         const cases: Array<[string, () => unknown, RegExp]> = [
             ["a name that is not DNS-1123", () => new RedisStandalone("Bad_Name"), /`name` must be a DNS-1123 label/],
-            ["an unknown kind", () => new RedisStandalone("k", { kind: "StatefulSet" as any }), /`kind` must be one of "Pod", "Deployment"/],
+            [
+                "an unknown kind",
+                () => new RedisStandalone("k", { kind: "StatefulSet" as any }),
+                /`kind` must be one of "Pod", "Deployment"/,
+            ],
             ["an image without a tag", () => new RedisStandalone("i", { image: "redis" }), /`image` must name an explicit tag/],
-            ["a latest image", () => new RedisStandalone("l", { image: "docker.io/library/redis:latest" }), /`image` must name an explicit tag/],
-            ["a memory limit below maxmemory", () => new RedisStandalone("mm", { maxmemory: "512Mi", resources: { limits: { memory: "256Mi" } } }), /`resources.limits.memory` \(256Mi\) is below `maxmemory`/],
-            ["a persistence size that is not a quantity", () => new RedisStandalone("ps", { persistence: { enabled: true, size: "lots" } }), /`persistence.size` must be a quantity/],
-            ["a maxmemory that is not a quantity", () => new RedisStandalone("mq", { maxmemory: "-1" }), /`maxmemory` must be a positive quantity/],
+            [
+                "a latest image",
+                () => new RedisStandalone("l", { image: "docker.io/library/redis:latest" }),
+                /`image` must name an explicit tag/,
+            ],
+            [
+                "a memory limit below maxmemory",
+                () => new RedisStandalone("mm", { maxmemory: "512Mi", resources: { limits: { memory: "256Mi" } } }),
+                /`resources.limits.memory` \(256Mi\) is below `maxmemory`/,
+            ],
+            [
+                "a persistence size that is not a quantity",
+                () => new RedisStandalone("ps", { persistence: { enabled: true, size: "lots" } }),
+                /`persistence.size` must be a quantity/,
+            ],
+            [
+                "a maxmemory that is not a quantity",
+                () => new RedisStandalone("mq", { maxmemory: "-1" }),
+                /`maxmemory` must be a positive quantity/,
+            ],
             ["an unknown eviction policy", () => new RedisStandalone("ep", { maxmemoryPolicy: "lru" }), /`maxmemoryPolicy` must be one of/],
             ["a bad namespace", () => new RedisStandalone("ns", { namespace: "Prod!" }), /`namespace` must be a DNS-1123 label/],
         ];

@@ -24,7 +24,10 @@ describe("Redis components: tls", () => {
                 for (const { at, spec } of podSpecs(t, "tl", "data")) {
                     const redis = spec.containers[0];
                     assert.match(redis.readinessProbe.exec.command[2], /--tls --cacert \/etc\/redis\/tls\/ca\.crt -p 6379 ping/, at);
-                    assert.ok(redis.volumeMounts.some((m: any) => m.name === "tls" && m.mountPath === "/etc/redis/tls" && m.readOnly), at);
+                    assert.ok(
+                        redis.volumeMounts.some((m: any) => m.name === "tls" && m.mountPath === "/etc/redis/tls" && m.readOnly),
+                        at,
+                    );
                 }
                 for (const e of t.endpoints(c)) assert.match(await promiseOf(e), /^rediss:\/\/[a-z0-9.-]+\.svc\.cluster\.local:\d+$/);
             });
@@ -41,7 +44,10 @@ describe("Redis components: tls", () => {
                 assert.deepStrictEqual(cert.spec.ipAddresses, ["127.0.0.1"]);
                 const services = findAll("kubernetes:core/v1:Service").filter(s => !/-metrics$/.test(s.name));
                 for (const s of services) {
-                    assert.ok(cert.spec.dnsNames.includes(`${s.inputs.metadata.name}.apps.svc.cluster.local`), `SANs lack Service ${s.inputs.metadata.name}`);
+                    assert.ok(
+                        cert.spec.dnsNames.includes(`${s.inputs.metadata.name}.apps.svc.cluster.local`),
+                        `SANs lack Service ${s.inputs.metadata.name}`,
+                    );
                 }
                 for (const { at, spec } of podSpecs(t, "ti")) {
                     assert.strictEqual(spec.volumes.find((v: any) => v.name === "tls")?.secret.secretName, "ti-tls", at);
@@ -55,7 +61,10 @@ describe("Redis components: tls", () => {
         await settle();
         const names: string[] = findCreated(CERTIFICATE, "tr-tls").inputs.spec.dnsNames;
         for (let i = 0; i < 3; i++) assert.ok(names.includes(`tr-${i}.tr-headless.default.svc.cluster.local`), `pod ${i}`);
-        assert.match(findCreated(CONFIGMAP, "tr-config").inputs.data["start.sh"], /replicaof tr-0\.tr-headless\.default\.svc\.cluster\.local 6379/);
+        assert.match(
+            findCreated(CONFIGMAP, "tr-config").inputs.data["start.sh"],
+            /replicaof tr-0\.tr-headless\.default\.svc\.cluster\.local 6379/,
+        );
     });
 
     it("RedisSentinel: sentinels serve TLS, the agents and hand-over use it, HAProxy verifies its checks with only the CA mounted", async () => {
@@ -77,15 +86,24 @@ describe("Redis components: tls", () => {
 
     describe("rejects bad tls settings before creating anything", () => {
         const cases: Array<[string, any, RegExp]> = [
-            ["a Secret without enabled", { secretName: "x" }, /`tls.enabled` must be true when `tls.secretName` or `tls.issuerRef` is given/],
+            [
+                "a Secret without enabled",
+                { secretName: "x" },
+                /`tls.enabled` must be true when `tls.secretName` or `tls.issuerRef` is given/,
+            ],
             ["enabled without a certificate source", { enabled: true }, /`tls.secretName` or `tls.issuerRef` is required/],
             ["enabled as a string", { enabled: "yes", secretName: "x" }, /`tls.enabled` must be a boolean/],
-            ["an unknown issuer kind", { enabled: true, issuerRef: { name: "ca", kind: "Vault" } }, /`tls.issuerRef.kind` must be "Issuer" or "ClusterIssuer"/],
+            [
+                "an unknown issuer kind",
+                { enabled: true, issuerRef: { name: "ca", kind: "Vault" } },
+                /`tls.issuerRef.kind` must be "Issuer" or "ClusterIssuer"/,
+            ],
             ["an issuer without a name", { enabled: true, issuerRef: { name: "" } }, /`tls.issuerRef.name` must name the issuer/],
         ];
         for (const t of TOPOLOGIES) {
             for (const [what, tls, pattern] of cases) {
-                it(`${t.component}: ${what}`, () => expectRejected(() => t.make("bad", { tls }), new RegExp(`${t.component}: ${pattern.source}`)));
+                it(`${t.component}: ${what}`, () =>
+                    expectRejected(() => t.make("bad", { tls }), new RegExp(`${t.component}: ${pattern.source}`)));
             }
         }
     });

@@ -21,7 +21,10 @@ const PASSWORD = "tls-password";
 function plaintextAnswers(port: number): Promise<boolean> {
     return new Promise(resolve => {
         const s = net.connect({ port, host: "127.0.0.1" });
-        const done = (v: boolean) => { s.destroy(); resolve(v); };
+        const done = (v: boolean) => {
+            s.destroy();
+            resolve(v);
+        };
         s.setTimeout(1500, () => done(false));
         s.on("error", () => done(false));
         s.on("close", () => done(false));
@@ -47,8 +50,11 @@ describe("RedisSentinel over TLS on real redis/sentinel/haproxy (loopback)", fun
         certs = makeCertificates(path.join(tempDir("tls"), "certs"));
         useTls(certs.ca);
         cluster = new SentinelCluster({
-            basePort: 17800, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-            tuning: { ...SENTINEL_DEFAULTS, quorum: 2 }, tlsDir: certs.dir,
+            basePort: 17800,
+            password: PASSWORD,
+            minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+            tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
+            tlsDir: certs.dir,
         });
         await cluster.start();
     });
@@ -70,7 +76,21 @@ describe("RedisSentinel over TLS on real redis/sentinel/haproxy (loopback)", fun
             if (i === master) continue;
             assert.strictEqual((await replicationInfo(n, PASSWORD)).master_link_status, "up", `node${i} not linked over TLS`);
         }
-        const cli = execFileSync("redis-cli", ["--tls", "--cacert", path.join(certs.dir, "ca.crt"), "-p", String(c().proxy.port), "--no-auth-warning", "-a", PASSWORD, "ping"], { encoding: "utf8", timeout: 5000 });
+        const cli = execFileSync(
+            "redis-cli",
+            [
+                "--tls",
+                "--cacert",
+                path.join(certs.dir, "ca.crt"),
+                "-p",
+                String(c().proxy.port),
+                "--no-auth-warning",
+                "-a",
+                PASSWORD,
+                "ping",
+            ],
+            { encoding: "utf8", timeout: 5000 },
+        );
         assert.strictEqual(cli.trim(), "PONG", "the probe's redis-cli flags work against the endpoint");
         // A client that does not trust the CA is refused the handshake.
         useTls(makeCertificates(path.join(tempDir("tls-other"), "certs")).ca);
@@ -87,7 +107,16 @@ describe("RedisSentinel over TLS on real redis/sentinel/haproxy (loopback)", fun
         await waitFor(async () => w.acked.length > 50, 10000, 50);
         const t0 = Date.now();
         c().kill(`node${master}`);
-        const moved = await waitFor(async () => { const m = await c().sentinelMaster().catch(() => -1); return m >= 0 && m !== master; }, 20000, 100);
+        const moved = await waitFor(
+            async () => {
+                const m = await c()
+                    .sentinelMaster()
+                    .catch(() => -1);
+                return m >= 0 && m !== master;
+            },
+            20000,
+            100,
+        );
         assert.ok(moved, `no failover\n${await c().describe()}`);
         await waitFor(async () => (w.firstOkAfter(t0 + 1) ?? -1) >= 0 && w.okTimes[w.okTimes.length - 1] > Date.now() - 200, 15000, 100);
         await w.stop();
@@ -118,9 +147,13 @@ describe("RedisReplicated over TLS on a real redis-server (loopback)", function 
     let certs: { dir: string; ca: Buffer };
     const MASTER = 17831;
     const REPLICA = 17832;
-    const cli = (port: number, ...args: string[]) => execFileSync("redis-cli", [...tlsCliArgs(certs.dir), "-h", "127.0.0.1", "-p", String(port), ...args], {
-        env: { ...process.env, REDISCLI_AUTH: PASSWORD }, timeout: 5000, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
-    }).trim();
+    const cli = (port: number, ...args: string[]) =>
+        execFileSync("redis-cli", [...tlsCliArgs(certs.dir), "-h", "127.0.0.1", "-p", String(port), ...args], {
+            env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+            timeout: 5000,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+        }).trim();
 
     before(function () {
         const missingCmds = ["redis-server", "redis-cli", "openssl"].filter(x => !commandExists(x));
@@ -142,18 +175,37 @@ describe("RedisReplicated over TLS on a real redis-server (loopback)", function 
     function startNode(ordinal: number, port: number): void {
         const node = path.join(dir, `node${ordinal}`);
         fs.mkdirSync(path.join(node, "data"), { recursive: true });
-        fs.writeFileSync(path.join(node, "redis.conf"), renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", tlsDir: certs.dir }));
-        fs.writeFileSync(path.join(node, "start.sh"), renderStartScript({
-            configTemplate: path.join(node, "redis.conf"), runtimeDir: path.join(node, "run"),
-            master: { host: "127.0.0.1", port: MASTER }, announceHostExpr: "127.0.0.1",
-        }));
-        procs.start("sh", [path.join(node, "start.sh")], { HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD }, path.join(node, "log"));
+        fs.writeFileSync(
+            path.join(node, "redis.conf"),
+            renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", tlsDir: certs.dir }),
+        );
+        fs.writeFileSync(
+            path.join(node, "start.sh"),
+            renderStartScript({
+                configTemplate: path.join(node, "redis.conf"),
+                runtimeDir: path.join(node, "run"),
+                master: { host: "127.0.0.1", port: MASTER },
+                announceHostExpr: "127.0.0.1",
+            }),
+        );
+        procs.start(
+            "sh",
+            [path.join(node, "start.sh")],
+            { HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD },
+            path.join(node, "log"),
+        );
     }
 
     it("the replica follows its master over TLS as the replication user; plaintext gets nothing", async () => {
         startNode(0, MASTER);
         startNode(1, REPLICA);
-        const linked = await waitFor(() => { try { return /master_link_status:up/.test(cli(REPLICA, "info", "replication")); } catch { return false; } }, 15000);
+        const linked = await waitFor(() => {
+            try {
+                return /master_link_status:up/.test(cli(REPLICA, "info", "replication"));
+            } catch {
+                return false;
+            }
+        }, 15000);
         assert.ok(linked, `replica never linked over TLS:\n${fs.readFileSync(path.join(dir, "node1", "log"), "utf8").slice(-1500)}`);
         assert.strictEqual(cli(MASTER, "set", "k", "v"), "OK");
         assert.strictEqual(cli(MASTER, "wait", "1", "2000"), "1");

@@ -52,7 +52,11 @@ export const TOPOLOGIES: Topology[] = [
         component: "RedisSentinel",
         make: (n, a) => new RedisSentinel(n, a),
         dataConfig: n => `${n}-node-config`,
-        workloads: n => [[STATEFULSET, `${n}-node`], [STATEFULSET, `${n}-sentinel`], [DEPLOYMENT, `${n}-haproxy`]],
+        workloads: n => [
+            [STATEFULSET, `${n}-node`],
+            [STATEFULSET, `${n}-sentinel`],
+            [DEPLOYMENT, `${n}-haproxy`],
+        ],
         dataWorkloads: n => [[STATEFULSET, `${n}-node`]],
         endpoints: c => [c.endpoint, c.readEndpoint, c.sentinelEndpoint],
     },
@@ -63,8 +67,10 @@ export function podSpec(r: Recorded): any {
 }
 
 export function podSpecs(t: Topology, name: string, which: "all" | "data" = "all"): Array<{ at: string; spec: any }> {
-    return (which === "all" ? t.workloads(name) : t.dataWorkloads(name))
-        .map(([type, n]) => ({ at: `${type} ${n}`, spec: podSpec(findCreated(type, n)) }));
+    return (which === "all" ? t.workloads(name) : t.dataWorkloads(name)).map(([type, n]) => ({
+        at: `${type} ${n}`,
+        spec: podSpec(findCreated(type, n)),
+    }));
 }
 
 export function dataFile(t: Topology, name: string, key: string): string {

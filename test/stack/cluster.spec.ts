@@ -1,4 +1,15 @@
-import { countsByType, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, secretAt, settle, useStack } from "../support/mocks";
+import {
+    countsByType,
+    findAll,
+    findCreated,
+    isSecret,
+    promiseOf,
+    recorded,
+    resetRecorded,
+    secretAt,
+    settle,
+    useStack,
+} from "../support/mocks";
 import * as pulumi from "@pulumi/pulumi";
 import { AckCluster } from "../../components/cluster/ack";
 import { loadStackConfig } from "../../stack/config";
@@ -14,7 +25,11 @@ function assertAllOnProvider(providerName: string): void {
     const objects = recorded.filter(r => r.type.startsWith("kubernetes:"));
     assert.ok(objects.length > 0);
     for (const r of objects) {
-        assert.match(r.provider ?? "", new RegExp(`pulumi:providers:kubernetes::${providerName}::`), `${r.type} ${r.name} is not on the cluster's provider`);
+        assert.match(
+            r.provider ?? "",
+            new RegExp(`pulumi:providers:kubernetes::${providerName}::`),
+            `${r.type} ${r.name} is not on the cluster's provider`,
+        );
     }
 }
 
@@ -25,7 +40,11 @@ describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
         const out = await runProgram("dev");
         const counts = countsByType();
         // Other components may run commands too (the operator image build); count the cluster's own.
-        const clusterCommands = () => findAll(TYPES.command).filter(c => c.name.startsWith("cluster-")).map(c => c.name).sort();
+        const clusterCommands = () =>
+            findAll(TYPES.command)
+                .filter(c => c.name.startsWith("cluster-"))
+                .map(c => c.name)
+                .sort();
         assert.deepStrictEqual(clusterCommands(), ["cluster-cluster", "cluster-kubeconfig", "cluster-registry", "cluster-registry-hosts"]);
         assert.strictEqual(counts[TYPES.k8sProvider], 1);
         assert.strictEqual(counts["kubecache:index:KindCluster"], 1);
@@ -43,9 +62,21 @@ describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
         await runProgram("prod");
         const counts = countsByType();
         const expected: Record<string, number> = {
-            "kubecache:index:AckCluster": 1, [TYPES.aliProvider]: 1, [TYPES.k8sProvider]: 1,
-            [TYPES.vpc]: 1, [TYPES.vswitch]: 4, [TYPES.nat]: 1, [TYPES.eip]: 1, [TYPES.eipAssociation]: 1, [TYPES.snat]: 4,
-            [TYPES.cluster]: 1, [TYPES.nodePool]: 1, [TYPES.acr]: 1, [TYPES.acrNamespace]: 1, [TYPES.acrRepo]: 1, [TYPES.acrVpc]: 1,
+            "kubecache:index:AckCluster": 1,
+            [TYPES.aliProvider]: 1,
+            [TYPES.k8sProvider]: 1,
+            [TYPES.vpc]: 1,
+            [TYPES.vswitch]: 4,
+            [TYPES.nat]: 1,
+            [TYPES.eip]: 1,
+            [TYPES.eipAssociation]: 1,
+            [TYPES.snat]: 4,
+            [TYPES.cluster]: 1,
+            [TYPES.nodePool]: 1,
+            [TYPES.acr]: 1,
+            [TYPES.acrNamespace]: 1,
+            [TYPES.acrRepo]: 1,
+            [TYPES.acrVpc]: 1,
         };
         for (const [type, n] of Object.entries(expected)) assert.strictEqual(counts[type] ?? 0, n, type);
         assert.strictEqual(counts[TYPES.acrInternet] ?? 0, 0, "no internet push endpoint unless CIDRs are configured");
@@ -83,7 +114,12 @@ describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
         try {
             const file = path.join(dir, "config");
             fs.writeFileSync(file, kubeconfigYaml());
-            await runProgram("dev", { cluster: "existing", kubeconfigPath: file, kubeconfigContext: "staging", registryServer: "registry.example.com" });
+            await runProgram("dev", {
+                cluster: "existing",
+                kubeconfigPath: file,
+                kubeconfigContext: "staging",
+                registryServer: "registry.example.com",
+            });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -95,8 +131,17 @@ describe("the program's cluster wiring (stack/cluster.ts) per stack", () => {
     });
 
     it("fails the run with a clear message for a bad cluster choice or bad ACK config", async () => {
-        await assert.rejects(runProgram("dev", { cluster: "minikube" }), /config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/);
-        await assert.rejects(runProgram("prod", { ackZones: ["cn-hangzhou-h"] }), /AckCluster: `zones` must list at least 2 zones in a production stack/);
-        await assert.rejects(runProgram("dev", { cluster: "existing", kubeconfig: "kind: Pod" }), /ExistingCluster: `kubeconfig` is not a kubeconfig/);
+        await assert.rejects(
+            runProgram("dev", { cluster: "minikube" }),
+            /config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"/,
+        );
+        await assert.rejects(
+            runProgram("prod", { ackZones: ["cn-hangzhou-h"] }),
+            /AckCluster: `zones` must list at least 2 zones in a production stack/,
+        );
+        await assert.rejects(
+            runProgram("dev", { cluster: "existing", kubeconfig: "kind: Pod" }),
+            /ExistingCluster: `kubeconfig` is not a kubeconfig/,
+        );
     });
 });

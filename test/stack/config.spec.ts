@@ -12,8 +12,9 @@ const ROOT = path.resolve(__dirname, "../..");
 const LOADER = path.join(ROOT, "stack", "config.ts");
 
 function listTs(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e =>
-        e.isDirectory() ? listTs(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []);
+    return fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap(e => (e.isDirectory() ? listTs(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
 }
 
 /** Every file of the program: the entry point, the stack wiring and the components it imports. */
@@ -38,7 +39,10 @@ function configAccesses(file: string): string[] {
 
 /** Config with exactly `values` (keys without a namespace are `kubecache:`), as the CLI hands it to the program. */
 function withConfig(values: Record<string, unknown>): void {
-    const entries = Object.entries(values).map(([k, v]) => [k.includes(":") ? k : `kubecache:${k}`, typeof v === "string" ? v : JSON.stringify(v)]);
+    const entries = Object.entries(values).map(([k, v]) => [
+        k.includes(":") ? k : `kubecache:${k}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+    ]);
     pulumi.runtime.setAllConfig(Object.fromEntries(entries));
 }
 
@@ -67,10 +71,17 @@ describe("stack/config.ts: the one typed config loader", () => {
     after(() => useStack("dev"));
 
     it("is the only file of the program that reaches stack configuration", () => {
-        const elsewhere = programFiles().filter(f => f !== LOADER).flatMap(f => configAccesses(f).map(a => `${path.relative(ROOT, f)}: ${a}`));
+        const elsewhere = programFiles()
+            .filter(f => f !== LOADER)
+            .flatMap(f => configAccesses(f).map(a => `${path.relative(ROOT, f)}: ${a}`));
         assert.deepStrictEqual(elsewhere, []);
         // The scan itself must see the loader's reads, or it proves nothing.
-        assert.deepStrictEqual(configAccesses(LOADER).filter(a => a.startsWith("new")).sort(), ['new pulumi.Config("alicloud")', "new pulumi.Config()"]);
+        assert.deepStrictEqual(
+            configAccesses(LOADER)
+                .filter(a => a.startsWith("new"))
+                .sort(),
+            ['new pulumi.Config("alicloud")', "new pulumi.Config()"],
+        );
     });
 
     it("reads every key Pulumi.yaml declares, and no undeclared one, whatever the cluster", () => {
@@ -79,14 +90,24 @@ describe("stack/config.ts: the one typed config loader", () => {
             pulumi.runtime.setAllConfig(config, secretKeys);
             const read = keysRead(() => loadStackConfig(new pulumi.Config(), stack));
             const project = [...read].filter(k => k.startsWith("kubecache:"));
-            assert.deepStrictEqual(project.filter(k => !declared.has(k)), [], `${stack}: keys read but not declared in Pulumi.yaml`);
-            assert.deepStrictEqual([...declared].filter(k => !read.has(k)), [], `${stack}: keys declared in Pulumi.yaml but never read`);
+            assert.deepStrictEqual(
+                project.filter(k => !declared.has(k)),
+                [],
+                `${stack}: keys read but not declared in Pulumi.yaml`,
+            );
+            assert.deepStrictEqual(
+                [...declared].filter(k => !read.has(k)),
+                [],
+                `${stack}: keys declared in Pulumi.yaml but never read`,
+            );
             assert.deepStrictEqual([...read].filter(k => !k.startsWith("kubecache:")).sort(), ["alicloud:accessKey", "alicloud:secretKey"]);
         }
     });
 
     it("gives every declared key a default (the CLI requires a key without one on every stack) and stacks set only declared keys", () => {
-        const noDefault = Object.entries<any>(project.config).filter(([, v]) => !("default" in v)).map(([k]) => k);
+        const noDefault = Object.entries<any>(project.config)
+            .filter(([, v]) => !("default" in v))
+            .map(([k]) => k);
         assert.deepStrictEqual(noDefault, []);
         for (const stack of ["dev", "prod", "local"]) {
             const undeclared = Object.keys(stackConfig(stack).config).filter(k => k.startsWith("kubecache:") && !declared.has(k));
@@ -102,27 +123,48 @@ describe("stack/config.ts: the one typed config loader", () => {
         };
         const dev = load("dev");
         assert.deepStrictEqual(dev.cluster, {
-            kind: "kind", args: { clusterName: "kubecache", nodeImage: undefined, workers: 1, registry: { port: 5001 } },
+            kind: "kind",
+            args: { clusterName: "kubecache", nodeImage: undefined, workers: 1, registry: { port: 5001 } },
         });
         assert.deepStrictEqual(dev.redis, {
-            pod: true, standalone: true, replicas: 2, sentinel: true, sentinelReplicas: 3, sentinels: 3, antiAffinity: "preferred",
-            networkPolicy: false, persistence: { enabled: false, size: "1Gi", storageClass: undefined },
-            password: undefined, image: undefined, haproxyImage: undefined,
+            pod: true,
+            standalone: true,
+            replicas: 2,
+            sentinel: true,
+            sentinelReplicas: 3,
+            sentinels: 3,
+            antiAffinity: "preferred",
+            networkPolicy: false,
+            persistence: { enabled: false, size: "1Gi", storageClass: undefined },
+            password: undefined,
+            image: undefined,
+            haproxyImage: undefined,
         });
         assert.deepStrictEqual(dev.memcached, {
-            operatorImage: undefined, operatorPlatform: "linux/amd64", operatorNamespace: "kubecache-system", operatorReplicas: 1,
+            operatorImage: undefined,
+            operatorPlatform: "linux/amd64",
+            operatorNamespace: "kubecache-system",
+            operatorReplicas: 1,
             instances: [{ name: "memcached-sample", size: 1 }],
         });
         const prod = load("prod");
         assert.strictEqual(prod.cluster.kind, "ack");
         const ack = prod.cluster.kind === "ack" ? prod.cluster.args : undefined;
-        assert.deepStrictEqual([ack?.region, ack?.zones, ack?.production, ack?.deletionProtection, ack?.clusterName, ack?.desiredSize],
-            ["cn-hangzhou", ["cn-hangzhou-h", "cn-hangzhou-i"], true, true, "kubecache-prod", 3]);
+        assert.deepStrictEqual(
+            [ack?.region, ack?.zones, ack?.production, ack?.deletionProtection, ack?.clusterName, ack?.desiredSize],
+            ["cn-hangzhou", ["cn-hangzhou-h", "cn-hangzhou-i"], true, true, "kubecache-prod", 3],
+        );
         assert.deepStrictEqual(prod.redis.persistence, { enabled: true, size: "20Gi", storageClass: "alicloud-disk-essd" });
     });
 
     it("reads an existing cluster's kubeconfig and registry, the password as a secret", async () => {
-        withConfig({ cluster: "existing", kubeconfigPath: "/tmp/kc", kubeconfigContext: "staging", registryServer: "r.example.com", registryPassword: "pw" });
+        withConfig({
+            cluster: "existing",
+            kubeconfigPath: "/tmp/kc",
+            kubeconfigContext: "staging",
+            registryServer: "r.example.com",
+            registryPassword: "pw",
+        });
         const c = loadStackConfig(new pulumi.Config(), "dev");
         assert.strictEqual(c.cluster.kind, "existing");
         const args = c.cluster.kind === "existing" ? c.cluster.args : undefined;
@@ -144,18 +186,62 @@ describe("stack/config.ts: the one typed config loader", () => {
 
     describe("names the key in every error, before anything is created", () => {
         const cases: [string, Record<string, unknown>, RegExp][] = [
-            ["an unknown cluster", { cluster: "minikube" }, /^ArgumentError: config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"\.$/],
-            ["an unknown anti-affinity", { redisAntiAffinity: "sideways" }, /^ArgumentError: config: `redisAntiAffinity` must be one of "preferred", "required"; got "sideways"\.$/],
-            ["a fractional replica count", { redisReplicas: 2.5 }, /^ArgumentError: config: `redisReplicas` must be an integer; got 2\.5\.$/],
+            [
+                "an unknown cluster",
+                { cluster: "minikube" },
+                /^ArgumentError: config: `cluster` must be one of "kind", "ack", "existing"; got "minikube"\.$/,
+            ],
+            [
+                "an unknown anti-affinity",
+                { redisAntiAffinity: "sideways" },
+                /^ArgumentError: config: `redisAntiAffinity` must be one of "preferred", "required"; got "sideways"\.$/,
+            ],
+            [
+                "a fractional replica count",
+                { redisReplicas: 2.5 },
+                /^ArgumentError: config: `redisReplicas` must be an integer; got 2\.5\.$/,
+            ],
             ["a number that is not one", { redisSentinels: "three" }, /kubecache:redisSentinels.*number/],
-            ["a tri-state that is none of its states", { ackDeletionProtection: "maybe" }, /^ArgumentError: config: `ackDeletionProtection` must be "true", "false" or "auto"; got "maybe"\.$/],
-            ["an ACK cluster without a region", { cluster: "ack", ackZones: ["cn-hangzhou-h"], ackInstanceTypes: ["ecs.g7.xlarge"] }, /^ArgumentError: config: `ackRegion` is required when `cluster` is "ack"\.$/],
-            ["ACK zones that are not a list of strings", { cluster: "ack", ackZones: [1, 2] }, /^ArgumentError: config: `ackZones` must be a list of strings; got \[1,2\]\.$/],
-            ["a registry password without a registry", { registryPassword: "pw" }, /^ArgumentError: config: `registryPassword` is set but `registryServer` is not; set both\.$/],
-            ["an unknown platform", { operatorPlatform: "windows/amd64" }, /^ArgumentError: config: `operatorPlatform` must be one of "linux\/amd64", "linux\/arm64"/],
-            ["instances that are not a list", { memcachedInstances: { name: "a" } }, /^ArgumentError: config: `memcachedInstances` must be a list of objects with a `name`/],
-            ["an instance with a misspelt field", { memcachedInstances: [{ name: "a", sise: 2 }] }, /^ArgumentError: config: `memcachedInstances` entry 0 has unknown field\(s\) sise/],
-            ["an instance with a string size", { memcachedInstances: [{ name: "a", size: "2" }] }, /^ArgumentError: config: `memcachedInstances` entry 0: `size` must be an integer/],
+            [
+                "a tri-state that is none of its states",
+                { ackDeletionProtection: "maybe" },
+                /^ArgumentError: config: `ackDeletionProtection` must be "true", "false" or "auto"; got "maybe"\.$/,
+            ],
+            [
+                "an ACK cluster without a region",
+                { cluster: "ack", ackZones: ["cn-hangzhou-h"], ackInstanceTypes: ["ecs.g7.xlarge"] },
+                /^ArgumentError: config: `ackRegion` is required when `cluster` is "ack"\.$/,
+            ],
+            [
+                "ACK zones that are not a list of strings",
+                { cluster: "ack", ackZones: [1, 2] },
+                /^ArgumentError: config: `ackZones` must be a list of strings; got \[1,2\]\.$/,
+            ],
+            [
+                "a registry password without a registry",
+                { registryPassword: "pw" },
+                /^ArgumentError: config: `registryPassword` is set but `registryServer` is not; set both\.$/,
+            ],
+            [
+                "an unknown platform",
+                { operatorPlatform: "windows/amd64" },
+                /^ArgumentError: config: `operatorPlatform` must be one of "linux\/amd64", "linux\/arm64"/,
+            ],
+            [
+                "instances that are not a list",
+                { memcachedInstances: { name: "a" } },
+                /^ArgumentError: config: `memcachedInstances` must be a list of objects with a `name`/,
+            ],
+            [
+                "an instance with a misspelt field",
+                { memcachedInstances: [{ name: "a", sise: 2 }] },
+                /^ArgumentError: config: `memcachedInstances` entry 0 has unknown field\(s\) sise/,
+            ],
+            [
+                "an instance with a string size",
+                { memcachedInstances: [{ name: "a", size: "2" }] },
+                /^ArgumentError: config: `memcachedInstances` entry 0: `size` must be an integer/,
+            ],
         ];
         for (const [what, values, pattern] of cases) {
             it(what, () => {

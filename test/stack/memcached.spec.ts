@@ -16,7 +16,7 @@ const PREBUILT = `registry.example.com/kubecache/memcached-operator@${DIGEST}`;
 describe("deployMemcached (the stack's Memcached wiring)", () => {
     let dir: string;
     const registry = { pushServer: pulumi.output("localhost:5001"), pullServer: pulumi.output("kind-registry:5000") };
-    let shared: typeof computed[string];
+    let shared: (typeof computed)[string];
     before(() => {
         shared = computed[IMAGE];
         computed[IMAGE] = (_n, inputs) => ({ repoDigest: `${String(inputs.imageName).replace(/:[^:/]+$/, "")}@${DIGEST}` });
@@ -35,8 +35,13 @@ describe("deployMemcached (the stack's Memcached wiring)", () => {
 
     it("builds the image once, runs the operator on its digest and creates each instance", async () => {
         const stack = deployMemcached({
-            registry, image: { sourceDir: dir }, namespace: "kubecache",
-            instances: [{ name: "memcached-sample", size: 1 }, { name: "sessions", size: 3, memoryMB: 128 }],
+            registry,
+            image: { sourceDir: dir },
+            namespace: "kubecache",
+            instances: [
+                { name: "memcached-sample", size: 1 },
+                { name: "sessions", size: 3, memoryMB: 128 },
+            ],
         });
         await settle();
         assert.strictEqual(findAll(IMAGE).length, 1);
@@ -60,10 +65,26 @@ describe("deployMemcached (the stack's Memcached wiring)", () => {
 
     describe("rejects bad configuration before creating anything", () => {
         const cases: [string, () => unknown, RegExp][] = [
-            ["no registry and no prebuilt image", () => deployMemcached({}), /`operatorImage` is required when the cluster has no registry/],
-            ["two instances with one name", () => deployMemcached({ operatorImage: PREBUILT, instances: [{ name: "a" }, { name: "a" }] }), /names must be unique; "a"/],
-            ["an instance without a name", () => deployMemcached({ operatorImage: PREBUILT, instances: [{ size: 1 } as any] }), /`memcachedInstances` must be a list of objects with a `name`/],
-            ["an instance above the size bound", () => deployMemcached({ operatorImage: PREBUILT, instances: [{ name: "a", size: 101 }] }), /`size` must be an integer from 0 to 100/],
+            [
+                "no registry and no prebuilt image",
+                () => deployMemcached({}),
+                /`operatorImage` is required when the cluster has no registry/,
+            ],
+            [
+                "two instances with one name",
+                () => deployMemcached({ operatorImage: PREBUILT, instances: [{ name: "a" }, { name: "a" }] }),
+                /names must be unique; "a"/,
+            ],
+            [
+                "an instance without a name",
+                () => deployMemcached({ operatorImage: PREBUILT, instances: [{ size: 1 } as any] }),
+                /`memcachedInstances` must be a list of objects with a `name`/,
+            ],
+            [
+                "an instance above the size bound",
+                () => deployMemcached({ operatorImage: PREBUILT, instances: [{ name: "a", size: 101 }] }),
+                /`size` must be an integer from 0 to 100/,
+            ],
         ];
         for (const [what, fn, pattern] of cases) it(what, () => expectRejected(fn, pattern));
     });

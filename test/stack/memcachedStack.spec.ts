@@ -20,7 +20,7 @@ describe("the program's Memcached under each stack's configuration", () => {
         const pushHost = await promiseOf(out.registryPushServer);
         assert.ok(image.inputs.imageName.startsWith(`${pushHost}/kubecache/memcached-operator:src-`), image.inputs.imageName);
 
-        const ref = await promiseOf(out.operatorImage) as string;
+        const ref = (await promiseOf(out.operatorImage)) as string;
         assert.match(ref, /^[^@]+\/kubecache\/memcached-operator@sha256:[0-9a-f]{64}$/);
         const manager = findCreated("kubernetes:apps/v1:Deployment", MANAGER);
         assert.strictEqual(manager.inputs.spec.template.spec.containers[0].image, ref);
@@ -53,11 +53,19 @@ describe("the program's Memcached under each stack's configuration", () => {
         const prebuilt = `registry.example.com/kubecache/memcached-operator@sha256:${"1".repeat(64)}`;
         const out = await runProgram("dev", {
             operatorImage: prebuilt,
-            memcachedInstances: [{ name: "sessions", size: 3, memoryMB: 256 }, { name: "pages", size: 2 }],
+            memcachedInstances: [
+                { name: "sessions", size: 3, memoryMB: 256 },
+                { name: "pages", size: 2 },
+            ],
         });
         assert.strictEqual(findAll(IMAGE).length, 0);
         assert.strictEqual(findCreated("kubernetes:apps/v1:Deployment", MANAGER).inputs.spec.template.spec.containers[0].image, prebuilt);
-        assert.deepStrictEqual(findAll(CR).map(r => r.name).sort(), ["pages", "sessions"]);
+        assert.deepStrictEqual(
+            findAll(CR)
+                .map(r => r.name)
+                .sort(),
+            ["pages", "sessions"],
+        );
         assert.deepStrictEqual(Object.keys(await promiseOf(out.memcached)).sort(), ["pages", "sessions"]);
     });
 });

@@ -23,8 +23,13 @@ describe("the kubecache program (index.ts, stack/) under each stack's configurat
         assert.strictEqual(findCreated("kubernetes:core/v1:Service", "redis-ha").inputs.spec.type ?? "ClusterIP", "ClusterIP");
         // The kind cluster's local-registry-hosting ConfigMap lives in kube-public by definition (KEP-1755);
         // the Memcached operator has its own namespace and cluster-scoped objects (test/memcached/stack.spec.ts).
-        for (const r of recorded.filter(r => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace"
-            && r.inputs.metadata?.namespace !== "kube-public" && !r.name.startsWith("memcached-operator"))) {
+        for (const r of recorded.filter(
+            r =>
+                r.type.startsWith("kubernetes:") &&
+                r.type !== "kubernetes:core/v1:Namespace" &&
+                r.inputs.metadata?.namespace !== "kube-public" &&
+                !r.name.startsWith("memcached-operator"),
+        )) {
             if (r.inputs.metadata) assert.strictEqual(r.inputs.metadata.namespace, "kubecache", `${r.type} ${r.name}`);
         }
     });
@@ -45,7 +50,9 @@ describe("the kubecache program (index.ts, stack/) under each stack's configurat
         fs.writeFileSync(kubeconfig, kubeconfigYaml());
         await runProgram("local", {
             kubeconfigPath: kubeconfig,
-            redisImage: digest("redis"), haproxyImage: digest("haproxy"), operatorImage: digest("memcached-operator"),
+            redisImage: digest("redis"),
+            haproxyImage: digest("haproxy"),
+            operatorImage: digest("memcached-operator"),
             memcachedInstances: [{ name: "memcached-sample", size: 1, image: digest("memcached") }],
             redisPassword: "local-pw",
         });
@@ -53,7 +60,11 @@ describe("the kubecache program (index.ts, stack/) under each stack's configurat
         assert.deepStrictEqual([...new Set(others)], [], "only kubernetes resources and providers");
         for (const r of recorded.filter(r => /^kubernetes:(apps\/v1:(Deployment|StatefulSet)|core\/v1:Pod)$/.test(r.type))) {
             const spec = r.inputs.spec.template?.spec ?? r.inputs.spec;
-            const want = r.name.endsWith("-haproxy") ? digest("haproxy") : r.name.startsWith("memcached-operator") ? digest("memcached-operator") : digest("redis");
+            const want = r.name.endsWith("-haproxy")
+                ? digest("haproxy")
+                : r.name.startsWith("memcached-operator")
+                  ? digest("memcached-operator")
+                  : digest("redis");
             for (const c of spec.containers) assert.strictEqual(c.image, want, `${r.type} ${r.name}`);
         }
         assert.strictEqual(findCreated("kubernetes:apps/v1:StatefulSet", "redis-ha-node").inputs.spec.replicas, 3);

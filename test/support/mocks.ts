@@ -63,11 +63,23 @@ export const computed: Record<string, (name: string, inputs: any) => any> = {
 /** Results of provider function calls (invokes), by token. An unknown token fails the test. */
 export const invokes: Record<string, (inputs: any) => any> = {
     "alicloud:cs/getClusterCredential:getClusterCredential": inputs => ({
-        id: inputs.clusterId, clusterId: inputs.clusterId, kubeConfig: "apiVersion: v1\nkind: Config\n", certificateAuthority: {},
+        id: inputs.clusterId,
+        clusterId: inputs.clusterId,
+        kubeConfig: "apiVersion: v1\nkind: Config\n",
+        certificateAuthority: {},
     }),
     "alicloud:cs/getRegistryEnterpriseInstances:getRegistryEnterpriseInstances": inputs => ({
-        id: "acr", ids: inputs.ids,
-        instances: [{ id: inputs.ids?.[0], tempUsername: "cr_temp_user", authorizationToken: "acr-temporary-token", publicEndpoints: [], vpcEndpoints: [] }],
+        id: "acr",
+        ids: inputs.ids,
+        instances: [
+            {
+                id: inputs.ids?.[0],
+                tempUsername: "cr_temp_user",
+                authorizationToken: "acr-temporary-token",
+                publicEndpoints: [],
+                vpcEndpoints: [],
+            },
+        ],
     }),
 };
 
@@ -114,8 +126,14 @@ const mocks: pulumi.runtime.Mocks = {
         // The engine sends "" (not undefined) for a new resource; an empty id would make every reference to it unknown.
         const id = args.id || `${args.name}-id-${++counter}`;
         recorded.push({
-            type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider,
-            custom: args.custom ?? true, id, state,
+            type: args.type,
+            name: args.name,
+            inputs,
+            rawInputs: args.inputs,
+            provider: args.provider,
+            custom: args.custom ?? true,
+            id,
+            state,
         });
         return { id, state };
     },
@@ -171,7 +189,9 @@ export function findAll(type: string): Recorded[] {
 export function findCreated(type: string, name?: string): Recorded {
     const hits = recorded.filter(r => r.type === type && (name === undefined || r.name === name));
     if (hits.length !== 1) {
-        const names = findAll(type).map(r => r.name).join(", ");
+        const names = findAll(type)
+            .map(r => r.name)
+            .join(", ");
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${hits.length} (have: ${names || "none"})`);
     }
     return hits[0];

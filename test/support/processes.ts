@@ -26,7 +26,11 @@ export class ProcessGroup {
     /** SIGKILLs the group of one child started here. */
     stop(child: ChildProcess): void {
         if (child.pid) {
-            try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
+            try {
+                process.kill(-child.pid, "SIGKILL");
+            } catch {
+                /* already gone */
+            }
         }
     }
 
@@ -51,7 +55,9 @@ export async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs
     while (Date.now() < deadline) {
         try {
             if (await probe()) return true;
-        } catch { /* not yet */ }
+        } catch {
+            /* not yet */
+        }
         await new Promise(r => setTimeout(r, intervalMs));
     }
     return false;

@@ -18,7 +18,10 @@ function qualify(key: string): string {
 }
 
 /** The config map the CLI would hand the program for `stack`. */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): { config: Record<string, string>; secretKeys: string[] } {
+export function stackConfig(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+): { config: Record<string, string>; secretKeys: string[] } {
     const project: any = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
     const stackFile = path.join(ROOT, `Pulumi.${stack}.yaml`);
     const stackYaml: any = fs.existsSync(stackFile) ? yaml.load(fs.readFileSync(stackFile, "utf8")) : {};

@@ -8,7 +8,10 @@ const { Spec } = Mocha.reporters;
 const { EVENT_RUN_END, EVENT_TEST_PENDING } = Mocha.Runner.constants;
 
 const tier = process.env.KUBECACHE_TIER || "";
-const required = (process.env.KUBECACHE_REQUIRED_TIERS || "").split(",").map(t => t.trim()).filter(Boolean);
+const required = (process.env.KUBECACHE_REQUIRED_TIERS || "")
+    .split(",")
+    .map(t => t.trim())
+    .filter(Boolean);
 
 class KubecacheReporter extends Spec {
     constructor(runner, options) {
@@ -32,7 +35,9 @@ class KubecacheReporter extends Spec {
             const s = runner.stats || {};
             const entry = {
                 suite: tier ? `mocha:${tier}` : "mocha",
-                passed: s.passes || 0, failed: (s.failures || 0) + requiredSkips, skipped: (s.pending || 0) - requiredSkips,
+                passed: s.passes || 0,
+                failed: (s.failures || 0) + requiredSkips,
+                skipped: (s.pending || 0) - requiredSkips,
             };
             fs.appendFileSync(file, JSON.stringify(entry) + "\n");
         });

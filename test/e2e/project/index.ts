@@ -19,12 +19,16 @@ const provider = renderDir
     : new ExistingCluster("local", { kubeconfigPath: config.require("kubeconfigPath") }).provider;
 
 const nsName = config.get("namespace") ?? "kubecache-e2e";
-const namespace = new k8s.core.v1.Namespace("namespace", {
-    metadata: {
-        name: nsName,
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "kubecache" },
+const namespace = new k8s.core.v1.Namespace(
+    "namespace",
+    {
+        metadata: {
+            name: nsName,
+            labels: { "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/managed-by": "kubecache" },
+        },
     },
-}, { provider });
+    { provider },
+);
 const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [namespace] };
 const ns = namespace.metadata.name;
 const auth = { password: config.requireSecret("redisPassword") };
@@ -33,42 +37,76 @@ const image = config.get("redisImage");
 const pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth, image }, opts);
 const standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, auth, image }, opts);
 const replicated = new RedisReplicated("redis-sfs", { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth, image }, opts);
-const sentinel = new RedisSentinel("redis-ha", {
-    namespace: ns, auth, image,
-    replicas: config.getNumber("sentinelReplicas") ?? 2,
-    sentinels: config.getNumber("sentinels") ?? 3,
-    proxy: { image: config.get("haproxyImage") },
-}, opts);
+const sentinel = new RedisSentinel(
+    "redis-ha",
+    {
+        namespace: ns,
+        auth,
+        image,
+        replicas: config.getNumber("sentinelReplicas") ?? 2,
+        sentinels: config.getNumber("sentinels") ?? 3,
+        proxy: { image: config.get("haproxyImage") },
+    },
+    opts,
+);
 
 // On kwok no container runs, so the manager Deployment only has to become Ready and the engine tier runs the
 // operator binary out of cluster; the image is never pulled there, but must be pinned to pass the component's
 // check. The real-pods tier passes the image built from operator/Dockerfile and two replicas (leader election).
-const operator = new MemcachedOperator("memcached-operator", {
-    image: config.get("operatorImage") ?? "registry.invalid/kubecache/memcached-operator:e2e",
-    // The tier's cluster is thrown away: let destroy take the CRD too (the component keeps it by default).
-    retainCrdOnDelete: false,
-    replicas: config.getNumber("operatorReplicas") ?? 1,
-}, { provider });
-const memcached = new Memcached("memcached-sample", {
-    operator, namespace: ns, size: config.getNumber("memcachedSize") ?? 1, image: config.get("memcachedImage"),
-}, opts);
+const operator = new MemcachedOperator(
+    "memcached-operator",
+    {
+        image: config.get("operatorImage") ?? "registry.invalid/kubecache/memcached-operator:e2e",
+        // The tier's cluster is thrown away: let destroy take the CRD too (the component keeps it by default).
+        retainCrdOnDelete: false,
+        replicas: config.getNumber("operatorReplicas") ?? 1,
+    },
+    { provider },
+);
+const memcached = new Memcached(
+    "memcached-sample",
+    {
+        operator,
+        namespace: ns,
+        size: config.getNumber("memcachedSize") ?? 1,
+        image: config.get("memcachedImage"),
+    },
+    opts,
+);
 
 // `memcachedFeatures`: one Memcached with the exporter sidecar and one in SASL mode with the documented Secret
 // (`memcached-sasl-pwdb`, user `app`). Off unless set, so the engine tier, the layout proof and the kubectl
 // comparison keep their resource sets; the real-pods tier turns it on in an update of its own.
 if (config.getBoolean("memcachedFeatures")) {
-    new Memcached("memcached-metrics", {
-        operator, namespace: ns, image: config.get("memcachedImage"),
-        metrics: { enabled: true, image: config.get("exporterImage") },
-    }, opts);
+    new Memcached(
+        "memcached-metrics",
+        {
+            operator,
+            namespace: ns,
+            image: config.get("memcachedImage"),
+            metrics: { enabled: true, image: config.get("exporterImage") },
+        },
+        opts,
+    );
     // memcached uses its hostname as the SASL realm; the operator sets it to `memcached` in SASL mode.
-    const sasl = new k8s.core.v1.Secret("memcached-sasl", {
-        metadata: { name: "memcached-sasl", namespace: ns, labels: { "app.kubernetes.io/managed-by": "kubecache" } },
-        stringData: { "memcached-sasl-pwdb": pulumi.interpolate`app@memcached:${config.requireSecret("memcachedPassword")}\n` },
-    }, { provider });
-    new Memcached("memcached-auth", {
-        operator, namespace: ns, image: config.get("memcachedImage"), auth: { secretName: "memcached-sasl" },
-    }, { ...opts, dependsOn: [namespace, sasl] });
+    const sasl = new k8s.core.v1.Secret(
+        "memcached-sasl",
+        {
+            metadata: { name: "memcached-sasl", namespace: ns, labels: { "app.kubernetes.io/managed-by": "kubecache" } },
+            stringData: { "memcached-sasl-pwdb": pulumi.interpolate`app@memcached:${config.requireSecret("memcachedPassword")}\n` },
+        },
+        { provider },
+    );
+    new Memcached(
+        "memcached-auth",
+        {
+            operator,
+            namespace: ns,
+            image: config.get("memcachedImage"),
+            auth: { secretName: "memcached-sasl" },
+        },
+        { ...opts, dependsOn: [namespace, sasl] },
+    );
 }
 
 export const endpoints = {

@@ -29,8 +29,9 @@ export async function missingToolchain(): Promise<string | undefined> {
 
 /** `real`: kubelet + containerd nodes running real containers (`local-cluster start --real`) instead of kwok. */
 export async function startCluster(nodes = 2, real = false): Promise<LocalCluster> {
-    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes), ...(real ? ["--real"] : [])],
-        { timeoutMs: real ? 420_000 : 240_000 });
+    const r = await runOk("bash", [SCRIPT, "start", "--nodes", String(nodes), ...(real ? ["--real"] : [])], {
+        timeoutMs: real ? 420_000 : 240_000,
+    });
     const kubeconfig = r.stdout.trim().split("\n").pop()!;
     return { kubeconfig, dir: path.dirname(kubeconfig), startMs: r.ms };
 }

@@ -28,17 +28,28 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     const t0 = Date.now();
     return new Promise((resolve, reject) => {
         const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", d => { stdout += d; });
-        child.stderr.on("data", d => { stderr += d; });
+        let stdout = "",
+            stderr = "";
+        child.stdout.on("data", d => {
+            stdout += d;
+        });
+        child.stderr.on("data", d => {
+            stderr += d;
+        });
         const limit = opts.timeoutMs ?? 300_000;
         const timer = setTimeout(() => {
             stderr += `\n[killed after ${limit} ms]`;
             child.kill("SIGTERM");
             setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
         }, limit);
-        child.on("error", e => { clearTimeout(timer); reject(e); });
-        child.on("close", code => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Date.now() - t0 }); });
+        child.on("error", e => {
+            clearTimeout(timer);
+            reject(e);
+        });
+        child.on("close", code => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, ms: Date.now() - t0 });
+        });
         // A child that exits before reading its (empty) stdin makes the write fail with EPIPE: not an error here.
         child.stdin.on("error", () => undefined);
         child.stdin.end(opts.input ?? "");

@@ -37,7 +37,11 @@ async function waitFor(what: string, ms: number, probe: () => Promise<boolean>, 
     const deadline = Date.now() + ms;
     let last: unknown;
     for (;;) {
-        try { if (await probe()) return; } catch (e) { last = e; }
+        try {
+            if (await probe()) return;
+        } catch (e) {
+            last = e;
+        }
         if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last}` : ""}`);
         await sleep(every);
     }
@@ -57,9 +61,11 @@ export async function sentinelMaster(t: SentinelTarget): Promise<string> {
     const c = await RespClient.connect(26379, await clusterIP(t, `${t.name}-sentinel`), 1000);
     try {
         await c.ok(["AUTH", t.password]);
-        const r = await c.ok(["SENTINEL", "get-master-addr-by-name", t.masterName ?? "mymaster"]) as string[];
+        const r = (await c.ok(["SENTINEL", "get-master-addr-by-name", t.masterName ?? "mymaster"])) as string[];
         return r[0].split(".")[0];
-    } finally { c.close(); }
+    } finally {
+        c.close();
+    }
 }
 
 async function info(t: SentinelTarget, pod: string): Promise<Record<string, string>> {
@@ -69,25 +75,37 @@ async function info(t: SentinelTarget, pod: string): Promise<Record<string, stri
     try {
         await c.ok(["AUTH", t.password]);
         const text = String(await c.ok(["INFO", "replication"]));
-        return Object.fromEntries(text.split("\r\n").filter(l => l.includes(":")).map(l => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]));
-    } finally { c.close(); }
+        return Object.fromEntries(
+            text
+                .split("\r\n")
+                .filter(l => l.includes(":"))
+                .map(l => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
+        );
+    } finally {
+        c.close();
+    }
 }
 
 /** Sentinels agree on a master that has every other data pod linked and in sync. */
 export async function steady(t: SentinelTarget, ms = 180_000): Promise<string> {
     let master = "";
-    await waitFor("a master with every replica linked", ms, async () => {
-        master = await sentinelMaster(t);
-        const m = await info(t, master);
-        if (m.role !== "master" || Number(m.connected_slaves) !== t.dataPods - 1) return false;
-        for (let i = 0; i < t.dataPods; i++) {
-            const pod = `${t.name}-node-${i}`;
-            if (pod === master) continue;
-            const r = await info(t, pod);
-            if (r.role !== "slave" || r.master_link_status !== "up" || !r.master_host?.startsWith(`${master}.`)) return false;
-        }
-        return true;
-    }, 500);
+    await waitFor(
+        "a master with every replica linked",
+        ms,
+        async () => {
+            master = await sentinelMaster(t);
+            const m = await info(t, master);
+            if (m.role !== "master" || Number(m.connected_slaves) !== t.dataPods - 1) return false;
+            for (let i = 0; i < t.dataPods; i++) {
+                const pod = `${t.name}-node-${i}`;
+                if (pod === master) continue;
+                const r = await info(t, pod);
+                if (r.role !== "slave" || r.master_link_status !== "up" || !r.master_host?.startsWith(`${master}.`)) return false;
+            }
+            return true;
+        },
+        500,
+    );
     return master;
 }
 
@@ -104,9 +122,19 @@ function ackedWriter(host: string, password: string, prefix: string) {
                 await c.ok(["SET", `${prefix}:${i}`, String(i)]);
                 if (Number(await c.ok(["WAIT", 1, 200], 1000)) >= 1) acked.push(`${prefix}:${i}`);
             }
-        } catch { /* the master went away under the writer */ } finally { c?.close(); }
+        } catch {
+            /* the master went away under the writer */
+        } finally {
+            c?.close();
+        }
     })();
-    return { acked, stop: async () => { running = false; await done; } };
+    return {
+        acked,
+        stop: async () => {
+            running = false;
+            await done;
+        },
+    };
 }
 
 async function writeOnce(host: string, password: string, key: string): Promise<void> {
@@ -114,7 +142,9 @@ async function writeOnce(host: string, password: string, key: string): Promise<v
     try {
         await c.ok(["AUTH", password], 500);
         await c.ok(["SET", key, "v"], 500);
-    } finally { c.close(); }
+    } finally {
+        c.close();
+    }
 }
 
 async function fault(t: SentinelTarget, kind: Fault, pod: string): Promise<void> {
@@ -140,39 +170,54 @@ export async function oneFailover(t: SentinelTarget, kind: Fault, run: number, b
     const t0 = Date.now();
     await fault(t, kind, from);
     await writer.stop();
-    await waitFor(`a write through ${endpoint}:6379 to a new master`, boundMs, async () => {
-        await writeOnce(endpoint, t.password, `after-${kind}${run}`);
-        return (await sentinelMaster(t)) !== from;
-    }, 50);
+    await waitFor(
+        `a write through ${endpoint}:6379 to a new master`,
+        boundMs,
+        async () => {
+            await writeOnce(endpoint, t.password, `after-${kind}${run}`);
+            return (await sentinelMaster(t)) !== from;
+        },
+        50,
+    );
     const ms = Date.now() - t0;
     const c = await RespClient.connect(6379, endpoint);
     let lost = 0;
     try {
         await c.ok(["AUTH", t.password]);
         const keys = writer.acked.length ? writer.acked : ["-"];
-        const values = await c.ok(["MGET", ...keys]) as (string | null)[];
+        const values = (await c.ok(["MGET", ...keys])) as (string | null)[];
         lost = writer.acked.filter((_k, i) => values[i] === null).length;
-    } finally { c.close(); }
+    } finally {
+        c.close();
+    }
     const to = await sentinelMaster(t);
     // The old master (its pod re-created, or its container restarted) must come back as a replica of the new one.
-    await waitFor(`${from} to rejoin as a replica`, 180_000, async () => {
-        const r = await info(t, from);
-        return r.role === "slave" && r.master_link_status === "up";
-    }, 500);
+    await waitFor(
+        `${from} to rejoin as a replica`,
+        180_000,
+        async () => {
+            const r = await info(t, from);
+            return r.role === "slave" && r.master_link_status === "up";
+        },
+        500,
+    );
     await steady(t);
     await sleep(1500);
     return { fault: kind, ms, acked: writer.acked.length, lost, from, to };
 }
 
 export function summary(runs: FailoverRun[]): string {
-    const rows = (["pod-delete", "process-kill"] as Fault[]).map(kind => {
-        const rs = runs.filter(r => r.fault === kind);
-        if (!rs.length) return undefined;
-        const s = rs.map(r => r.ms).sort((a, b) => a - b);
-        const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-        const lost = rs.reduce((a, r) => a + r.lost, 0), acked = rs.reduce((a, r) => a + r.acked, 0);
-        return `| ${kind} | ${rs.length} | ${(mid / 1000).toFixed(2)} | ${(s[0] / 1000).toFixed(2)} | ${(s[s.length - 1] / 1000).toFixed(2)} | ${lost} of ${acked} |`;
-    }).filter(Boolean);
+    const rows = (["pod-delete", "process-kill"] as Fault[])
+        .map(kind => {
+            const rs = runs.filter(r => r.fault === kind);
+            if (!rs.length) return undefined;
+            const s = rs.map(r => r.ms).sort((a, b) => a - b);
+            const mid = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            const lost = rs.reduce((a, r) => a + r.lost, 0),
+                acked = rs.reduce((a, r) => a + r.acked, 0);
+            return `| ${kind} | ${rs.length} | ${(mid / 1000).toFixed(2)} | ${(s[0] / 1000).toFixed(2)} | ${(s[s.length - 1] / 1000).toFixed(2)} | ${lost} of ${acked} |`;
+        })
+        .filter(Boolean);
     return ["| fault | failovers | median s | min s | max s | WAIT-acked writes lost |", "|---|---|---|---|---|---|", ...rows].join("\n");
 }
 
@@ -204,14 +249,23 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     const masters = [await sentinelMaster(t)];
     const r = await t.kubectl.run(["rollout", "restart", `statefulset/${sts}`, "-n", t.namespace]);
     if (r.code !== 0) throw new Error(`kubectl rollout restart: ${r.stderr}`);
-    await waitFor(`the rollout of ${sts}`, boundMs, async () => {
-        const m = await sentinelMaster(t).catch(() => undefined);
-        if (m && m !== masters[masters.length - 1]) masters.push(m);
-        const s = await t.kubectl.get("statefulset", sts, t.namespace);
-        return s.metadata.generation > generation && s.status.observedGeneration >= s.metadata.generation
-            && s.status.updatedReplicas === t.dataPods && s.status.readyReplicas === t.dataPods
-            && s.status.currentRevision === s.status.updateRevision;
-    }, 200);
+    await waitFor(
+        `the rollout of ${sts}`,
+        boundMs,
+        async () => {
+            const m = await sentinelMaster(t).catch(() => undefined);
+            if (m && m !== masters[masters.length - 1]) masters.push(m);
+            const s = await t.kubectl.get("statefulset", sts, t.namespace);
+            return (
+                s.metadata.generation > generation &&
+                s.status.observedGeneration >= s.metadata.generation &&
+                s.status.updatedReplicas === t.dataPods &&
+                s.status.readyReplicas === t.dataPods &&
+                s.status.currentRevision === s.status.updateRevision
+            );
+        },
+        200,
+    );
     await steady(t);
     await sleep(1000);
     const t1 = Date.now();
@@ -224,9 +278,11 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
         await c.ok(["AUTH", t.password]);
         for (let i = 0; i < w.acked.length; i += 1000) {
             const keys = w.acked.slice(i, i + 1000);
-            const values = await c.ok(["MGET", ...keys]) as (string | null)[];
+            const values = (await c.ok(["MGET", ...keys])) as (string | null)[];
             lost += values.filter(v => v === null).length;
         }
-    } finally { c.close(); }
+    } finally {
+        c.close();
+    }
     return { refusedMs, refusedTotalMs, handovers: masters.length - 1, acked: w.acked.length, lost };
 }

@@ -27,9 +27,13 @@ export class OperatorProcess {
     constructor(binary: string, kubeconfig: string) {
         // Metrics and probes off: nothing scrapes them here, and fixed ports could clash with other runs.
         this.child = spawn(binary, ["--metrics-bind-address=0", "--health-probe-bind-address=0"], {
-            env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, KUBECONFIG: kubeconfig },
+            stdio: ["ignore", "pipe", "pipe"],
         });
-        const keep = (d: Buffer) => { this.log.push(d.toString()); if (this.log.length > 200) this.log.shift(); };
+        const keep = (d: Buffer) => {
+            this.log.push(d.toString());
+            if (this.log.length > 200) this.log.shift();
+        };
         this.child.stdout!.on("data", keep);
         this.child.stderr!.on("data", keep);
     }

@@ -34,14 +34,20 @@ export class Stack {
     readonly backendDir: string;
     readonly env: NodeJS.ProcessEnv;
 
-    constructor(readonly projectDir: string, readonly name: string) {
+    constructor(
+        readonly projectDir: string,
+        readonly name: string,
+    ) {
         this.backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-state-"));
         this.env = pulumiEnv(this.backendDir);
     }
 
     cli(args: string[], timeoutMs = 600_000): Promise<RunResult> {
-        return run(path.join(BIN, "pulumi"), [...args, "--non-interactive", "--cwd", this.projectDir],
-            { env: this.env, timeoutMs, cwd: this.projectDir });
+        return run(path.join(BIN, "pulumi"), [...args, "--non-interactive", "--cwd", this.projectDir], {
+            env: this.env,
+            timeoutMs,
+            cwd: this.projectDir,
+        });
     }
 
     async ok(args: string[], timeoutMs?: number): Promise<RunResult> {

@@ -38,7 +38,9 @@ export function containerPids(containerId: string, comm?: string): number[] {
             if (!fs.readFileSync(`/proc/${e}/cgroup`, "utf8").includes(id)) continue;
             if (comm && fs.readFileSync(`/proc/${e}/comm`, "utf8").trim() !== comm) continue;
             pids.push(Number(e));
-        } catch { /* the process ended while we looked */ }
+        } catch {
+            /* the process ended while we looked */
+        }
     }
     return pids;
 }
@@ -57,15 +59,20 @@ export async function criSandboxes(clusterDir: string): Promise<{ node: string; 
 }
 
 /** Every CRI container on every node (any state), with its pod's namespace. */
-export async function criContainers(clusterDir: string): Promise<{ node: string; namespace: string; pod: string; name: string; state: string }[]> {
+export async function criContainers(
+    clusterDir: string,
+): Promise<{ node: string; namespace: string; pod: string; name: string; state: string }[]> {
     const out = [];
     for (const node of fs.readdirSync(clusterDir).filter(d => d.startsWith("kc-node-"))) {
         const sock = path.join(clusterDir, node, "containerd", "containerd.sock");
         const r = await runOk(path.join(BIN, "crictl"), ["--runtime-endpoint", `unix://${sock}`, "ps", "-a", "-o", "json"]);
         for (const c of JSON.parse(r.stdout).containers ?? []) {
             out.push({
-                node, namespace: c.labels?.["io.kubernetes.pod.namespace"], pod: c.labels?.["io.kubernetes.pod.name"],
-                name: c.metadata.name, state: c.state,
+                node,
+                namespace: c.labels?.["io.kubernetes.pod.namespace"],
+                pod: c.labels?.["io.kubernetes.pod.name"],
+                name: c.metadata.name,
+                state: c.state,
             });
         }
     }
@@ -75,8 +82,12 @@ export async function criContainers(clusterDir: string): Promise<{ node: string;
 /** Packets the default interface sent to (or from) the pod and Service ranges, per counting rule. */
 export async function leaks(clusterDir: string): Promise<{ packets: number; what: string }[]> {
     const r = await runOk("bash", [path.join(SCRIPTS, "local-cluster"), "leaks", clusterDir]);
-    return r.stdout.trim().split("\n").filter(Boolean).map(l => {
-        const [n, ...rest] = l.split(" ");
-        return { packets: Number(n), what: rest.join(" ") };
-    });
+    return r.stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(l => {
+            const [n, ...rest] = l.split(" ");
+            return { packets: Number(n), what: rest.join(" ") };
+        });
 }

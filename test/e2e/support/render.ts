@@ -16,13 +16,20 @@ export interface RenderBench {
 
 function yamlFiles(dir: string): string[] {
     if (!fs.existsSync(dir)) return [];
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter(e => e.isFile() && e.name.endsWith(".yaml"))
-        .map(e => path.join(e.parentPath, e.name)).sort();
+        .map(e => path.join(e.parentPath, e.name))
+        .sort();
 }
 
-export async function renderAndApply(project: string, kubectl: Kubectl, secrets: Record<string, string>, namespaces: string[],
-    config: Record<string, string | number> = {}): Promise<RenderBench> {
+export async function renderAndApply(
+    project: string,
+    kubectl: Kubectl,
+    secrets: Record<string, string>,
+    namespaces: string[],
+    config: Record<string, string | number> = {},
+): Promise<RenderBench> {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "kubecache-render-"));
     const stack = new Stack(project, "render");
     try {
@@ -35,7 +42,8 @@ export async function renderAndApply(project: string, kubectl: Kubectl, secrets:
         const crds = yamlFiles(path.join(out, "0-crd"));
         const rest = yamlFiles(path.join(out, "1-manifest"));
         const isNs = (f: string) => /^kind: Namespace$/m.test(fs.readFileSync(f, "utf8"));
-        const first = [...crds, ...rest.filter(isNs)], second = rest.filter(f => !isNs(f));
+        const first = [...crds, ...rest.filter(isNs)],
+            second = rest.filter(f => !isNs(f));
         const objects = first.length + second.length;
 
         const t0 = Date.now();

@@ -10,21 +10,30 @@ const namespace = () => ({ instanceId: "cri-1", name: "kubecache", autoCreate: f
 describe("policy alicloud-cr-disallow-public-repository", () => {
     it("accepts private repositories and namespaces", async () => {
         assert.deepEqual((await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseRepo, repo())).messages, []);
-        assert.deepEqual((await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseNamespace, namespace())).messages, []);
+        assert.deepEqual(
+            (await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseNamespace, namespace())).messages,
+            [],
+        );
     });
 
     it("reports a public operator repository", async () => {
-        const outcome = await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseRepo, { ...repo(), repoType: "PUBLIC" });
+        const outcome = await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseRepo, {
+            ...repo(),
+            repoType: "PUBLIC",
+        });
         assert.deepEqual(outcome.messages, [
-            "Registry repository \"memcached-operator\" has repoType \"PUBLIC\", so anyone can pull its images. " +
-            "Set `repoType: \"PRIVATE\"` and give the cluster pull access (acr-credential-helper or an image pull secret).",
+            'Registry repository "memcached-operator" has repoType "PUBLIC", so anyone can pull its images. ' +
+                'Set `repoType: "PRIVATE"` and give the cluster pull access (acr-credential-helper or an image pull secret).',
         ]);
     });
 
     it("reports a namespace that creates public repositories", async () => {
-        const outcome = await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseNamespace, { ...namespace(), defaultVisibility: "PUBLIC" });
+        const outcome = await checkResource(disallowPublicRepositories, alicloud.cs.RegistryEnterpriseNamespace, {
+            ...namespace(),
+            defaultVisibility: "PUBLIC",
+        });
         assert.deepEqual(outcome.messages, [
-            "Registry namespace \"kubecache\" makes new repositories PUBLIC by default, so a push can publish an image. Set `defaultVisibility: \"PRIVATE\"`.",
+            'Registry namespace "kubecache" makes new repositories PUBLIC by default, so a push can publish an image. Set `defaultVisibility: "PRIVATE"`.',
         ]);
     });
 });

@@ -9,19 +9,32 @@ const env = (environment: string) => ({ [requireClusterDeletionProtection.name]:
 
 describe("policy alicloud-cs-managedkubernetes-enable-deletion-protection", () => {
     it("accepts deletion protection in prod", async () => {
-        assert.deepEqual((await checkResource(requireClusterDeletionProtection, alicloud.cs.ManagedKubernetes, ackCluster(), env("prod"))).messages, []);
+        assert.deepEqual(
+            (await checkResource(requireClusterDeletionProtection, alicloud.cs.ManagedKubernetes, ackCluster(), env("prod"))).messages,
+            [],
+        );
     });
 
     it("reports deletion protection off in prod", async () => {
-        const outcome = await checkResource(requireClusterDeletionProtection, alicloud.cs.ManagedKubernetes, { ...ackCluster(), deletionProtection: false }, env("prod"));
+        const outcome = await checkResource(
+            requireClusterDeletionProtection,
+            alicloud.cs.ManagedKubernetes,
+            { ...ackCluster(), deletionProtection: false },
+            env("prod"),
+        );
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" has deletion protection off, so one mistaken destroy deletes production. " +
-            "Set `deletionProtection: true` (turn it off deliberately, in a separate update, before tearing the cluster down).",
+            'ACK cluster "kubecache-prod" has deletion protection off, so one mistaken destroy deletes production. ' +
+                "Set `deletionProtection: true` (turn it off deliberately, in a separate update, before tearing the cluster down).",
         ]);
     });
 
     it("is not applicable to a dev stack", async () => {
-        const outcome = await checkResource(requireClusterDeletionProtection, alicloud.cs.ManagedKubernetes, { ...ackCluster(), deletionProtection: false }, env("dev"));
+        const outcome = await checkResource(
+            requireClusterDeletionProtection,
+            alicloud.cs.ManagedKubernetes,
+            { ...ackCluster(), deletionProtection: false },
+            env("dev"),
+        );
         assert.deepEqual(outcome.messages, []);
         assert.ok(outcome.notApplicable);
     });

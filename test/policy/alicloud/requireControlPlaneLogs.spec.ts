@@ -11,10 +11,13 @@ describe("policy alicloud-cs-managedkubernetes-enable-control-plane-logs", () =>
     });
 
     it("reports a missing component", async () => {
-        const outcome = await checkResource(requireControlPlaneLogs, alicloud.cs.ManagedKubernetes, { ...ackCluster(), controlPlaneLogComponents: ["apiserver", "kcm"] });
+        const outcome = await checkResource(requireControlPlaneLogs, alicloud.cs.ManagedKubernetes, {
+            ...ackCluster(),
+            controlPlaneLogComponents: ["apiserver", "kcm"],
+        });
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" does not collect control-plane logs for scheduler, so API changes leave no trail. " +
-            "Set `controlPlaneLogComponents` to include \"apiserver\", \"kcm\", \"scheduler\".",
+            'ACK cluster "kubecache-prod" does not collect control-plane logs for scheduler, so API changes leave no trail. ' +
+                'Set `controlPlaneLogComponents` to include "apiserver", "kcm", "scheduler".',
         ]);
     });
 
@@ -31,8 +34,8 @@ describe("policy alicloud-cs-managedkubernetes-enable-control-plane-logs", () =>
         delete cluster.controlPlaneLogTtl;
         const outcome = await checkResource(requireControlPlaneLogs, alicloud.cs.ManagedKubernetes, cluster);
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" collects control-plane logs without `controlPlaneLogTtl`, which ACK requires alongside the components. " +
-            "Set `controlPlaneLogTtl` to a retention in days, e.g. \"30\".",
+            'ACK cluster "kubecache-prod" collects control-plane logs without `controlPlaneLogTtl`, which ACK requires alongside the components. ' +
+                'Set `controlPlaneLogTtl` to a retention in days, e.g. "30".',
         ]);
     });
 });

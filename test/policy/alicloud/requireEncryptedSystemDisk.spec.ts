@@ -15,8 +15,8 @@ describe("policy alicloud-cs-nodepool-encrypt-system-disk", () => {
         delete pool.systemDiskEncrypted;
         const outcome = await checkResource(requireEncryptedSystemDisk, alicloud.cs.NodePool, pool);
         assert.deepEqual(outcome.messages, [
-            "Node pool \"kubecache-workers\" leaves its system disks unencrypted, and they hold images, logs and Secrets mounted into pods. " +
-            "Set `systemDiskEncrypted: true` (optionally with `systemDiskKmsKey`).",
+            'Node pool "kubecache-workers" leaves its system disks unencrypted, and they hold images, logs and Secrets mounted into pods. ' +
+                "Set `systemDiskEncrypted: true` (optionally with `systemDiskKmsKey`).",
         ]);
     });
 });

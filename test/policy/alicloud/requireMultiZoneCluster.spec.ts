@@ -21,21 +21,23 @@ describe("policy alicloud-cs-managedkubernetes-require-multi-zone", () => {
     it("reports two vSwitches in the same zone", async () => {
         const outcome = await checkStack(requireMultiZoneCluster, stack(["cn-hangzhou-h", "cn-hangzhou-h"]));
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" has 2 vSwitches but all in zone cn-hangzhou-h, so a zone outage takes it down. " +
-            "Create the vSwitches in at least 2 different zones.",
+            'ACK cluster "kubecache-prod" has 2 vSwitches but all in zone cn-hangzhou-h, so a zone outage takes it down. ' +
+                "Create the vSwitches in at least 2 different zones.",
         ]);
     });
 
     it("reports a single vSwitch", async () => {
         const outcome = await checkStack(requireMultiZoneCluster, stack(["cn-hangzhou-h"], { ...ackCluster(), vswitchIds: ["vsw-a"] }));
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" has 1 vSwitch(es) in `vswitchIds`, so a zone outage takes it down. " +
-            "Give it at least 2 vSwitches in different zones.",
+            'ACK cluster "kubecache-prod" has 1 vSwitch(es) in `vswitchIds`, so a zone outage takes it down. ' +
+                "Give it at least 2 vSwitches in different zones.",
         ]);
     });
 
     it("counts vSwitches from outside the stack by number only", async () => {
-        const outcome = await checkStack(requireMultiZoneCluster, [{ type: alicloud.cs.ManagedKubernetes, name: "ack", props: ackCluster() }]);
+        const outcome = await checkStack(requireMultiZoneCluster, [
+            { type: alicloud.cs.ManagedKubernetes, name: "ack", props: ackCluster() },
+        ]);
         assert.deepEqual(outcome.messages, []);
     });
 
@@ -43,8 +45,8 @@ describe("policy alicloud-cs-managedkubernetes-require-multi-zone", () => {
         const cluster = { ...ackCluster(), vswitchIds: undefined, zoneIds: ["cn-hangzhou-h"] };
         const outcome = await checkStack(requireMultiZoneCluster, [{ type: alicloud.cs.ManagedKubernetes, name: "ack", props: cluster }]);
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" is placed in 1 zone, so a zone outage takes the control plane's endpoint and all nodes down. " +
-            "List at least 2 distinct zones in `zoneIds`.",
+            'ACK cluster "kubecache-prod" is placed in 1 zone, so a zone outage takes the control plane\'s endpoint and all nodes down. ' +
+                "List at least 2 distinct zones in `zoneIds`.",
         ]);
     });
 });

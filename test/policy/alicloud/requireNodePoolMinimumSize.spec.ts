@@ -16,8 +16,8 @@ describe("policy alicloud-cs-nodepool-minimum-size", () => {
     it("reports a desired size of 1 in prod", async () => {
         const outcome = await checkResource(policy, alicloud.cs.NodePool, { ...nodePool(), desiredSize: "1" }, env("prod"));
         assert.deepEqual(outcome.messages, [
-            "Node pool \"kubecache-workers\" has `desiredSize` 1, so one node failure or upgrade drains every workload at once. " +
-            "Set `desiredSize` to 2 or more in production.",
+            'Node pool "kubecache-workers" has `desiredSize` 1, so one node failure or upgrade drains every workload at once. ' +
+                "Set `desiredSize` to 2 or more in production.",
         ]);
     });
 
@@ -25,8 +25,8 @@ describe("policy alicloud-cs-nodepool-minimum-size", () => {
         const pool = { ...nodePool(), desiredSize: undefined, scalingConfig: { enable: true, minSize: 1, maxSize: 5 } };
         const outcome = await checkResource(policy, alicloud.cs.NodePool, pool, env("prod"));
         assert.deepEqual(outcome.messages, [
-            "Node pool \"kubecache-workers\" has `scalingConfig.minSize` 1, so one node failure or upgrade drains every workload at once. " +
-            "Set `scalingConfig.minSize` to 2 or more in production.",
+            'Node pool "kubecache-workers" has `scalingConfig.minSize` 1, so one node failure or upgrade drains every workload at once. ' +
+                "Set `scalingConfig.minSize` to 2 or more in production.",
         ]);
     });
 

@@ -12,7 +12,11 @@ describe("policy alicloud-vpc-require-private-cidr", () => {
     it("accepts RFC 1918 blocks", async () => {
         assert.deepEqual((await checkResource(requirePrivateCidrs, alicloud.vpc.Network, vpc())).messages, []);
         for (const cidr of ["10.0.0.0/20", "172.31.240.0/20", "192.168.1.0/24"]) {
-            assert.deepEqual((await checkResource(requirePrivateCidrs, alicloud.vpc.Switch, vswitch("cn-hangzhou-h", cidr))).messages, [], cidr);
+            assert.deepEqual(
+                (await checkResource(requirePrivateCidrs, alicloud.vpc.Switch, vswitch("cn-hangzhou-h", cidr))).messages,
+                [],
+                cidr,
+            );
         }
     });
 

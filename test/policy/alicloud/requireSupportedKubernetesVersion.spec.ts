@@ -17,7 +17,7 @@ describe("policy alicloud-cs-managedkubernetes-supported-version", () => {
         const outcome = await checkResource(policy, alicloud.cs.ManagedKubernetes, { ...ackCluster(), version: "1.21.4-aliyun.1" });
         assert.deepEqual(outcome.messages, [
             `ACK cluster "kubecache-prod" requests Kubernetes 1.21.4-aliyun.1, which is not a supported version (${listed}). ` +
-            "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.",
+                "Choose a supported version, e.g. the newest returned by the `alicloud.cs.getKubernetesVersion` data source.",
         ]);
     });
 
@@ -26,8 +26,8 @@ describe("policy alicloud-cs-managedkubernetes-supported-version", () => {
         delete cluster.version;
         const outcome = await checkResource(policy, alicloud.cs.ManagedKubernetes, cluster);
         assert.deepEqual(outcome.messages, [
-            "ACK cluster \"kubecache-prod\" pins no Kubernetes version and has no automatic upgrade, so it is created at whatever is newest and then left behind. " +
-            `Set \`version\` to a supported release (${listed}) or enable \`operationPolicy.clusterAutoUpgrade\`.`,
+            'ACK cluster "kubecache-prod" pins no Kubernetes version and has no automatic upgrade, so it is created at whatever is newest and then left behind. ' +
+                `Set \`version\` to a supported release (${listed}) or enable \`operationPolicy.clusterAutoUpgrade\`.`,
         ]);
         cluster.operationPolicy = { clusterAutoUpgrade: { enabled: true, channel: "stable" } };
         assert.deepEqual((await checkResource(policy, alicloud.cs.ManagedKubernetes, cluster)).messages, []);

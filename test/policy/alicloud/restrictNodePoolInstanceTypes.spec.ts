@@ -13,16 +13,21 @@ describe("policy alicloud-cs-nodepool-allowed-instance-types", () => {
     });
 
     it("reports a type outside the list", async () => {
-        const outcome = await checkResource(policy, alicloud.cs.NodePool, { ...nodePool(), instanceTypes: ["ecs.g7.xlarge", "ecs.gn7i-c8g1.2xlarge"] });
+        const outcome = await checkResource(policy, alicloud.cs.NodePool, {
+            ...nodePool(),
+            instanceTypes: ["ecs.g7.xlarge", "ecs.gn7i-c8g1.2xlarge"],
+        });
         assert.deepEqual(outcome.messages, [
-            "Node pool \"kubecache-workers\" uses instance type(s) ecs.gn7i-c8g1.2xlarge, which are not on the allowed list. " +
-            `Choose from ${DEFAULT_INSTANCE_TYPES.join(", ")}, or add the type to \`allowedInstanceTypes\` in the policy config.`,
+            'Node pool "kubecache-workers" uses instance type(s) ecs.gn7i-c8g1.2xlarge, which are not on the allowed list. ' +
+                `Choose from ${DEFAULT_INSTANCE_TYPES.join(", ")}, or add the type to \`allowedInstanceTypes\` in the policy config.`,
         ]);
     });
 
     it("reports an empty list", async () => {
         const outcome = await checkResource(policy, alicloud.cs.NodePool, { ...nodePool(), instanceTypes: [] });
-        assert.deepEqual(outcome.messages, [`Node pool "kubecache-workers" lists no \`instanceTypes\`. Choose one or more of: ${DEFAULT_INSTANCE_TYPES.join(", ")}.`]);
+        assert.deepEqual(outcome.messages, [
+            `Node pool "kubecache-workers" lists no \`instanceTypes\`. Choose one or more of: ${DEFAULT_INSTANCE_TYPES.join(", ")}.`,
+        ]);
     });
 
     it("reads the allowed list from the config", async () => {

@@ -21,7 +21,13 @@ describe("policy/common/workloads", () => {
 
     it("lists init containers first only when asked", () => {
         const spec = { initContainers: [{ name: "i" }], containers: [{ name: "c" }] };
-        assert.deepEqual(containersOf(spec, true).map(r => r.label), ["init container \"i\"", "container \"c\""]);
-        assert.deepEqual(containersOf(spec, false).map(r => r.label), ["container \"c\""]);
+        assert.deepEqual(
+            containersOf(spec, true).map(r => r.label),
+            ['init container "i"', 'container "c"'],
+        );
+        assert.deepEqual(
+            containersOf(spec, false).map(r => r.label),
+            ['container "c"'],
+        );
     });
 });

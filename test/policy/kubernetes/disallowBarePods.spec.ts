@@ -14,8 +14,8 @@ describe("policy kubernetes-core-v1-pod-disallow-bare-pod", () => {
     it("reports a bare Pod by name and says to use a controller", async () => {
         const outcome = await checkResource(disallowBarePods, k8s.core.v1.Pod, pod("redis"));
         assert.deepEqual(outcome.messages, [
-            "Pod \"redis\" is a bare Pod: nothing re-creates it when it is deleted or its node fails. " +
-            "Run it from a Deployment (stateless) or a StatefulSet (stable identity and storage) instead.",
+            'Pod "redis" is a bare Pod: nothing re-creates it when it is deleted or its node fails. ' +
+                "Run it from a Deployment (stateless) or a StatefulSet (stable identity and storage) instead.",
         ]);
     });
 

@@ -20,9 +20,9 @@ describe("policy kubernetes-apps-v1-statefulset-require-headless-service", () =>
     it("reports the seed's missing headless Service on the StatefulSet", async () => {
         const outcome = await checkStack(requireHeadlessService, stack(statefulSet("redis-sfs", 2, "redis-sfs"), null));
         assert.deepEqual(outcome.messages, [
-            "StatefulSet \"redis-sfs\" names Service \"redis-sfs\" in namespace \"kubecache\", but this stack creates no such Service, " +
-            "so `redis-sfs-0.redis-sfs` does not resolve and replicas fail with \"Unable to connect to MASTER\". " +
-            "Create a headless Service \"redis-sfs\" (`clusterIP: None`) selecting the StatefulSet's pods.",
+            'StatefulSet "redis-sfs" names Service "redis-sfs" in namespace "kubecache", but this stack creates no such Service, ' +
+                'so `redis-sfs-0.redis-sfs` does not resolve and replicas fail with "Unable to connect to MASTER". ' +
+                'Create a headless Service "redis-sfs" (`clusterIP: None`) selecting the StatefulSet\'s pods.',
         ]);
         assert.equal(outcome.reports[0].urn, urnOf("kubernetes:apps/v1:StatefulSet", "redis-sfs"));
     });
@@ -30,8 +30,8 @@ describe("policy kubernetes-apps-v1-statefulset-require-headless-service", () =>
     it("reports a Service of that name that is not headless", async () => {
         const outcome = await checkStack(requireHeadlessService, stack(undefined, service("redis-sfs-headless", "redis-sfs", false)));
         assert.deepEqual(outcome.messages, [
-            "StatefulSet \"redis-sfs\" names Service \"redis-sfs-headless\", which is not headless, so pods get no per-pod DNS records. " +
-            "Set `clusterIP: \"None\"` on Service \"redis-sfs-headless\" (use a separate Service for client traffic).",
+            'StatefulSet "redis-sfs" names Service "redis-sfs-headless", which is not headless, so pods get no per-pod DNS records. ' +
+                'Set `clusterIP: "None"` on Service "redis-sfs-headless" (use a separate Service for client traffic).',
         ]);
     });
 
@@ -48,8 +48,8 @@ describe("policy kubernetes-apps-v1-statefulset-require-headless-service", () =>
         delete sts.spec.serviceName;
         const outcome = await checkStack(requireHeadlessService, stack(sts));
         assert.deepEqual(outcome.messages, [
-            "StatefulSet \"redis-sfs\" has no `serviceName`, so its pods get no stable DNS names and replicas cannot find the master. " +
-            "Create a headless Service (`clusterIP: None`) selecting its pods and set `serviceName` to it.",
+            'StatefulSet "redis-sfs" has no `serviceName`, so its pods get no stable DNS names and replicas cannot find the master. ' +
+                "Create a headless Service (`clusterIP: None`) selecting its pods and set `serviceName` to it.",
         ]);
     });
 });

@@ -22,8 +22,8 @@ describe("policy kubernetes-apps-v1-workload-minimum-replicas", () => {
     it("reports 1 replica behind a Service in prod", async () => {
         const outcome = await checkStack(requireMinimumReplicas, stack(deployment("cache", 1)), prod);
         assert.deepEqual(outcome.messages, [
-            "Deployment \"cache\" serves traffic through a Service but runs 1 replica, so a single pod failure or node drain is an outage. " +
-            "Set `spec.replicas` to 2 or more in production.",
+            'Deployment "cache" serves traffic through a Service but runs 1 replica, so a single pod failure or node drain is an outage. ' +
+                "Set `spec.replicas` to 2 or more in production.",
         ]);
     });
 
@@ -42,7 +42,9 @@ describe("policy kubernetes-apps-v1-workload-minimum-replicas", () => {
     });
 
     it("is not applicable in dev", async () => {
-        const outcome = await checkStack(requireMinimumReplicas, stack(deployment("cache", 1)), { [requireMinimumReplicas.name]: { environment: "dev" } });
+        const outcome = await checkStack(requireMinimumReplicas, stack(deployment("cache", 1)), {
+            [requireMinimumReplicas.name]: { environment: "dev" },
+        });
         assert.deepEqual(outcome.messages, []);
         assert.match(outcome.notApplicable ?? "", /production-only/);
     });

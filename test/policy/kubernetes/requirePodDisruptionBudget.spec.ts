@@ -30,8 +30,8 @@ describe("policy kubernetes-policy-v1-workload-require-pod-disruption-budget", (
     it("reports a serving workload without a PDB", async () => {
         const outcome = await checkStack(requirePodDisruptionBudget, stack(null), prod);
         assert.deepEqual(outcome.messages, [
-            "StatefulSet \"redis-sfs\" serves traffic but no PodDisruptionBudget in namespace \"kubecache\" selects its pods, " +
-            "so a node drain may evict all replicas at once. Add a PodDisruptionBudget with `maxUnavailable: 1` selecting its pod labels.",
+            'StatefulSet "redis-sfs" serves traffic but no PodDisruptionBudget in namespace "kubecache" selects its pods, ' +
+                "so a node drain may evict all replicas at once. Add a PodDisruptionBudget with `maxUnavailable: 1` selecting its pod labels.",
         ]);
     });
 
@@ -43,13 +43,15 @@ describe("policy kubernetes-policy-v1-workload-require-pod-disruption-budget", (
     it("reports a PDB that allows no disruption", async () => {
         const outcome = await checkStack(requirePodDisruptionBudget, stack(pdb("redis-sfs", "redis-sfs", { minAvailable: 3 })), prod);
         assert.deepEqual(outcome.messages, [
-            "StatefulSet \"redis-sfs\" is covered only by PodDisruptionBudgets that allow no disruption at 3 replicas, " +
-            "which blocks node drains and upgrades. Use `maxUnavailable: 1` (or a `minAvailable` below the replica count).",
+            'StatefulSet "redis-sfs" is covered only by PodDisruptionBudgets that allow no disruption at 3 replicas, ' +
+                "which blocks node drains and upgrades. Use `maxUnavailable: 1` (or a `minAvailable` below the replica count).",
         ]);
     });
 
     it("is not applicable in dev", async () => {
-        const outcome = await checkStack(requirePodDisruptionBudget, stack(null), { [requirePodDisruptionBudget.name]: { environment: "dev" } });
+        const outcome = await checkStack(requirePodDisruptionBudget, stack(null), {
+            [requirePodDisruptionBudget.name]: { environment: "dev" },
+        });
         assert.deepEqual(outcome.messages, []);
         assert.ok(outcome.notApplicable);
     });

@@ -5,7 +5,8 @@ import { requireProbes } from "../../../policy/kubernetes/requireProbes";
 import { deployment, statefulSet } from "../fixtures";
 import { checkResource } from "../harness";
 
-const fix = "Add one (e.g. an exec probe running `redis-cli ping`, or a tcpSocket probe on the service port) " +
+const fix =
+    "Add one (e.g. an exec probe running `redis-cli ping`, or a tcpSocket probe on the service port) " +
     "so Kubernetes restarts or unroutes it when it hangs.";
 
 describe("policy kubernetes-workload-require-probes", () => {

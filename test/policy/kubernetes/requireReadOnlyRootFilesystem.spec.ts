@@ -16,8 +16,8 @@ describe("policy kubernetes-workload-require-read-only-root-filesystem", () => {
         sts.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
         const outcome = await checkResource(requireReadOnlyRootFilesystem, k8s.apps.v1.StatefulSet, sts);
         assert.deepEqual(outcome.messages, [
-            "StatefulSet container \"redis\" has a writable root file system. Set `securityContext.readOnlyRootFilesystem: true` " +
-            "and mount an emptyDir or PVC where it must write (e.g. /data, /tmp).",
+            'StatefulSet container "redis" has a writable root file system. Set `securityContext.readOnlyRootFilesystem: true` ' +
+                "and mount an emptyDir or PVC where it must write (e.g. /data, /tmp).",
         ]);
     });
 });

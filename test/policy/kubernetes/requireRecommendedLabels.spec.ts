@@ -36,7 +36,12 @@ describe("policy kubernetes-metadata-require-recommended-labels", () => {
     });
 
     it("skips patches, Helm releases, YAML components and other providers", async () => {
-        for (const type of ["kubernetes:apps/v1:DeploymentPatch", "kubernetes:helm.sh/v3:Release", "kubernetes:yaml/v2:ConfigFile", "random:index/randomPassword:RandomPassword"]) {
+        for (const type of [
+            "kubernetes:apps/v1:DeploymentPatch",
+            "kubernetes:helm.sh/v3:Release",
+            "kubernetes:yaml/v2:ConfigFile",
+            "random:index/randomPassword:RandomPassword",
+        ]) {
             assert.deepEqual((await checkResource(requireRecommendedLabels, type, { metadata: {} })).messages, [], type);
         }
     });

@@ -5,7 +5,8 @@ import { requireRedisAuth } from "../../../policy/kubernetes/requireRedisAuth";
 import { deployment } from "../fixtures";
 import { checkResource } from "../harness";
 
-const noAuth = "Deployment container \"redis\" runs Redis without a password from a Secret, so anyone who reaches the port can read and write. " +
+const noAuth =
+    'Deployment container "redis" runs Redis without a password from a Secret, so anyone who reaches the port can read and write. ' +
     "Enable auth: put the password in a Secret, pass it as an env var (e.g. REDIS_PASSWORD via `valueFrom.secretKeyRef`) " +
     "and start Redis with `requirepass`/`masterauth`.";
 
@@ -33,10 +34,14 @@ describe("policy kubernetes-redis-require-auth", () => {
     });
 
     it("reports a literal password and the missing Secret", async () => {
-        const outcome = await checkResource(requireRedisAuth, k8s.apps.v1.Deployment, withEnv([{ name: "REDIS_PASSWORD", value: "hunter2" }]));
+        const outcome = await checkResource(
+            requireRedisAuth,
+            k8s.apps.v1.Deployment,
+            withEnv([{ name: "REDIS_PASSWORD", value: "hunter2" }]),
+        );
         assert.deepEqual(outcome.messages, [
-            "Deployment container \"redis\" sets REDIS_PASSWORD as a literal, so the password is readable in the manifest and state. " +
-            "Store it in a Secret and reference it with `valueFrom.secretKeyRef`.",
+            'Deployment container "redis" sets REDIS_PASSWORD as a literal, so the password is readable in the manifest and state. ' +
+                "Store it in a Secret and reference it with `valueFrom.secretKeyRef`.",
             noAuth,
         ]);
     });

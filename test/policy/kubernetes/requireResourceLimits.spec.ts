@@ -13,7 +13,11 @@ describe("policy kubernetes-workload-require-resources", () => {
         assert.deepEqual(outcome.messages, []);
     });
 
-    for (const [kind, resource] of [["requests", "cpu"], ["requests", "memory"], ["limits", "memory"]]) {
+    for (const [kind, resource] of [
+        ["requests", "cpu"],
+        ["requests", "memory"],
+        ["limits", "memory"],
+    ]) {
         it(`reports a missing resources.${kind}.${resource}`, async () => {
             const d = deployment();
             delete d.spec.template.spec.containers[0].resources[kind][resource];

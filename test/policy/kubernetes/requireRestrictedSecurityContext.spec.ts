@@ -6,7 +6,8 @@ import { deployment, pod } from "../fixtures";
 import { checkResource } from "../harness";
 
 const policy = requireRestrictedSecurityContext;
-const message = (settings: string) => "Deployment container \"redis\" does not meet the restricted Pod Security Standard. " +
+const message = (settings: string) =>
+    'Deployment container "redis" does not meet the restricted Pod Security Standard. ' +
     `Set ${settings} in its securityContext (or the pod's, where inherited).`;
 
 async function messagesAfter(change: (spec: any, sc: any) => void): Promise<string[]> {
@@ -21,35 +22,66 @@ describe("policy kubernetes-workload-require-restricted-security-context", () =>
     });
 
     it("accepts runAsNonRoot and seccomp inherited from the pod", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { delete sc.runAsNonRoot; delete sc.seccompProfile; }), []);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                delete sc.runAsNonRoot;
+                delete sc.seccompProfile;
+            }),
+            [],
+        );
     });
 
     it("reports runAsNonRoot missing on both pod and container", async () => {
-        const messages = await messagesAfter((spec, sc) => { delete sc.runAsNonRoot; delete spec.securityContext.runAsNonRoot; });
+        const messages = await messagesAfter((spec, sc) => {
+            delete sc.runAsNonRoot;
+            delete spec.securityContext.runAsNonRoot;
+        });
         assert.deepEqual(messages, [message("`runAsNonRoot: true`")]);
     });
 
     it("reports runAsUser 0", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { sc.runAsUser = 0; }), [message("a non-zero `runAsUser`")]);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                sc.runAsUser = 0;
+            }),
+            [message("a non-zero `runAsUser`")],
+        );
     });
 
     it("reports a privileged container", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { sc.privileged = true; }), [message("`privileged: false`")]);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                sc.privileged = true;
+            }),
+            [message("`privileged: false`")],
+        );
     });
 
     it("reports allowPrivilegeEscalation left on", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { delete sc.allowPrivilegeEscalation; }),
-            [message("`allowPrivilegeEscalation: false`")]);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                delete sc.allowPrivilegeEscalation;
+            }),
+            [message("`allowPrivilegeEscalation: false`")],
+        );
     });
 
     it("reports capabilities not dropped", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { sc.capabilities.drop = ["NET_RAW"]; }),
-            [message("`capabilities.drop: [\"ALL\"]`")]);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                sc.capabilities.drop = ["NET_RAW"];
+            }),
+            [message('`capabilities.drop: ["ALL"]`')],
+        );
     });
 
     it("reports an Unconfined seccomp profile", async () => {
-        assert.deepEqual(await messagesAfter((_spec, sc) => { sc.seccompProfile = { type: "Unconfined" }; }),
-            [message("`seccompProfile.type: RuntimeDefault`")]);
+        assert.deepEqual(
+            await messagesAfter((_spec, sc) => {
+                sc.seccompProfile = { type: "Unconfined" };
+            }),
+            [message("`seccompProfile.type: RuntimeDefault`")],
+        );
     });
 
     it("checks bare Pods' containers", async () => {
@@ -58,9 +90,9 @@ describe("policy kubernetes-workload-require-restricted-security-context", () =>
         delete p.spec.securityContext;
         const outcome = await checkResource(policy, k8s.core.v1.Pod, p);
         assert.deepEqual(outcome.messages, [
-            "Pod container \"redis\" does not meet the restricted Pod Security Standard. Set `runAsNonRoot: true`, " +
-            "`allowPrivilegeEscalation: false`, `capabilities.drop: [\"ALL\"]`, `seccompProfile.type: RuntimeDefault` " +
-            "in its securityContext (or the pod's, where inherited).",
+            'Pod container "redis" does not meet the restricted Pod Security Standard. Set `runAsNonRoot: true`, ' +
+                '`allowPrivilegeEscalation: false`, `capabilities.drop: ["ALL"]`, `seccompProfile.type: RuntimeDefault` ' +
+                "in its securityContext (or the pod's, where inherited).",
         ]);
     });
 });

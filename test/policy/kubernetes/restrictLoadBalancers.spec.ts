@@ -16,32 +16,44 @@ function loadBalancer(annotated: boolean): any {
 
 describe("policy kubernetes-core-v1-service-restrict-load-balancer", () => {
     it("accepts ClusterIP Services everywhere", async () => {
-        for (const [env, cluster] of [["dev", "kind"], ["prod", "ack"]]) {
-            assert.deepEqual((await checkResource(restrictLoadBalancers, k8s.core.v1.Service, service("cache", "cache"), config(env, cluster))).messages, []);
+        for (const [env, cluster] of [
+            ["dev", "kind"],
+            ["prod", "ack"],
+        ]) {
+            assert.deepEqual(
+                (await checkResource(restrictLoadBalancers, k8s.core.v1.Service, service("cache", "cache"), config(env, cluster))).messages,
+                [],
+            );
         }
     });
 
     it("accepts an internal SLB in prod on ACK", async () => {
-        assert.deepEqual((await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(true), config("prod", "ack"))).messages, []);
+        assert.deepEqual(
+            (await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(true), config("prod", "ack"))).messages,
+            [],
+        );
     });
 
     it("reports a public LoadBalancer in prod", async () => {
         const outcome = await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(false), config("prod", "ack"));
         assert.deepEqual(outcome.messages, [
-            "Service \"cache-lb\" is a LoadBalancer without an internal-SLB annotation, so Alibaba Cloud gives it a public address. " +
-            `Annotate it with "${INTERNAL_SLB_ANNOTATION}: intranet", or use a ClusterIP Service.`,
+            'Service "cache-lb" is a LoadBalancer without an internal-SLB annotation, so Alibaba Cloud gives it a public address. ' +
+                `Annotate it with "${INTERNAL_SLB_ANNOTATION}: intranet", or use a ClusterIP Service.`,
         ]);
     });
 
     it("reports any LoadBalancer on kind, annotated or not", async () => {
         const outcome = await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(true), config("dev", "kind"));
         assert.deepEqual(outcome.messages, [
-            "Service \"cache-lb\" is of type LoadBalancer, which kind cannot provision, so it stays Pending. " +
-            "Use a ClusterIP Service and `kubectl port-forward`, or a NodePort mapped through the kind config.",
+            'Service "cache-lb" is of type LoadBalancer, which kind cannot provision, so it stays Pending. ' +
+                "Use a ClusterIP Service and `kubectl port-forward`, or a NodePort mapped through the kind config.",
         ]);
     });
 
     it("allows a public LoadBalancer on a dev stack outside kind", async () => {
-        assert.deepEqual((await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(false), config("dev", "existing"))).messages, []);
+        assert.deepEqual(
+            (await checkResource(restrictLoadBalancers, k8s.core.v1.Service, loadBalancer(false), config("dev", "existing"))).messages,
+            [],
+        );
     });
 });

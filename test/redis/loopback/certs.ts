@@ -14,8 +14,23 @@ export function makeCertificates(dir: string, sans = "IP:127.0.0.1,DNS:localhost
     openssl("req", "-x509", ...ec, "-keyout", at("ca.key"), "-out", at("ca.crt"), "-days", "2", "-subj", "/CN=kubecache test CA");
     openssl("req", ...ec, "-keyout", at("tls.key"), "-out", at("tls.csr"), "-subj", "/CN=localhost");
     fs.writeFileSync(at("ext.cnf"), `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-    openssl("x509", "-req", "-in", at("tls.csr"), "-CA", at("ca.crt"), "-CAkey", at("ca.key"), "-CAcreateserial",
-        "-out", at("tls.crt"), "-days", "2", "-extfile", at("ext.cnf"));
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        at("tls.csr"),
+        "-CA",
+        at("ca.crt"),
+        "-CAkey",
+        at("ca.key"),
+        "-CAcreateserial",
+        "-out",
+        at("tls.crt"),
+        "-days",
+        "2",
+        "-extfile",
+        at("ext.cnf"),
+    );
     fs.chmodSync(at("tls.key"), 0o600);
     return { dir, ca: fs.readFileSync(at("ca.crt")) };
 }

@@ -20,7 +20,11 @@ function run(cmd: string, args: string[], ignore = false): string {
 export function netnsUnavailable(): string | undefined {
     if (process.getuid?.() !== 0) return "network-namespace tests need root";
     for (const c of ["ip", "iptables"]) {
-        try { execFileSync("sh", ["-c", `command -v ${c}`], { stdio: "ignore" }); } catch { return `${c} is not installed`; }
+        try {
+            execFileSync("sh", ["-c", `command -v ${c}`], { stdio: "ignore" });
+        } catch {
+            return `${c} is not installed`;
+        }
     }
     return undefined;
 }

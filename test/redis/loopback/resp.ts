@@ -26,9 +26,12 @@ function parse(buf: Buffer, pos: number): { value: Reply; next: number } | undef
     const type = String.fromCharCode(buf[pos]);
     const line = buf.toString("utf8", pos + 1, eol);
     switch (type) {
-        case "+": return { value: line, next: eol + 2 };
-        case "-": return { value: new RespError(line), next: eol + 2 };
-        case ":": return { value: Number(line), next: eol + 2 };
+        case "+":
+            return { value: line, next: eol + 2 };
+        case "-":
+            return { value: new RespError(line), next: eol + 2 };
+        case ":":
+            return { value: Number(line), next: eol + 2 };
         case "$": {
             const len = Number(line);
             if (len < 0) return { value: null, next: eol + 2 };
@@ -48,7 +51,8 @@ function parse(buf: Buffer, pos: number): { value: Reply; next: number } | undef
             }
             return { value: items, next };
         }
-        default: throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
+        default:
+            throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
     }
 }
 
@@ -83,9 +87,18 @@ export class RespClient {
     static connect(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<RespClient> {
         return new Promise((resolve, reject) => {
             const socket = tlsCa ? tls.connect({ port, host, ca: tlsCa }) : net.connect({ port, host });
-            const timer = setTimeout(() => { socket.destroy(); reject(new Error(`connect ${host}:${port} timed out`)); }, timeoutMs);
-            socket.once("error", e => { clearTimeout(timer); reject(e); });
-            socket.once(tlsCa ? "secureConnect" : "connect", () => { clearTimeout(timer); resolve(new RespClient(socket)); });
+            const timer = setTimeout(() => {
+                socket.destroy();
+                reject(new Error(`connect ${host}:${port} timed out`));
+            }, timeoutMs);
+            socket.once("error", e => {
+                clearTimeout(timer);
+                reject(e);
+            });
+            socket.once(tlsCa ? "secureConnect" : "connect", () => {
+                clearTimeout(timer);
+                resolve(new RespClient(socket));
+            });
         });
     }
 
@@ -109,8 +122,14 @@ export class RespClient {
                 reject(new Error(`${args[0]} timed out`));
             }, timeoutMs);
             this.waiting = {
-                resolve: v => { clearTimeout(timer); resolve(v); },
-                reject: e => { clearTimeout(timer); reject(e); },
+                resolve: v => {
+                    clearTimeout(timer);
+                    resolve(v);
+                },
+                reject: e => {
+                    clearTimeout(timer);
+                    reject(e);
+                },
             };
             this.socket.write(encode(args));
             this.drain();
@@ -137,7 +156,12 @@ function hostPort(t: Target): { host: string; port: number } {
 }
 
 /** Connects, authenticates (as the default user, or `[user, password]`), runs one command, closes. */
-export async function once(target: Target, password: string | [string, string] | undefined, args: (string | number)[], timeoutMs = 2000): Promise<Reply> {
+export async function once(
+    target: Target,
+    password: string | [string, string] | undefined,
+    args: (string | number)[],
+    timeoutMs = 2000,
+): Promise<Reply> {
     const { host, port } = hostPort(target);
     const c = await RespClient.connect(port, host, timeoutMs);
     try {
@@ -149,7 +173,11 @@ export async function once(target: Target, password: string | [string, string] |
 }
 
 /** An `INFO <section>` reply as a key/value map. */
-export async function info(target: Target, password: string | [string, string] | undefined, section: string): Promise<Record<string, string>> {
+export async function info(
+    target: Target,
+    password: string | [string, string] | undefined,
+    section: string,
+): Promise<Record<string, string>> {
     const text = String(await once(target, password, ["INFO", section]));
     const out: Record<string, string> = {};
     for (const line of text.split("\r\n")) {

@@ -16,7 +16,12 @@ import { RedisUserSpec, userPasswordEnv } from "../../../components/redis/acl";
 import { renderAgentScript } from "../../../components/redis/sentinelAgent";
 import { renderPreStopScript } from "../../../components/redis/sentinelPreStop";
 import {
-    HostPort, SentinelTuning, dataNodeConfExtra, renderDataStartScript, renderSentinelConf, renderSentinelStartScript,
+    HostPort,
+    SentinelTuning,
+    dataNodeConfExtra,
+    renderDataStartScript,
+    renderSentinelConf,
+    renderSentinelStartScript,
     selfMasterWaitSeconds,
 } from "../../../components/redis/sentinelScripts";
 import { ProcessGroup, tempDir, waitFor } from "../../support/processes";
@@ -82,10 +87,14 @@ export class SentinelCluster {
     }
 
     /** HAProxy's Prometheus endpoint. */
-    get metricsPort(): number { return this.net ? 9101 : this.o.basePort + 23; }
+    get metricsPort(): number {
+        return this.net ? 9101 : this.o.basePort + 23;
+    }
 
     /** Kept for callers that only know loopback ports. */
-    get proxyPort(): number { return this.proxy.port; }
+    get proxyPort(): number {
+        return this.proxy.port;
+    }
 
     private home(kind: string, i: number): string {
         const home = path.join(this.dir, `${kind}${i}`);
@@ -95,8 +104,11 @@ export class SentinelCluster {
 
     private base(home: string) {
         return {
-            nodes: this.nodes, sentinels: this.sentinels, masterName: this.o.tuning.masterName,
-            runtimeDir: path.join(home, "run"), probeTimeoutSeconds: 1,
+            nodes: this.nodes,
+            sentinels: this.sentinels,
+            masterName: this.o.tuning.masterName,
+            runtimeDir: path.join(home, "run"),
+            probeTimeoutSeconds: 1,
             cliArgs: this.o.tlsDir ? tlsCliArgs(this.o.tlsDir) : undefined,
         };
     }
@@ -109,8 +121,14 @@ export class SentinelCluster {
     private spawn(name: string, home: string, file: string, script: string, ordinal: number, host: string): ChildProcess {
         const scriptPath = path.join(home, file);
         fs.writeFileSync(scriptPath, script);
-        const env: Record<string, string> = { HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password };
-        (this.o.users ?? []).forEach((u, i) => { env[userPasswordEnv(i)] = u.password; });
+        const env: Record<string, string> = {
+            HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
+            REDIS_PASSWORD: this.o.password,
+            REDISCLI_AUTH: this.o.password,
+        };
+        (this.o.users ?? []).forEach((u, i) => {
+            env[userPasswordEnv(i)] = u.password;
+        });
         const prefix = this.net ? this.net.exec(host) : [];
         const [cmd, ...args] = [...prefix, "sh", scriptPath];
         return this.group.start(cmd, args, env, path.join(home, file === "start.sh" ? "log" : `${file}.log`));
@@ -123,35 +141,87 @@ export class SentinelCluster {
             fs.mkdirSync(path.join(home, "data"));
         }
         const template = path.join(home, "redis.conf");
-        fs.writeFileSync(template, renderRedisConf({
-            port: this.nodes[i].port, dir: path.join(home, "data"), bind: this.bindFor(this.nodes[i]),
-            maxmemoryBytes: 64 * 2 ** 20, appendonly: this.o.persistence ?? false, extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
-            tlsDir: this.o.tlsDir,
-        }));
-        this.procs.set(`node${i}`, this.spawn(`node${i}`, home, "start.sh", renderDataStartScript({
-            ...this.base(home), configTemplate: template, dataDir: path.join(home, "data"), peerWaitSeconds: 3,
-            users: (this.o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
-        }), i, `node${i}`));
+        fs.writeFileSync(
+            template,
+            renderRedisConf({
+                port: this.nodes[i].port,
+                dir: path.join(home, "data"),
+                bind: this.bindFor(this.nodes[i]),
+                maxmemoryBytes: 64 * 2 ** 20,
+                appendonly: this.o.persistence ?? false,
+                extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
+                tlsDir: this.o.tlsDir,
+            }),
+        );
+        this.procs.set(
+            `node${i}`,
+            this.spawn(
+                `node${i}`,
+                home,
+                "start.sh",
+                renderDataStartScript({
+                    ...this.base(home),
+                    configTemplate: template,
+                    dataDir: path.join(home, "data"),
+                    peerWaitSeconds: 3,
+                    users: (this.o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
+                }),
+                i,
+                `node${i}`,
+            ),
+        );
         if ((this.o.agents ?? true) && !this.running(`agent${i}`)) this.startAgent(i);
     }
 
     startAgent(i: number): void {
         const home = this.home("node", i);
-        this.procs.set(`agent${i}`, this.spawn(`node${i}`, home, "agent.sh", renderAgentScript({
-            ...this.base(home), downAfterMilliseconds: this.o.tuning.downAfterMilliseconds,
-            failoverTimeoutMilliseconds: this.o.tuning.failoverTimeoutMilliseconds,
-            orphanSeconds: this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning), stateDir: path.join(home, "agent"),
-        }), i, `node${i}`));
+        this.procs.set(
+            `agent${i}`,
+            this.spawn(
+                `node${i}`,
+                home,
+                "agent.sh",
+                renderAgentScript({
+                    ...this.base(home),
+                    downAfterMilliseconds: this.o.tuning.downAfterMilliseconds,
+                    failoverTimeoutMilliseconds: this.o.tuning.failoverTimeoutMilliseconds,
+                    orphanSeconds: this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning),
+                    stateDir: path.join(home, "agent"),
+                }),
+                i,
+                `node${i}`,
+            ),
+        );
     }
 
     startSentinel(i: number): void {
         const home = this.home("sentinel", i);
         const template = path.join(home, "sentinel.conf");
-        fs.writeFileSync(template, renderSentinelConf({ port: this.sentinels[i].port, bind: this.bindFor(this.sentinels[i]), dir: path.join(home, "run"), tlsDir: this.o.tlsDir }));
-        this.procs.set(`sentinel${i}`, this.spawn(`sentinel${i}`, home, "start.sh", renderSentinelStartScript({
-            ...this.base(home), ...this.o.tuning, configTemplate: template,
-            masterWaitSeconds: (this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning)) + 10,
-        }), i, `sentinel${i}`));
+        fs.writeFileSync(
+            template,
+            renderSentinelConf({
+                port: this.sentinels[i].port,
+                bind: this.bindFor(this.sentinels[i]),
+                dir: path.join(home, "run"),
+                tlsDir: this.o.tlsDir,
+            }),
+        );
+        this.procs.set(
+            `sentinel${i}`,
+            this.spawn(
+                `sentinel${i}`,
+                home,
+                "start.sh",
+                renderSentinelStartScript({
+                    ...this.base(home),
+                    ...this.o.tuning,
+                    configTemplate: template,
+                    masterWaitSeconds: (this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning)) + 10,
+                }),
+                i,
+                `sentinel${i}`,
+            ),
+        );
     }
 
     startProxy(): void {
@@ -161,12 +231,21 @@ export class SentinelCluster {
         const lua = path.join(home, "hold.lua");
         const holdMs = proxyHoldMilliseconds(this.o.tuning);
         fs.writeFileSync(lua, renderHaproxyLua({ nodes: this.nodes.length, holdMs }));
-        fs.writeFileSync(cfg, renderHaproxyCfg({
-            nodes: this.nodes, port: this.proxy.port, readPort: this.readProxy.port,
-            healthPort: this.net ? 8888 : this.o.basePort + 21, bind: this.net ? this.proxy.host : "127.0.0.1", auth: true,
-            luaFile: lua, holdMs, metricsPort: this.metricsPort,
-            tlsCaFile: this.o.tlsDir ? path.join(this.o.tlsDir, "ca.crt") : undefined,
-        }));
+        fs.writeFileSync(
+            cfg,
+            renderHaproxyCfg({
+                nodes: this.nodes,
+                port: this.proxy.port,
+                readPort: this.readProxy.port,
+                healthPort: this.net ? 8888 : this.o.basePort + 21,
+                bind: this.net ? this.proxy.host : "127.0.0.1",
+                auth: true,
+                luaFile: lua,
+                holdMs,
+                metricsPort: this.metricsPort,
+                tlsCaFile: this.o.tlsDir ? path.join(this.o.tlsDir, "ca.crt") : undefined,
+            }),
+        );
         this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
     }
 
@@ -174,37 +253,57 @@ export class SentinelCluster {
     preStop(i: number, budgetSeconds = 15): Promise<string> {
         const home = this.home("node", i);
         const file = path.join(home, "prestop.sh");
-        fs.writeFileSync(file, renderPreStopScript({
-            ...this.base(home), endpoint: this.proxy, budgetSeconds,
-        }));
+        fs.writeFileSync(
+            file,
+            renderPreStopScript({
+                ...this.base(home),
+                endpoint: this.proxy,
+                budgetSeconds,
+            }),
+        );
         const prefix = this.net ? this.net.exec(`node${i}`) : [];
         const [cmd, ...args] = [...prefix, "sh", file];
         return new Promise((resolve, reject) => {
-            execFile(cmd, args, {
-                env: { ...process.env, HOSTNAME: `node-${i}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password },
-                timeout: (budgetSeconds + 5) * 1000, encoding: "utf8",
-            }, (err, stdout, stderr) => err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr));
+            execFile(
+                cmd,
+                args,
+                {
+                    env: { ...process.env, HOSTNAME: `node-${i}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password },
+                    timeout: (budgetSeconds + 5) * 1000,
+                    encoding: "utf8",
+                },
+                (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr)),
+            );
         });
     }
 
     /** Starts everything: node 0 first (it must come up master), then the rest. */
     async start(): Promise<void> {
         this.startNode(0);
-        if (!(await waitFor(async () => (await this.role(0)) === "master", 15000))) throw new Error(`node0 did not start: ${this.log("node0")}`);
+        if (!(await waitFor(async () => (await this.role(0)) === "master", 15000)))
+            throw new Error(`node0 did not start: ${this.log("node0")}`);
         for (let i = 1; i < this.nodes.length; i++) this.startNode(i);
-        const synced = await waitFor(async () => (await replicationInfo(this.nodes[0], this.o.password)).connected_slaves === String(this.nodes.length - 1), 15000);
+        const synced = await waitFor(
+            async () => (await replicationInfo(this.nodes[0], this.o.password)).connected_slaves === String(this.nodes.length - 1),
+            15000,
+        );
         if (!synced) throw new Error("replicas did not connect to node0");
         for (let i = 0; i < this.sentinels.length; i++) this.startSentinel(i);
         this.startProxy();
         // Sentinels must know each other and every replica before a failover can be trusted.
-        const aware = await waitFor(async () => {
-            for (const s of this.sentinels) {
-                const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]) as string[];
-                const f = (k: string) => m[m.indexOf(k) + 1];
-                if (Number(f("num-other-sentinels")) !== this.sentinels.length - 1 || Number(f("num-slaves")) !== this.nodes.length - 1) return false;
-            }
-            return true;
-        }, 30000, 200);
+        const aware = await waitFor(
+            async () => {
+                for (const s of this.sentinels) {
+                    const m = (await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName])) as string[];
+                    const f = (k: string) => m[m.indexOf(k) + 1];
+                    if (Number(f("num-other-sentinels")) !== this.sentinels.length - 1 || Number(f("num-slaves")) !== this.nodes.length - 1)
+                        return false;
+                }
+                return true;
+            },
+            30000,
+            200,
+        );
         if (!aware) throw new Error(`sentinels did not discover each other and the replicas\n${this.log("sentinel0")}`);
         if (!(await waitFor(() => this.writeThroughProxy("boot", "1").then(() => true), 15000))) {
             throw new Error(`endpoint never accepted a write\n${this.log("agent0")}\n${this.log("haproxy0")}`);
@@ -238,7 +337,11 @@ export class SentinelCluster {
 
     /** Ordinal of the master sentinel `s` names (default sentinel 0). */
     async sentinelMaster(s = 0): Promise<number> {
-        const r = await once(this.sentinels[s], this.o.password, ["SENTINEL", "get-master-addr-by-name", this.o.tuning.masterName]) as string[];
+        const r = (await once(this.sentinels[s], this.o.password, [
+            "SENTINEL",
+            "get-master-addr-by-name",
+            this.o.tuning.masterName,
+        ])) as string[];
         return this.indexOf(r[0], r[1]);
     }
 
@@ -283,24 +386,28 @@ export class SentinelCluster {
      */
     async healthy(timeoutMs = 30000): Promise<number> {
         let master = -1;
-        const ok = await waitFor(async () => {
-            master = await this.sentinelMaster();
-            if (master < 0) return false;
-            for (let s = 1; s < this.sentinels.length; s++) if ((await this.sentinelMaster(s)) !== master) return false;
-            const r = await replicationInfo(this.nodes[master], this.o.password);
-            if (r.role !== "master" || r.connected_slaves !== String(this.nodes.length - 1)) return false;
-            for (const [i, n] of this.nodes.entries()) {
-                if (i === master) continue;
-                const ri = await replicationInfo(n, this.o.password);
-                if (ri.master_link_status !== "up") return false;
-            }
-            for (const s of this.sentinels) {
-                const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]) as string[];
-                const f = (k: string) => m[m.indexOf(k) + 1];
-                if (f("flags") !== "master" || Number(f("num-slaves")) < this.nodes.length - 1) return false;
-            }
-            return (await this.writeThroughProxy("healthy", "1", 1)) === master;
-        }, timeoutMs, 200);
+        const ok = await waitFor(
+            async () => {
+                master = await this.sentinelMaster();
+                if (master < 0) return false;
+                for (let s = 1; s < this.sentinels.length; s++) if ((await this.sentinelMaster(s)) !== master) return false;
+                const r = await replicationInfo(this.nodes[master], this.o.password);
+                if (r.role !== "master" || r.connected_slaves !== String(this.nodes.length - 1)) return false;
+                for (const [i, n] of this.nodes.entries()) {
+                    if (i === master) continue;
+                    const ri = await replicationInfo(n, this.o.password);
+                    if (ri.master_link_status !== "up") return false;
+                }
+                for (const s of this.sentinels) {
+                    const m = (await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName])) as string[];
+                    const f = (k: string) => m[m.indexOf(k) + 1];
+                    if (f("flags") !== "master" || Number(f("num-slaves")) < this.nodes.length - 1) return false;
+                }
+                return (await this.writeThroughProxy("healthy", "1", 1)) === master;
+            },
+            timeoutMs,
+            200,
+        );
         if (!ok) throw new Error(`the set did not become healthy within ${timeoutMs} ms\n${await this.describe(true)}`);
         return master;
     }
@@ -334,16 +441,23 @@ export class SentinelCluster {
     async describe(probeWrite = false): Promise<string> {
         const lines: string[] = [];
         for (const [i, n] of this.nodes.entries()) {
-            const r = await replicationInfo(n, this.o.password).catch(e => ({ error: String(e) } as Record<string, string>));
-            lines.push(`node${i}: ${r.error ?? `${r.role} master=${r.master_host ?? "-"}:${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`);
+            const r = await replicationInfo(n, this.o.password).catch(e => ({ error: String(e) }) as Record<string, string>);
+            lines.push(
+                `node${i}: ${r.error ?? `${r.role} master=${r.master_host ?? "-"}:${r.master_port ?? "-"} link=${r.master_link_status ?? "-"} replicas=${r.connected_slaves ?? "-"}`}`,
+            );
         }
         for (const [i, s] of this.sentinels.entries()) {
             const m = await once(s, this.o.password, ["SENTINEL", "MASTER", this.o.tuning.masterName]).catch(e => String(e));
             const f = (k: string) => (Array.isArray(m) ? String(m[m.indexOf(k) + 1]) : "?");
-            lines.push(`sentinel${i}: ${Array.isArray(m) ? `master ${f("ip")}:${f("port")} flags=${f("flags")} replicas=${f("num-slaves")} sentinels=${f("num-other-sentinels")}` : m}`);
+            lines.push(
+                `sentinel${i}: ${Array.isArray(m) ? `master ${f("ip")}:${f("port")} flags=${f("flags")} replicas=${f("num-slaves")} sentinels=${f("num-other-sentinels")}` : m}`,
+            );
         }
         if (probeWrite) {
-            const write = await this.writeThroughProxy("describe", "1", 1).then(n => `served by node${n}`, e => `failed: ${e instanceof Error ? e.message : e}`);
+            const write = await this.writeThroughProxy("describe", "1", 1).then(
+                n => `served by node${n}`,
+                e => `failed: ${e instanceof Error ? e.message : e}`,
+            );
             lines.push(`endpoint write + WAIT 1: ${write}`);
         }
         const agents = this.nodes.map((_n, i) => `--- agent${i}\n${this.log(`agent${i}`, 600)}`).join("\n");
@@ -353,9 +467,14 @@ export class SentinelCluster {
     /** Tail of a process's log, for failure messages. */
     log(name: string, tail = 2000): string {
         const agent = /^agent([0-9]+)$/.exec(name);
-        const file = agent ? path.join(this.dir, `node${agent[1]}`, "agent.sh.log")
+        const file = agent
+            ? path.join(this.dir, `node${agent[1]}`, "agent.sh.log")
             : path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
-        try { return fs.readFileSync(file, "utf8").slice(-tail); } catch { return `(no log at ${file})`; }
+        try {
+            return fs.readFileSync(file, "utf8").slice(-tail);
+        } catch {
+            return `(no log at ${file})`;
+        }
     }
 
     stop(keepDir = false): void {

@@ -103,7 +103,9 @@ export async function missing(keys: string[], mget: (chunk: string[]) => Promise
     for (let i = 0; i < keys.length; i += 1000) {
         const chunk = keys.slice(i, i + 1000);
         const values = await mget(chunk);
-        chunk.forEach((k, j) => { if (values[j] === null) out.push(k); });
+        chunk.forEach((k, j) => {
+            if (values[j] === null) out.push(k);
+        });
     }
     return out;
 }
