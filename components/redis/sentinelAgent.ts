@@ -26,6 +26,8 @@ import { ShellTopology, hostList, majorityOf, probeLib, selfCase } from "./senti
 
 /** How often (centiseconds) a replica asks its upstream whether it is a master. */
 const CHAIN_CHECK_CS = 300;
+/** How often (centiseconds) a replica whose upstream no sentinel majority names looks at who they name instead. */
+const MOVED_CHECK_CS = 30;
 
 export interface AgentOptions extends ShellTopology {
     downAfterMilliseconds: number;
@@ -77,7 +79,7 @@ export function renderAgentScript(o: AgentOptions): string {
             // Centiseconds since boot, without a fork.
             "now() { read _up _rest </proc/uptime; _now=${_up%.*}${_up#*.}; }",
             `FRESH=${cs(t.freshMs)} LEASE=${cs(t.leaseMs)} RESTART=${cs(t.restartMs)} ORPHAN=${o.orphanSeconds * 100}`,
-            `MAJ=${majorityOf(s)} NODE_MAJ=${majorityOf(o.nodes.length)} HOLD=${cs(o.failoverTimeoutMilliseconds)} CHAIN=${CHAIN_CHECK_CS}`,
+            `MAJ=${majorityOf(s)} NODE_MAJ=${majorityOf(o.nodes.length)} HOLD=${cs(o.failoverTimeoutMilliseconds)} CHAIN=${CHAIN_CHECK_CS} MOVED=${MOVED_CHECK_CS}`,
             "",
             "watch_sentinel() {",
             "  while :; do",
@@ -126,6 +128,21 @@ export function renderAgentScript(o: AgentOptions): string {
             `  if lcli CONFIG SET min-replicas-to-write ${OPEN_MIN_REPLICAS} | grep -q OK; then`,
             '    fence_state=open; say "taking writes: $ok of ' + s + ' sentinels confirm this master"',
             "  fi",
+            "}",
+            "run_id_of() { cli -h \"$1\" -p \"$2\" INFO server | tr -d '\\r' | sed -n 's/^run_id://p'; }",
+            // The sentinels switched to another master without reconfiguring this replica: it was down in
+            // their view when the failover ended (a restarted pod they had not reconnected to yet), so
+            // the failover did not wait for it, and their repair (+fix-slave-config) waits a failover
+            // timeout. Meanwhile the new master has one replica fewer, or none: it refuses writes.
+            "moved_on() {",
+            '  [ -n "$la" ] && [ -n "$lb" ] || return',
+            "  named_master=$(printf '%s' \"$answers\" | tr '|' '\\n' | sed '/^ *$/d' | sort | uniq -c | awk -v m=\"$MAJ\" '$1 >= m { print $2, $3; exit }')",
+            '  [ -n "$named_master" ] && [ "$named_master" != "$la $lb" ] || return',
+            // Another name for the same node (an address, not its DNS name) is no move.
+            "  named_id=$(run_id_of $named_master) || return",
+            '  [ -n "$named_id" ] && [ "$named_id" != "$(run_id_of "$la" "$lb")" ] || return',
+            '  say "replicating from $la:$lb while a majority of sentinels name $named_master"',
+            "  follow_named",
             "}",
             // A detached node is in no sentinel's list of replicas, so none will point it anywhere:
             // it follows the master a majority of them name, unless that master is empty and it is not.
@@ -194,11 +211,12 @@ export function renderAgentScript(o: AgentOptions): string {
             '  role=unknown la="" lb="" lc=""',
             '  if read lt lrole la lb lc ld <"$state/local" 2>/dev/null && [ $((_now - lt)) -le "$FRESH" ]; then role=$lrole; fi',
             '  if read rt <"$state/local.restarted" 2>/dev/null && [ "$rt" != "$restarted_seen" ]; then restarted_seen=$rt; fence_state=unknown; fi',
-            '  ok=0 reach=0 veto=0 named=0 j=0 answers=""',
+            '  ok=0 reach=0 veto=0 named=0 up_named=0 j=0 answers=""',
             `  while [ $j -lt ${s} ]; do`,
             '    if read st sip sport sflags <"$state/s$j" 2>/dev/null; then',
             '      if [ $((_now - st)) -le "$FRESH" ]; then',
             '        reach=$((reach + 1)) answers="$answers|$sip $sport"',
+            '        [ "$sip $sport" = "$la $lb" ] && up_named=$((up_named + 1))',
             '        if [ "$sip" = "$self_host" ] && [ "$sport" = "$self_port" ]; then',
             "          named=$((named + 1))",
             '          case ",$sflags," in',
@@ -223,7 +241,9 @@ export function renderAgentScript(o: AgentOptions): string {
             '  if [ "$reach" -lt "$MAJ" ]; then [ "$alone_since" -ne 0 ] || alone_since=$_now; else alone_since=0; fi',
             '  alone=0; [ "$alone_since" -ne 0 ] && [ $((_now - alone_since)) -ge "$ORPHAN" ] && alone=1',
             '  if [ "$role" = slave ]; then',
-            "    last_ok=0",
+            // The hold after a down/failover report guards the master being failed over; once this node
+            // is a replica that failover is over, and a stale hold would keep it fenced when promoted again.
+            "    last_ok=0 vetoed=$((_now - HOLD))",
             '    [ "$fence_state" = unknown ] && sync_state',
             '    [ "$fence_state" = fenced ] || fence_replica',
             `    if [ "$lc" = connected ] && [ "$la" != "${ORPHAN_MASTER.host}" -o "$lb" != "${ORPHAN_MASTER.port}" ]; then detached_since=0`,
@@ -232,6 +252,8 @@ export function renderAgentScript(o: AgentOptions): string {
             "      last_alone=$_now; resolve_alone",
             `    elif [ "$la $lb" = "${ORPHAN_MASTER.host} ${ORPHAN_MASTER.port}" ] && [ "$reach" -ge "$MAJ" ] && [ $((_now - last_alone)) -ge 100 ]; then`,
             "      last_alone=$_now; follow_named",
+            '    elif [ "$reach" -ge "$MAJ" ] && [ "$up_named" -lt "$MAJ" ] && [ $((_now - chain_checked)) -ge "$MOVED" ]; then',
+            "      chain_checked=$_now; moved_on",
             // Chained under a node that is itself a replica (its master restarted and rejoined while the
             // sentinels had lost their state): sentinels list only the master's direct replicas, so none
             // would ever re-point this one. Checked every CHAIN, a connection to the upstream, not per poll.
