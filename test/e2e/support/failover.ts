@@ -5,9 +5,10 @@
 // the sentinels name a new master, and how many WAIT-acknowledged writes from before the fault are missing
 // afterwards. The old master must rejoin as a replica before the next run. (A deleted pod's redis-server gets
 // SIGTERM and takes writes for a moment while it shuts down; those writes do not count as the failover's first.)
+import { ChildProcess, spawn } from "child_process";
 import { RespClient } from "../../redis/loopback/resp";
 import { AckedWriter, refusedTotal } from "../../redis/loopback/writer";
-import { Kubectl } from "./cluster";
+import { KUBECTL, Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
 
 export type Fault = "pod-delete" | "process-kill";
@@ -226,10 +227,105 @@ export interface HandoverRound {
     refusedMs: number;
     /** Sum of every stretch of 100 ms or more without a successful write during the round (ms). */
     refusedTotalMs: number;
+    /**
+     * Per hand-over (as its preStop logged it), the refused time from `writes paused` until 300 ms after
+     * `handed over` (ms): what the hand-over itself cost, apart from the gaps around replicas restarting.
+     */
+    handoverRefusedMs: number[];
     /** Master hand-overs the round caused (sentinel-named master changes). */
     handovers: number;
     acked: number;
     lost: number;
+    /**
+     * What explains the gaps: the write gaps of 100 ms or more (ms after the restart began), each terminating
+     * pod's preStop lines (read from its container log while it still exists) and HAProxy's log of the round.
+     */
+    diagnostics: string;
+}
+
+/**
+ * `kubectl logs -f` of every container of each pod it is given (once per pod UID), from `since`: a pod deleted
+ * during a rollout takes its log with it, so the preStop's and the agents' lines are kept as they come.
+ */
+class LogFollower {
+    private readonly seen = new Set<string>();
+    private readonly logs: { name: string; out: string[]; p: ChildProcess }[] = [];
+
+    constructor(
+        private readonly t: SentinelTarget,
+        private readonly since: string,
+    ) {}
+
+    pod(name: string, uid: string): void {
+        if (this.seen.has(uid)) return;
+        this.seen.add(uid);
+        const args = ["--kubeconfig", this.t.kubectl.kubeconfig, "logs", "-f", name, "-n", this.t.namespace];
+        const p = spawn(KUBECTL, [...args, "--all-containers", "--prefix", "--since-time", this.since], {
+            stdio: ["ignore", "pipe", "ignore"],
+        });
+        const entry = { name: `${name} (${uid.slice(0, 8)})`, out: [] as string[], p };
+        p.stdout?.on("data", (d: Buffer) => entry.out.push(d.toString()));
+        this.logs.push(entry);
+    }
+
+    /**
+     * Each hand-over's window, from the preStop's own lines: from `writes paused` to `handed over` (ms since
+     * the epoch; the lines carry the time of day, UTC, of the day `t0` falls on).
+     */
+    handovers(t0: number): { pausedAt: number; doneAt: number }[] {
+        const day = new Date(t0).toISOString().slice(0, 10);
+        const at = (line: string) => Date.parse(`${day}T${/prestop: (\d\d:\d\d:\d\d\.\d{3})/.exec(line)![1]}Z`);
+        const out: { pausedAt: number; doneAt: number }[] = [];
+        for (const l of this.logs) {
+            const lines = l.out.join("").split("\n");
+            const paused = lines.filter(x => /prestop: \S+ writes paused/.test(x));
+            const done = lines.filter(x => /prestop: \S+ handed over/.test(x));
+            paused.forEach((p, i) => done[i] && out.push({ pausedAt: at(p), doneAt: at(done[i]) }));
+        }
+        return out.sort((a, b) => a.pausedAt - b.pausedAt);
+    }
+
+    /** Stops following; each pod's lines, without HAProxy's check noise. */
+    stop(): string {
+        // Everything but HAProxy's per-check lines (a failing check repeats every 100 ms) and Redis's banner.
+        const drop = /Health check for|^\S+ (\[WARNING\]\s+\(1\) : )?Health check|oO0OoO0OoO0Oo|^\S+\s*$/;
+        return this.logs
+            .map(l => {
+                l.p.kill();
+                const lines = l.out
+                    .join("")
+                    .split("\n")
+                    .filter(x => !drop.test(x));
+                return lines.length ? `--- ${l.name}\n${lines.join("\n")}` : "";
+            })
+            .filter(Boolean)
+            .join("\n");
+    }
+}
+
+/** Milliseconds of [from, to] that fall in stretches of at least `minMs` without a successful write. */
+function refusedWithin(okTimes: number[], from: number, to: number, minMs = 100): number {
+    let total = 0;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const t of [...okTimes, Number.POSITIVE_INFINITY]) {
+        if (t - last >= minMs) total += Math.max(0, Math.min(t, to) - Math.max(last, from));
+        last = t;
+        if (last > to) break;
+    }
+    return total;
+}
+
+/** Stretches of at least `minMs` without a successful write, as "start+length" ms relative to `t0`. */
+function gaps(okTimes: number[], t0: number, t1: number, minMs = 100): string[] {
+    const out: string[] = [];
+    let last = t0;
+    for (const t of okTimes) {
+        if (t < t0) continue;
+        if (t > t1) break;
+        if (t - last >= minMs) out.push(`${last - t0}+${t - last}`);
+        last = t;
+    }
+    return out;
 }
 
 /**
@@ -249,12 +345,16 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     const masters = [await sentinelMaster(t)];
     const r = await t.kubectl.run(["rollout", "restart", `statefulset/${sts}`, "-n", t.namespace]);
     if (r.code !== 0) throw new Error(`kubectl rollout restart: ${r.stderr}`);
+    const since = new Date(t0 - 1000).toISOString();
+    const follow = new LogFollower(t, since);
     await waitFor(
         `the rollout of ${sts}`,
         boundMs,
         async () => {
             const m = await sentinelMaster(t).catch(() => undefined);
             if (m && m !== masters[masters.length - 1]) masters.push(m);
+            for (const p of await t.kubectl.list("pods", t.namespace, `app.kubernetes.io/instance=${t.name}`))
+                follow.pod(p.metadata.name, p.metadata.uid);
             const s = await t.kubectl.get("statefulset", sts, t.namespace);
             return (
                 s.metadata.generation > generation &&
@@ -284,5 +384,11 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     } finally {
         c.close();
     }
-    return { refusedMs, refusedTotalMs, handovers: masters.length - 1, acked: w.acked.length, lost };
+    const handoverRefusedMs = follow.handovers(t0).map(h => refusedWithin(w.okTimes, h.pausedAt, h.doneAt + 300));
+    const diagnostics = [
+        `masters: ${masters.join(" -> ")}`,
+        `write gaps (ms after the restart at ${new Date(t0).toISOString()}: start+length): ${gaps(w.okTimes, t0, t1).join(", ") || "none"}`,
+        follow.stop(),
+    ].join("\n");
+    return { refusedMs, refusedTotalMs, handoverRefusedMs, handovers: masters.length - 1, acked: w.acked.length, lost, diagnostics };
 }
