@@ -5,6 +5,7 @@
  * write) and WAIT-acked writes lost once the set healed.
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { once } from "../../test/redis/loopback/resp";
 import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
 import { AckedWriter } from "../../test/redis/loopback/writer";
 import { PASSWORD, load, lostOn, sec, sleep, stats } from "./common";
@@ -89,6 +90,8 @@ export async function faultRuns(runs: number, only: string[] = []): Promise<stri
                 await sleep(300);
                 await w.stop();
                 const l = await lostOn(c, to, w.acked);
+                // Every run writes ~50,000 keys: counted, they go, or 25 runs fill the nodes' maxmemory (64 MiB).
+                await once(c.nodes[to], PASSWORD, ["FLUSHALL"]);
                 refused.push(w.longestGap(t0, Date.now()));
                 acked += w.acked.length;
                 lost += l;
