@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs `go vet` and `go test ./...` in operator/, prints one line per package, and appends counts.
+# Runs `make lint` (go vet, gofmt, staticcheck) and `go test ./...` in operator/, prints one line per package,
+# and appends counts.
 set -uo pipefail
 cd "$(dirname "$0")/../operator"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go vet ./... || { echo "go vet failed"; exit 1; }
+make -s lint || { echo "make lint failed (go vet, gofmt or staticcheck)"; exit 1; }
 # envtest uses the control plane scripts/toolchain/kube.sh built, if it did; this script never builds it.
 assets=${KUBECACHE_CACHE:-$HOME/.cache/kubecache}/bin
 if [ -z "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$assets/kube-apiserver" ] && [ -x "$assets/etcd" ]; then
