@@ -20,6 +20,7 @@ import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
 import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
+import { configMapName } from "./configName";
 import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
@@ -74,30 +75,28 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const tls = c.tls !== undefined;
         const env = passwordEnv(auth);
 
+        const configData = {
+            "redis.conf": renderRedisConf({
+                port: REDIS_PORT,
+                dir: "/data",
+                maxmemoryBytes: c.maxmemoryBytes,
+                maxmemoryPolicy: c.maxmemoryPolicy,
+                tlsDir: tls ? TLS_DIR : undefined,
+                extraConfig: c.extraConfig,
+            }),
+            "start.sh": master.apply(host =>
+                renderStartScript({
+                    configTemplate: "/etc/redis/redis.conf",
+                    runtimeDir: "/run/redis",
+                    users: c.users,
+                    master: { host, port: REDIS_PORT },
+                    announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
+                }),
+            ),
+        };
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            {
-                metadata: { name: `${name}-config`, namespace: c.namespace, labels },
-                data: {
-                    "redis.conf": renderRedisConf({
-                        port: REDIS_PORT,
-                        dir: "/data",
-                        maxmemoryBytes: c.maxmemoryBytes,
-                        maxmemoryPolicy: c.maxmemoryPolicy,
-                        tlsDir: tls ? TLS_DIR : undefined,
-                        extraConfig: c.extraConfig,
-                    }),
-                    "start.sh": master.apply(host =>
-                        renderStartScript({
-                            configTemplate: "/etc/redis/redis.conf",
-                            runtimeDir: "/run/redis",
-                            users: c.users,
-                            master: { host, port: REDIS_PORT },
-                            announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
-                        }),
-                    ),
-                },
-            },
+            { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
             { parent: this },
         );
         // Replicas verify the master's certificate by its pod name; clients use the Services' names.

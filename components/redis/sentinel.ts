@@ -17,6 +17,7 @@ import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
 import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT } from "./sentinelDefaults";
 import { HAPROXY_DIR, renderSentinelFiles, sentinelDnsNames } from "./sentinelFiles";
 import { configHash, networkPolicySpecs } from "./sentinelObjects";
+import { configMapName } from "./configName";
 import { agentContainer, dataContainer, handoverBudget, proxyContainer } from "./sentinelPods";
 import { TLS_DIR, createCertificate, endpointOf } from "./tls";
 import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
@@ -96,7 +97,14 @@ export class RedisSentinel extends pulumi.ComponentResource {
             new k8s.core.v1.ConfigMap(
                 cmName,
                 {
-                    metadata: { name: cmName, namespace: ns, labels: labelsOf(key) },
+                    metadata: {
+                        name: configMapName(
+                            cmName,
+                            files.apply(f => f[key]),
+                        ),
+                        namespace: ns,
+                        labels: labelsOf(key),
+                    },
                     data: files.apply(f => f[key]),
                 },
                 parent,

@@ -8,6 +8,7 @@ import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
 import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
+import { configMapName } from "./configName";
 import { dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisStandalone";
@@ -60,22 +61,20 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
         const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
         const tls = c.tls !== undefined;
+        const configData = {
+            "redis.conf": renderRedisConf({
+                port: REDIS_PORT,
+                dir: "/data",
+                maxmemoryBytes: c.maxmemoryBytes,
+                maxmemoryPolicy: c.maxmemoryPolicy,
+                tlsDir: tls ? TLS_DIR : undefined,
+                extraConfig: c.extraConfig,
+            }),
+            "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
+        };
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            {
-                metadata: { name: `${name}-config`, namespace: c.namespace, labels },
-                data: {
-                    "redis.conf": renderRedisConf({
-                        port: REDIS_PORT,
-                        dir: "/data",
-                        maxmemoryBytes: c.maxmemoryBytes,
-                        maxmemoryPolicy: c.maxmemoryPolicy,
-                        tlsDir: tls ? TLS_DIR : undefined,
-                        extraConfig: c.extraConfig,
-                    }),
-                    "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
-                },
-            },
+            { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
             { parent: this },
         );
         const certificate =

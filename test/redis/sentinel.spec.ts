@@ -248,6 +248,27 @@ describe("RedisSentinel", () => {
         assert.notStrictEqual(configHash({ a: "x" }), configHash({ a: "y" }));
         assert.match(findCreated(CONFIGMAP, "hx-sentinel-config").inputs.data["start.sh"], /down-after-milliseconds mymaster 2000/);
     });
+
+    it("names each ConfigMap after its files, so a config change rolls the workloads instead of replacing them", async () => {
+        // A changed ConfigMap is replaced by the provider; under the same name it would be deleted first and the
+        // engine would replace every workload mounting it (all data pods at once). A new name avoids both.
+        const volumeOf = (type: string, workload: string) =>
+            podSpec(type, workload).volumes.find((v: { name: string }) => v.name === "config").configMap.name;
+        for (const [type, workload, cm] of [
+            [STS, "hx-node", "hx-node-config"],
+            [STS, "hx-sentinel", "hx-sentinel-config"],
+            [DEPLOY, "hx-haproxy", "hx-haproxy-config"],
+        ] as const) {
+            const configMap = findCreated(CONFIGMAP, cm).inputs;
+            assert.strictEqual(configMap.metadata.name, `${cm}-${configHash(configMap.data).slice(0, 10)}`);
+            assert.strictEqual(volumeOf(type, workload), configMap.metadata.name, workload);
+        }
+        // hx and ha differ in down-after (2000 vs 1500) and more: different sentinel files, different names.
+        assert.notStrictEqual(
+            findCreated(CONFIGMAP, "hx-sentinel-config").inputs.metadata.name.replace(/^hx/, ""),
+            findCreated(CONFIGMAP, "ha-sentinel-config").inputs.metadata.name.replace(/^ha/, ""),
+        );
+    });
 });
 
 const bad: [string, RedisSentinelArgs, RegExp][] = [
