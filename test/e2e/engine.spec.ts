@@ -142,7 +142,7 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         assert.equal(scaled.nodes.length, 3);
     });
 
-    it("3. a second pulumi up changes nothing; preview with the real policy pack passes", async function () {
+    it("3. a second pulumi up changes nothing; preview with the real policy pack passes; a config change only rolls", async function () {
         const r = await stack.up(["--expect-no-changes"]);
         assert.equal(r.code, 0, `no-op up reported changes or failed:\n${r.stdout.slice(-3000)}`);
         const summary = changeSummary(r.stdout);
@@ -160,6 +160,24 @@ describe("real-engine tier: pulumi up / no-op up / destroy against a local API s
         assert.match(p.stdout, /Policies:\s+\S*\s*kubecache@v[\d.]+ \(local: /, "the pack ran");
         assert.doesNotMatch(p.stdout, /mandatory/);
         timed("3. pulumi preview --policy-pack policy", p.ms);
+
+        // A config change (maxmemory) replaces the Sentinel set's data ConfigMap, under its new hashed name, and
+        // only updates the workloads: the provider deletes a same-named ConfigMap first, which would make the
+        // engine replace every StatefulSet mounting it (all data pods at once).
+        await stack.setConfig({ redisMaxmemory: "150Mi" });
+        const c = await stack.preview(["--json"]);
+        await stack.ok(["config", "rm", "--stack", stack.name, "redisMaxmemory"]);
+        assert.equal(c.code, 0, `preview of a maxmemory change failed:\n${c.stdout.slice(-3000)}\n${c.stderr.slice(-2000)}`);
+        const steps: { op: string; urn: string }[] = JSON.parse(c.stdout).steps ?? [];
+        const ops = Object.fromEntries(steps.filter(st => st.op !== "same").map(st => [st.urn.split("::").pop(), st.op]));
+        assert.equal(ops["redis-ha-node-config"], "replace", JSON.stringify(ops));
+        assert.equal(ops["redis-ha-node"], "update", `the data StatefulSet: ${JSON.stringify(ops)}`);
+        assert.deepEqual(
+            Object.entries(ops).filter(([n, op]) => op === "replace" && !n.endsWith("-config")),
+            [],
+            "nothing but ConfigMaps replaced",
+        );
+        timed("3. pulumi preview of a maxmemory change", c.ms);
     });
 
     it("4. an even sentinel count fails the up with the component's message and changes nothing; a bad CR is rejected", async function () {

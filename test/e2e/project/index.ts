@@ -46,6 +46,8 @@ const sentinel = new RedisSentinel(
         replicas: config.getNumber("sentinelReplicas") ?? 2,
         sentinels: config.getNumber("sentinels") ?? 3,
         proxy: { image: config.get("haproxyImage") },
+        // Step 3 changes it to show that a config change updates (rolls) the workloads instead of replacing them.
+        maxmemory: config.get("redisMaxmemory"),
     },
     opts,
 );
