@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { createHash } from "crypto";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { commandExists } from "../support/processes";
+import { skipUnlessInstalled } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 import { RespError, once } from "./loopback/resp";
 
@@ -17,13 +17,7 @@ describe("Redis ACL users on the Sentinel topology (loopback)", function () {
     const c = () => cluster!;
 
     before(async function () {
-        const missing = ["redis-server", "redis-sentinel", "redis-cli", "haproxy", "sha256sum"].filter(x => !commandExists(x));
-        if (missing.length) {
-            const reason = `${missing.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy", "sha256sum"]);
         cluster = new SentinelCluster({
             basePort: 17650,
             password: PASSWORD,

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as http from "http";
 import * as path from "path";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { ProcessGroup, commandExists, waitFor } from "../support/processes";
+import { ProcessGroup, skipUnlessInstalled, waitFor } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 
 const PASSWORD = "metrics-password";
@@ -35,13 +35,7 @@ describe("metrics of the Sentinel topology (prometheus-redis-exporter, HAProxy)"
     const c = () => cluster!;
 
     before(async function () {
-        const missing = ["redis-server", "redis-sentinel", "haproxy", "prometheus-redis-exporter"].filter(x => !commandExists(x));
-        if (missing.length) {
-            const reason = `${missing.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "haproxy", "prometheus-redis-exporter"]);
         cluster = new SentinelCluster({
             basePort: 17450,
             password: PASSWORD,

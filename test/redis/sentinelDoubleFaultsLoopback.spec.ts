@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { commandExists, waitFor } from "../support/processes";
+import { waitFor, skipUnlessInstalled } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 import { once, replicationInfo } from "./loopback/resp";
 
@@ -69,13 +69,7 @@ describe("RedisSentinel keeps the data set through double faults (loopback)", fu
 
     before(async function () {
         this.timeout(60000);
-        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(x => !commandExists(x));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy"]);
         cluster = new SentinelCluster({
             basePort: 17500,
             password: PASSWORD,
@@ -153,13 +147,7 @@ describe("RedisSentinel with persistence survives fast restarts of every node (l
 
     before(async function () {
         this.timeout(60000);
-        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(x => !commandExists(x));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy"]);
         cluster = new SentinelCluster({
             basePort: 17550,
             password: PASSWORD,

@@ -3,7 +3,7 @@
 // agent), 3 sentinels, 1 HAProxy.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { commandExists, waitFor } from "../support/processes";
+import { waitFor, skipUnlessInstalled } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "./loopback/resp";
 import { AckedWriter, missing } from "./loopback/writer";
@@ -18,13 +18,7 @@ describe("RedisSentinel rendered configs on real redis/sentinel/haproxy (loopbac
 
     before(async function () {
         this.timeout(60000);
-        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(c => !commandExists(c));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy"]);
         cluster = new SentinelCluster({
             basePort: 17400,
             password: PASSWORD,

@@ -5,7 +5,7 @@
 //   back (Sentinel's +fix-slave-config would wait a failover-timeout; meanwhile the new master lacks it).
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { commandExists, waitFor } from "../support/processes";
+import { waitFor, skipUnlessInstalled } from "../support/processes";
 import { once, replicationInfo } from "./loopback/resp";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 
@@ -20,13 +20,7 @@ describe("RedisSentinel nodes rejoining after a failover (loopback)", function (
 
     before(async function () {
         this.timeout(60000);
-        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy"].filter(x => !commandExists(x));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy"]);
         cluster = new SentinelCluster({
             basePort: 17600,
             password: PASSWORD,

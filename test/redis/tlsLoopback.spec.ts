@@ -9,7 +9,7 @@ import * as fs from "fs";
 import { renderRedisConf, renderStartScript } from "../../components/redis/config";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
 import { tlsCliArgs } from "../../components/redis/tls";
-import { ProcessGroup, commandExists, tempDir, waitFor } from "../support/processes";
+import { ProcessGroup, tempDir, waitFor, skipUnlessInstalled } from "../support/processes";
 import { makeCertificates } from "./loopback/certs";
 import { RespClient, once, replicationInfo, useTls } from "./loopback/resp";
 import { SentinelCluster } from "./loopback/sentinelCluster";
@@ -40,13 +40,7 @@ describe("RedisSentinel over TLS on real redis/sentinel/haproxy (loopback)", fun
     const c = () => cluster!;
 
     before(async function () {
-        const missingCmds = ["redis-server", "redis-sentinel", "redis-cli", "haproxy", "openssl"].filter(x => !commandExists(x));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-sentinel", "redis-cli", "haproxy", "openssl"]);
         certs = makeCertificates(path.join(tempDir("tls"), "certs"));
         useTls(certs.ca);
         cluster = new SentinelCluster({
@@ -156,13 +150,7 @@ describe("RedisReplicated over TLS on a real redis-server (loopback)", function 
         }).trim();
 
     before(function () {
-        const missingCmds = ["redis-server", "redis-cli", "openssl"].filter(x => !commandExists(x));
-        if (missingCmds.length) {
-            const reason = `${missingCmds.join(", ")} not installed (run scripts/setup.sh)`;
-            this.test!.parent!.ctx.skipReason = reason;
-            console.log(`      skipped: ${reason}`);
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["redis-server", "redis-cli", "openssl"]);
         dir = tempDir("replicated-tls");
         certs = makeCertificates(path.join(dir, "certs"));
     });

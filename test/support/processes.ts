@@ -50,6 +50,19 @@ export function commandExists(name: string): boolean {
 }
 
 /** Polls `probe` every `intervalMs` until it returns true or `timeoutMs` passes; returns whether it did. */
+/**
+ * In a `before` hook: skips the suite, with the reason printed and recorded for the reporter (a required tier
+ * turns it into a failure), unless every command is installed.
+ */
+export function skipUnlessInstalled(ctx: Mocha.Context, commands: string[]): void {
+    const missing = commands.filter(x => !commandExists(x));
+    if (!missing.length) return;
+    const reason = `${missing.join(", ")} not installed (run scripts/setup.sh)`;
+    ctx.test!.parent!.ctx.skipReason = reason;
+    console.log(`      skipped: ${reason}`);
+    ctx.skip();
+}
+
 export async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

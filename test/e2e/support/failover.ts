@@ -7,7 +7,7 @@
 // SIGTERM and takes writes for a moment while it shuts down; those writes do not count as the failover's first.)
 import { ChildProcess, spawn } from "child_process";
 import { RespClient } from "../../redis/loopback/resp";
-import { AckedWriter, refusedTotal } from "../../redis/loopback/writer";
+import { AckedWriter, refusedWithin } from "../../redis/loopback/writer";
 import { KUBECTL, Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
 
@@ -303,18 +303,6 @@ class LogFollower {
     }
 }
 
-/** Milliseconds of [from, to] that fall in stretches of at least `minMs` without a successful write. */
-function refusedWithin(okTimes: number[], from: number, to: number, minMs = 100): number {
-    let total = 0;
-    let last = Number.NEGATIVE_INFINITY;
-    for (const t of [...okTimes, Number.POSITIVE_INFINITY]) {
-        if (t - last >= minMs) total += Math.max(0, Math.min(t, to) - Math.max(last, from));
-        last = t;
-        if (last > to) break;
-    }
-    return total;
-}
-
 /** Stretches of at least `minMs` without a successful write, as "start+length" ms relative to `t0`. */
 function gaps(okTimes: number[], t0: number, t1: number, minMs = 100): string[] {
     const out: string[] = [];
@@ -370,7 +358,7 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     await sleep(1000);
     const t1 = Date.now();
     const refusedMs = w.longestGap(t0, t1);
-    const refusedTotalMs = refusedTotal(w.okTimes, t0, t1);
+    const refusedTotalMs = refusedWithin(w.okTimes, t0, t1);
     await w.stop();
     const c = await RespClient.connect(6379, endpoint);
     let lost = 0;

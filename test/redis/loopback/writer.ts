@@ -82,19 +82,18 @@ export class AckedWriter {
 }
 
 /**
- * Total time between `from` and `to` spent in stretches of at least `minGapMs` without a successful write:
- * the refused time of several short outages, where {@link AckedWriter.longestGap} sees only the worst.
+ * Milliseconds of [from, to] that fall in stretches of at least `minGapMs` without a successful write: the refused
+ * time of several short outages, where {@link AckedWriter.longestGap} sees only the worst.
  */
-export function refusedTotal(okTimes: number[], from: number, to: number, minGapMs = 100): number {
-    let last = from;
+export function refusedWithin(okTimes: number[], from: number, to: number, minGapMs = 100): number {
     let total = 0;
-    for (const t of okTimes) {
-        if (t < from) continue;
-        if (t > to) break;
-        if (t - last >= minGapMs) total += t - last;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const t of [...okTimes, Number.POSITIVE_INFINITY]) {
+        if (t - last >= minGapMs) total += Math.max(0, Math.min(t, to) - Math.max(last, from));
         last = t;
+        if (last > to) break;
     }
-    return total + (to - last >= minGapMs ? to - last : 0);
+    return total;
 }
 
 /** Keys of `keys` that `get` cannot find; asks in chunks. */
