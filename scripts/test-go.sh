@@ -2,7 +2,7 @@
 # Runs `make lint` (go vet, gofmt, staticcheck) and `go test ./...` in operator/, prints one line per package,
 # and appends counts.
 set -uo pipefail
-cd "$(dirname "$0")/../operator"
+cd "$(dirname "$0")/../operator" || exit 1
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 make -s lint || { echo "make lint failed (go vet, gofmt or staticcheck)"; exit 1; }

@@ -10,8 +10,9 @@
 # `npm test -- <spec files>` runs just those specs with mocha.
 # When KUBECACHE_TEST_STATS names a file, each stage appends {"suite","passed","failed","skipped","seconds"} to it.
 # KUBECACHE_REQUIRED_TIERS (e.g. "loopback,envtest", set by .ci/run) turns a skipped test of a listed tier into a failure.
+# shellcheck disable=SC2317 # record, counted and typecheck run through stage's and counted's "$@"
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 failed=0
 record() { [ -n "${KUBECACHE_TEST_STATS:-}" ] && echo "$1" >>"$KUBECACHE_TEST_STATS"; return 0; }
 timings=()

@@ -7,9 +7,12 @@
 #   coredns                    github.com/coredns/coredns with only the plugins the cluster DNS uses
 #   crane                      github.com/google/go-containerregistry (image build/push for scripts/images.sh)
 #   crictl                     sigs.k8s.io/cri-tools (tears down pod sandboxes a stopped kubelet left behind)
+#   local-path-provisioner     github.com/rancher/local-path-provisioner, the dynamic provisioner kind ships as its
+#                              default StorageClass (scripts/images.sh puts it in an image)
 # Each piece is skipped when its stamp ($BIN/.<name>.version) matches versions.env. Runc and the CNI plugins come
 # from Debian (runc, containernetworking-plugins).
-# Usage: node.sh [--check] [piece...]   pieces: kubelet containerd coredns crane crictl (default: all)
+# Usage: node.sh [--check] [piece...]   pieces: kubelet containerd coredns crane crictl local-path-provisioner
+#                                       (default: all)
 #   --check  exit 0 when every named piece is built at its pinned version, 1 otherwise; builds nothing
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +27,7 @@ export CGO_ENABLED=0 GOFLAGS=-mod=mod
 check=0
 [ "${1:-}" = "--check" ] && { check=1; shift; }
 pieces=("$@")
-[ ${#pieces[@]} -gt 0 ] || pieces=(kubelet containerd coredns crane crictl)
+[ ${#pieces[@]} -gt 0 ] || pieces=(kubelet containerd coredns crane crictl local-path-provisioner)
 
 want() { # the stamp a piece's binaries carry
   case $1 in
@@ -33,6 +36,7 @@ want() { # the stamp a piece's binaries carry
     coredns) echo "$COREDNS_VERSION-$(sha256sum "$here/coredns-main.go" | cut -c1-12)" ;;
     crane) echo "$CRANE_VERSION" ;;
     crictl) echo "$CRICTL_VERSION" ;;
+    local-path-provisioner) echo "$LOCAL_PATH_PROVISIONER_VERSION" ;;
     *) echo "node.sh: unknown piece $1" >&2; exit 2 ;;
   esac
 }
@@ -104,6 +108,11 @@ build_crane() {
 build_crictl() {
   GOBIN=$bin nice_go install -trimpath -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
     "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+}
+
+build_local-path-provisioner() {
+  GOBIN=$bin nice_go install -trimpath -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" \
+    "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION"
 }
 
 start=$SECONDS

@@ -5,12 +5,14 @@
 #                                upstream module is not served by the proxy we can reach
 #   pulumi-resource-kubernetes   the provider plugin, installed into $PULUMI_HOME at the version @pulumi/kubernetes asks
 #   pulumi-language-yaml         the YAML language host (github.com/pulumi/pulumi-yaml), for YAML programs
+#   pulumi-language-go           a small Go language host of our own (scripts/toolchain/go-langhost) around pkg/v3's Go
+#                                code generator, for Go programs: the upstream module is not served by the proxy either
 # Each piece is built in a throw-away wrapper module under $KUBECACHE_CACHE/src (outside the repo), repeating the
 # upstream `replace` directives, and skipped when its stamp says it is current.
 #
 # usage: scripts/toolchain/pulumi.sh           build what is missing, print the env to use
 #        scripts/toolchain/pulumi.sh --check   exit 0 iff everything is built (builds nothing)
-#        scripts/toolchain/pulumi.sh --check core   the same for what the Node tiers need (no YAML host)
+#        scripts/toolchain/pulumi.sh --check core   the same for what the Node tiers need (no YAML or Go host)
 #        scripts/toolchain/pulumi.sh --env     print `export` lines (PATH, PULUMI_HOME, ...) for eval
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,17 +26,19 @@ PHOME=$CACHE/pulumi-home
 export GOFLAGS=-mod=mod
 
 langhost_hash() { sha256sum "$here/nodejs-langhost/main.go" | cut -c1-16; }
+golanghost_hash() { sha256sum "$here/go-langhost/main.go" | cut -c1-16; }
 want_cli="$PULUMI_CLI_VERSION"
 want_lang="$PULUMI_CLI_VERSION-$(langhost_hash)"
 want_k8s="$PULUMI_K8S_PLUGIN_VERSION-$PULUMI_K8S_PROVIDER_MODULE"
 want_yaml="$PULUMI_YAML_VERSION-$PULUMI_CLI_VERSION"
+want_golang="$PULUMI_CLI_VERSION-$(golanghost_hash)"
 stamp_ok() { [ -x "$BIN/$1" ] && [ "$(cat "$BIN/.$1.stamp" 2>/dev/null)" = "$2" ]; }
 k8s_plugin_dir="$PHOME/plugins/resource-kubernetes-v$PULUMI_K8S_PLUGIN_VERSION"
 core_ok() {
   stamp_ok pulumi "$want_cli" && stamp_ok pulumi-language-nodejs "$want_lang" &&
     stamp_ok pulumi-resource-kubernetes "$want_k8s" && [ -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]
 }
-all_ok() { core_ok && stamp_ok pulumi-language-yaml "$want_yaml"; }
+all_ok() { core_ok && stamp_ok pulumi-language-yaml "$want_yaml" && stamp_ok pulumi-language-go "$want_golang"; }
 print_env() {
   echo "export PATH=\"$BIN:$root/node_modules/.bin:\$PATH\""
   echo "export PULUMI_HOME=\"$PHOME\""
@@ -149,6 +153,30 @@ EOF
   echo "$want_yaml" >"$BIN/.pulumi-language-yaml.stamp"
 }
 
+# The Go host links pkg/v3's code generator (GeneratePackage, for `pulumi package add`), so it is built at the CLI's
+# pkg/sdk versions, from the module and build caches build_cli filled.
+build_golanghost() {
+  local d=$SRC/go-langhost
+  mkdir -p "$d"
+  cp "$here/go-langhost/main.go" "$d/main.go"
+  cat >"$d/go.mod" <<EOF
+module kubecache.local/toolchain/go-langhost
+
+go 1.26
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard $PULUMI_CLIPBOARD_FORK
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 $PULUMI_CLI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 $PULUMI_CLI_VERSION
+)
+EOF
+  (cd "$d" && go mod tidy 2>&1 | grep -v '^go: \(downloading\|finding\|found\)' >&2 || true)
+  (cd "$d" && nice -n 10 go build -trimpath -ldflags "-s -w -X main.version=${PULUMI_CLI_VERSION#v}" \
+    -o "$BIN/pulumi-language-go" .)
+  echo "$want_golang" >"$BIN/.pulumi-language-go.stamp"
+}
+
 t0=$SECONDS
 if stamp_ok pulumi "$want_cli"; then log "pulumi $PULUMI_CLI_VERSION: cached"; else
   log "building pulumi $PULUMI_CLI_VERSION"; timed build_cli; fi
@@ -158,6 +186,8 @@ if stamp_ok pulumi-resource-kubernetes "$want_k8s"; then log "pulumi-resource-ku
   log "building pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION ($PULUMI_K8S_PROVIDER_MODULE)"; timed build_k8s; fi
 if stamp_ok pulumi-language-yaml "$want_yaml"; then log "pulumi-language-yaml $PULUMI_YAML_VERSION: cached"; else
   log "building pulumi-language-yaml $PULUMI_YAML_VERSION"; timed build_yaml; fi
+if stamp_ok pulumi-language-go "$want_golang"; then log "pulumi-language-go: cached"; else
+  log "building pulumi-language-go"; timed build_golanghost; fi
 if [ ! -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]; then
   log "installing resource plugin kubernetes $PULUMI_K8S_PLUGIN_VERSION into $PHOME"
   PULUMI_HOME=$PHOME PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" plugin install resource kubernetes \

@@ -64,6 +64,29 @@ describe("required test tiers (.ci/run's KUBECACHE_REQUIRED_TIERS)", function ()
         assert.strictEqual(run(process.execPath, ["scripts/go-test-summary.js", events], { KUBECACHE_REQUIRED_TIERS: "loopback" }).code, 0);
     });
 
+    it("go: a skip outside envtest fails when the go stage is required (a missing tool), and envtest's stays a skip", () => {
+        const events = path.join(dir, "go-tools.json");
+        const ev = (o: object) => JSON.stringify(o);
+        fs.writeFileSync(
+            events,
+            [
+                ev({
+                    Action: "output",
+                    Package: "kubecache.io/operator/internal/controller",
+                    Test: "TestSASL",
+                    Output: "    loopback_test.go:67: needs saslpasswd2 (apt-get install sasl2-bin)\n",
+                }),
+                ev({ Action: "skip", Package: "kubecache.io/operator/internal/controller", Test: "TestSASL" }),
+                ev({ Action: "skip", Package: "kubecache.io/operator/test/envtest", Test: "TestManager" }),
+            ].join("\n"),
+        );
+        const required = run(process.execPath, ["scripts/go-test-summary.js", events], { KUBECACHE_REQUIRED_TIERS: "loopback,go" });
+        assert.strictEqual(required.code, 1, required.out);
+        assert.match(required.out, /FAILED: the go tier is required here, and TestSASL skipped: .*needs saslpasswd2/);
+        assert.match(required.out, /go: 0 passed, 1 failed, 1 skipped/);
+        assert.strictEqual(run(process.execPath, ["scripts/go-test-summary.js", events], { KUBECACHE_REQUIRED_TIERS: "loopback" }).code, 0);
+    });
+
     it("e2e: the gate fails instead of skipping when the tier is required", () => {
         const required = run("bash", ["scripts/toolchain/e2e-tier.sh"], {
             KUBECACHE_E2E: "never",

@@ -7,8 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Kubectl, LocalCluster, missingToolchain, startCluster, stopCluster } from "./support/cluster";
-import { BIN, eventually, ROOT, run, RunResult, tail, timed } from "./support/exec";
-import { changeSummary, pulumiEnv } from "./support/pulumi";
+import { BIN, ROOT, run, RunResult, tail, timed } from "./support/exec";
+import { assertDeployed, assertDestroyed } from "./support/packageProgram";
+import { pulumiEnv } from "./support/pulumi";
 
 const STACK = "yaml";
 const NS = "kubecache-yaml";
@@ -145,41 +146,13 @@ describe("real-engine tier: a Pulumi YAML program uses the components as a packa
         const r = await ok(["up", "--yes", "--skip-preview", "--stack", STACK, "--diff=false"]);
         deployed = true;
         timed("yaml: pulumi up (create)", r.ms);
-        assert.ok((changeSummary(r.stdout).created ?? 0) >= 25, tail(r.stdout, 20));
-        for (const [kind, name, replicas] of [
-            ["statefulset", "ha-node", 2],
-            ["statefulset", "ha-sentinel", 3],
-            ["deployment", "ha-haproxy", 2],
-        ] as const) {
-            const o = await kubectl.get(kind, name, NS);
-            assert.equal(o?.spec.replicas, replicas, `${kind}/${name}`);
-            assert.equal(o?.status.readyReplicas, replicas, `${kind}/${name} ready`);
-        }
-        const secret = await kubectl.get("secret", "ha-auth", NS);
-        assert.equal(Buffer.from(secret.data["redis-password"], "base64").toString(), PASSWORD);
-        const manager = await kubectl.get("deployment", "operator-controller-manager", "kubecache-system");
-        assert.equal(manager?.status.readyReplicas, 1);
-        const cr = await kubectl.get("memcached", "cache", NS);
-        assert.equal(cr?.spec.size, 1);
-        const out = JSON.parse((await ok(["stack", "output", "--stack", STACK, "--json", "--show-secrets"])).stdout);
-        assert.equal(out.redisEndpoint, `ha.${NS}.svc.cluster.local:6379`);
-        assert.equal(out.memcachedEndpoint, `cache.${NS}.svc.cluster.local:11211`);
-        assert.equal(out.redisPassword, PASSWORD);
-        const plain = JSON.parse((await ok(["stack", "output", "--stack", STACK, "--json"])).stdout);
-        assert.equal(plain.redisPassword, "[secret]", "the password output is secret");
+        await assertDeployed({ up: r, ok, kubectl, ns: NS, stack: STACK, password: PASSWORD });
     });
 
     it("pulumi destroy removes every object it created", async function () {
         const r = await ok(["destroy", "--yes", "--skip-preview", "--stack", STACK]);
         deployed = false;
         timed("yaml: pulumi destroy", r.ms);
-        await eventually("the namespaces and the CRD gone", 180_000, async () => {
-            const left = await Promise.all([
-                kubectl.get("namespace", NS),
-                kubectl.get("namespace", "kubecache-system"),
-                kubectl.get("crd", "memcacheds.cache.kubecache.io"),
-            ]);
-            return left.every(o => o === undefined) ? true : undefined;
-        });
+        await assertDestroyed(kubectl, NS);
     });
 });

@@ -26,8 +26,8 @@ const (
 )
 
 // pwdbMemcached is a memcached built with --enable-sasl-pwdb, as the official images are:
-// $KUBECACHE_MEMCACHED_PWDB, or the one scripts/images.sh builds from Debian's source for the
-// local image. "" when there is none.
+// $KUBECACHE_MEMCACHED_PWDB, or the one scripts/memcached-pwdb.sh builds from the source package of
+// this host's Debian release (scripts/setup.sh runs it). "" when there is none.
 func pwdbMemcached() string {
 	if p := os.Getenv("KUBECACHE_MEMCACHED_PWDB"); p != "" {
 		return p
@@ -37,8 +37,18 @@ func pwdbMemcached() string {
 		home, _ := os.UserHomeDir()
 		cache = filepath.Join(home, ".cache", "kubecache")
 	}
-	p := filepath.Join(cache, "images", "memcached-build", "memcached")
-	if _, err := os.Stat(p); err != nil {
+	release, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		return ""
+	}
+	codename := ""
+	for _, line := range strings.Split(string(release), "\n") {
+		if v, ok := strings.CutPrefix(line, "VERSION_CODENAME="); ok {
+			codename = strings.Trim(v, `"`)
+		}
+	}
+	p := filepath.Join(cache, "memcached-pwdb", codename, "memcached")
+	if _, err := os.Stat(p); codename == "" || err != nil {
 		return ""
 	}
 	return p
@@ -51,7 +61,7 @@ func pwdbMemcached() string {
 func TestSASLModeDocumentedSecret(t *testing.T) {
 	bin := pwdbMemcached()
 	if bin == "" {
-		t.Skip("needs a memcached built with --enable-sasl-pwdb (scripts/images.sh memcached builds one, or set KUBECACHE_MEMCACHED_PWDB)")
+		t.Skip("needs a memcached built with --enable-sasl-pwdb (scripts/setup.sh builds one with scripts/memcached-pwdb.sh, or set KUBECACHE_MEMCACHED_PWDB)")
 	}
 	addr := startSASLMemcached(t, bin, saslPwdbPort, func(string) map[string]string {
 		return map[string]string{"memcached-sasl-pwdb": "app@" + SASLRealm + ":s3cret\n"}
