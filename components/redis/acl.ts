@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../common";
-import { WRITE_PROBE_KEY } from "./sentinelDefaults";
+import { WRITE_PROBE_KEY } from "./defaults";
 
 /** An application user (`users[i]`). */
 export interface RedisUserSpec {
@@ -24,7 +24,9 @@ export interface RedisUserSpec {
      * ACL rules after the password, e.g. `~app:* +@read +@write`. The user starts from nothing
      * (`resetkeys resetchannels -@all`); FLUSHALL, FLUSHDB, KEYS, CONFIG, DEBUG and SHUTDOWN stay
      * denied unless these rules name the command itself (`+flushdb`): a category such as `+@all`
-     * does not grant them. Passwords and `on`/`off` are managed by the component.
+     * does not grant them. Passwords and the user's state are managed by the component: a leading
+     * `on` (as Redis' ACL documentation writes rules) is accepted and changes nothing; `off`,
+     * passwords (`>`, `<`, `#`, `!`), `nopass`, `resetpass` and `reset` are refused.
      */
     rules: string;
 }
@@ -93,10 +95,10 @@ export function validateUsers<T extends RedisUserSpec>(component: string, users:
             }
             generated.set(secret, i);
         }
-        if (typeof u.rules !== "string" || !u.rules.trim()) {
+        if (typeof u.rules !== "string" || !ruleTokens(u.rules).length) {
             throw new ArgumentError(component, `${at}.rules`, 'must be ACL rules such as "~app:* +@read +@write".');
         }
-        for (const token of u.rules.trim().split(/\s+/)) {
+        for (const token of ruleTokens(u.rules)) {
             if (/^[<>#!]/.test(token) || /^(on|off|nopass|resetpass|reset)$/i.test(token)) {
                 throw new ArgumentError(
                     component,
@@ -119,9 +121,15 @@ export function validateUsers<T extends RedisUserSpec>(component: string, users:
     return users;
 }
 
+/** The rules' tokens without a leading `on`: every user the component writes is `on` already. */
+function ruleTokens(rules: string): string[] {
+    const tokens = rules.trim().split(/\s+/).filter(Boolean);
+    return /^on$/i.test(tokens[0]) ? tokens.slice(1) : tokens;
+}
+
 /** An application user's rules: from nothing, the user's rules, the hardening, then the user's explicit grants of hardened commands. */
 export function applicationRules(rules: string): string {
-    const tokens = rules.trim().split(/\s+/);
+    const tokens = ruleTokens(rules);
     const explicit = tokens.filter(t => new RegExp(`^\\+(${HARDENED_COMMANDS.join("|")})(\\|[a-z-]+)?$`, "i").test(t));
     return ["resetkeys", "resetchannels", "-@all", ...tokens, ...HARDENED_COMMANDS.map(c => `-${c}`), ...explicit].join(" ");
 }
@@ -130,25 +138,18 @@ export function applicationRules(rules: string): string {
 export const userPasswordEnv = (i: number) => `KUBECACHE_USER_${i}_PASSWORD`;
 
 /**
- * Shell lines that write `$acl` from the environment: `$REDIS_PASSWORD` for `default`, the derived
- * passwords for the internal users, and each application user's variable. `derive` is defined by
- * {@link deriveFunction}.
+ * `users.list`, which scripts/runtime-conf.sh turns into the ACL file at start: `default` with `$REDIS_PASSWORD`, the
+ * internal users with passwords derived from it, each application user with the variable that holds its password
+ * (from its Secret). Only hashes reach the ACL file.
  */
-export function aclFileLines(users: RedisUserSpec[]): string[] {
-    const hash = (expr: string) => `$(printf '%s' "${expr}" | sha256sum | cut -d' ' -f1)`;
-    return [
-        "{",
-        `  echo "user default on #${hash("$REDIS_PASSWORD")} ~* &* +@all"`,
-        ...Object.entries(INTERNAL_RULES).map(([u, rules]) => `  echo "user ${u} on #${hash(`$(derive ${u})`)} ${rules}"`),
-        ...users.map((u, i) => `  echo "user ${u.name} on #${hash(`\${${userPasswordEnv(i)}}`)} ${applicationRules(u.rules)}"`),
-        '} >"$acl"',
-        'chmod 600 "$acl"',
-    ];
-}
-
-/** `derive <user>`: the internal user's password, sha256 of `$REDIS_PASSWORD:<user>`. */
-export function deriveFunction(): string {
-    return "derive() { printf '%s:%s' \"$REDIS_PASSWORD\" \"$1\" | sha256sum | cut -d' ' -f1; }";
+export function usersList(users: RedisUserSpec[]): string {
+    return (
+        [
+            "default @password ~* &* +@all",
+            ...Object.entries(INTERNAL_RULES).map(([u, rules]) => `${u} @derived ${rules}`),
+            ...users.map((u, i) => `${u.name} ${userPasswordEnv(i)} ${applicationRules(u.rules)}`),
+        ].join("\n") + "\n"
+    );
 }
 
 /** redis.conf keys the component sets itself; `extraConfig` may not set them. */

@@ -31,7 +31,7 @@ export interface RedisAuth {
 /** Key of the HAProxy check user's password in a Secret the component created. */
 export const CHECK_PASSWORD_KEY = "haproxy-password";
 
-/** An internal ACL user's password: what the start scripts derive (see acl.ts `deriveFunction`). */
+/** An internal ACL user's password: what the start scripts derive (`derive` in scripts/runtime-conf.sh). */
 export function derivedPassword(password: string, user: string): string {
     return createHash("sha256").update(`${password}:${user}`).digest("hex");
 }

@@ -27,6 +27,12 @@ export interface RedisPersistenceArgs {
     size?: string;
     /** StorageClass of the claims; the cluster's default class when omitted. */
     storageClass?: string;
+    /**
+     * Keep the claims (and so the data) when the component is deleted, e.g. by `pulumi destroy`; default false:
+     * they are deleted with it. A StatefulSet's claims are kept on scale-in either way, so a pod that comes back
+     * resyncs from its old data.
+     */
+    retainOnDelete?: boolean;
 }
 
 /** Arguments every Redis component takes. */
@@ -71,13 +77,20 @@ export interface RedisCommonArgs {
     scheduling?: RedisSchedulingArgs;
 }
 
+export interface ResolvedPersistence {
+    enabled: boolean;
+    size: string;
+    storageClass?: string;
+    retainOnDelete: boolean;
+}
+
 export interface ResolvedCommon {
     namespace: pulumi.Input<string>;
     image: pulumi.Input<string>;
     resources: Resources;
     maxmemoryBytes?: number;
     maxmemoryPolicy: string;
-    persistence: { enabled: boolean; size: string; storageClass?: string };
+    persistence: ResolvedPersistence;
     clusterDomain: string;
     engine: RedisEngine;
     tls?: ResolvedTls;
@@ -170,6 +183,9 @@ export function resolveCommon(
     const size = args.persistence?.size ?? "1Gi";
     if (!isQuantity(size))
         throw new ArgumentError(component, "persistence.size", `must be a quantity such as "8Gi"; got ${JSON.stringify(size)}.`);
+    const retainOnDelete = args.persistence?.retainOnDelete ?? false;
+    if (typeof retainOnDelete !== "boolean")
+        throw new ArgumentError(component, "persistence.retainOnDelete", `must be a boolean; got ${JSON.stringify(retainOnDelete)}.`);
     const ns = known(args.namespace);
     if (ns !== undefined) requireDnsLabel(component, "namespace", ns);
     return {
@@ -185,7 +201,7 @@ export function resolveCommon(
         extraConfig,
         metrics,
         scheduling,
-        persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass },
+        persistence: { enabled: args.persistence?.enabled ?? false, size, storageClass: args.persistence?.storageClass, retainOnDelete },
     };
 }
 

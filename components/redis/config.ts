@@ -1,9 +1,11 @@
 /**
- * Pure renderers for Redis configuration and start scripts. Host names, ports and paths are
- * parameters so the tests run exactly this text with a real redis-server on 127.0.0.1.
+ * Renderers of the Redis configuration and of the files a Redis container mounts. Host names, ports and paths are
+ * parameters, so the loopback tests run exactly these files with a real server on 127.0.0.1.
  */
-import { RedisUserSpec, aclFileLines, deriveFunction } from "./acl";
-import { tlsConfLines } from "./tls";
+import { RedisUserSpec, usersList } from "./acl";
+import { ShellExpression, renderEnv, shellScript } from "./scripts";
+import { REDIS_PORT } from "./defaults";
+import { TLS_DIR, tlsConfLines } from "./tls";
 
 export interface RedisConfOptions {
     port: number;
@@ -44,68 +46,65 @@ export function renderRedisConf(o: RedisConfOptions): string {
     return lines.join("\n") + "\n";
 }
 
-export interface StartScriptOptions {
-    /** The read-only rendered redis.conf (a ConfigMap mount). */
-    configTemplate: string;
-    /** Writable directory for the runtime copy that gets the password appended. */
+/** Where a Redis container finds its files, and what the start script needs besides them. */
+export interface NodeFilesOptions {
+    /** The rendered redis.conf (see {@link renderRedisConf}). */
+    redisConf: string;
+    /** Directory the files are mounted in (the ConfigMap). */
+    confDir: string;
+    /** Writable directory for the runtime copy that gets the users and passwords. */
     runtimeDir: string;
+    /** Application users of the ACL file (see acl.ts). */
+    users?: RedisUserSpec[];
     /**
-     * Master to replicate from for every ordinal but 0 (read from `$HOSTNAME`'s `-N` suffix).
+     * Master to replicate from for every StatefulSet ordinal but 0 (read from `$HOSTNAME`'s `-N` suffix).
      * Undefined for a standalone node.
      */
     master?: { host: string; port: number };
-    /** Announce this name to the master instead of the pod IP (stable DNS of the pod). */
-    announceHostExpr?: string;
-    /** Application users of the ACL file (see acl.ts). */
-    users?: RedisUserSpec[];
-    redisServer?: string;
+    /** Name to announce to the master instead of the pod IP (the pod's stable DNS name), evaluated at start. */
+    announceHost?: ShellExpression;
 }
 
 /**
- * First lines of every Redis start script: a private runtime copy of the read-only template and,
- * when `$REDIS_PASSWORD` is set, an ACL file written next to it (the `default` user with that
- * password, the internal users with passwords derived from it, the application users with theirs),
- * `aclfile` pointing at it and `masteruser`/`masterauth` for replication; `$conf` names the copy.
+ * The files of a RedisStandalone or RedisReplicated container: redis.conf, the start script with its shared runtime
+ * step (scripts/start.sh, scripts/runtime-conf.sh), the users and the values the script sources.
  */
-export function runtimeConfPrelude(configTemplate: string, runtimeDir: string, users: RedisUserSpec[] = []): string[] {
-    return [
-        "#!/bin/sh",
-        "set -eu",
-        `conf="${runtimeDir}/redis.conf"`,
-        `acl="${runtimeDir}/users.acl"`,
-        `mkdir -p "${runtimeDir}"`,
-        `cp "${configTemplate}" "$conf"`,
-        'chmod 600 "$conf"',
-        'if [ -n "${REDIS_PASSWORD:-}" ]; then',
-        `  ${deriveFunction()}`,
-        ...aclFileLines(users).map(l => `  ${l}`),
-        '  printf \'aclfile %s\\nmasteruser replication\\nmasterauth %s\\n\' "$acl" "$(derive replication)" >>"$conf"',
-        "fi",
-    ];
-}
-
-/** `$SERVER`: the Redis or Valkey server binary of the image. */
-export function serverBinaryLine(explicit?: string): string {
-    return `SERVER=${explicit ? `"${explicit}"` : "$(command -v redis-server || command -v valkey-server || echo redis-server)"}`;
+export function redisNodeFiles(o: NodeFilesOptions): Record<string, string> {
+    return {
+        "redis.conf": o.redisConf,
+        "start.sh": shellScript("scripts/start.sh"),
+        "runtime-conf.sh": shellScript("scripts/runtime-conf.sh"),
+        "users.list": usersList(o.users ?? []),
+        "topology.env": renderEnv({
+            KC_CONF_TEMPLATE: `${o.confDir}/redis.conf`,
+            KC_RUNTIME_DIR: o.runtimeDir,
+            KC_MASTER: o.master ? `${o.master.host}:${o.master.port}` : undefined,
+            KC_ANNOUNCE_HOST: o.announceHost,
+        }),
+    };
 }
 
 /**
- * Start script of a Redis node: copies the template to a writable place, adds auth, and on
- * ordinals other than 0 adds `replicaof` (the seed's ordinal rule, with a stable DNS master).
+ * {@link redisNodeFiles} for a RedisStandalone or RedisReplicated pod: its redis.conf from the component's resolved
+ * arguments, at the paths those pods mount (`/etc/redis`, `/run/redis`, data in `/data`).
  */
-export function renderStartScript(o: StartScriptOptions): string {
-    const lines = runtimeConfPrelude(o.configTemplate, o.runtimeDir, o.users);
-    if (o.master) {
-        lines.push(
-            'ordinal="${HOSTNAME##*-}"',
-            'if [ "$ordinal" != "0" ]; then',
-            `  echo "replicaof ${o.master.host} ${o.master.port}" >>"$conf"`,
-            "fi",
-        );
-    }
-    if (o.announceHostExpr) {
-        lines.push(`echo "replica-announce-ip ${o.announceHostExpr}" >>"$conf"`);
-    }
-    lines.push(serverBinaryLine(o.redisServer), 'exec "$SERVER" "$conf"');
-    return lines.join("\n") + "\n";
+export function podNodeFiles(
+    c: { maxmemoryBytes?: number; maxmemoryPolicy: string; extraConfig: Record<string, string>; users: RedisUserSpec[] },
+    tls: boolean,
+    replication?: Pick<NodeFilesOptions, "master" | "announceHost">,
+): Record<string, string> {
+    return redisNodeFiles({
+        redisConf: renderRedisConf({
+            port: REDIS_PORT,
+            dir: "/data",
+            maxmemoryBytes: c.maxmemoryBytes,
+            maxmemoryPolicy: c.maxmemoryPolicy,
+            tlsDir: tls ? TLS_DIR : undefined,
+            extraConfig: c.extraConfig,
+        }),
+        confDir: "/etc/redis",
+        runtimeDir: "/run/redis",
+        users: c.users,
+        ...replication,
+    });
 }

@@ -1,5 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { configHash } from "./sentinelObjects";
+import { createHash } from "crypto";
+
+/** Short digest of rendered files, put on pod templates so a config change rolls the pods. */
+export function configHash(files: Record<string, string>): string {
+    const h = createHash("sha256");
+    for (const key of Object.keys(files).sort()) h.update(key).update("\0").update(files[key]).update("\0");
+    return h.digest("hex").slice(0, 16);
+}
 
 /**
  * Name of a ConfigMap of rendered files: `<base>-<hash of the files>`. The kubernetes provider replaces a

@@ -11,6 +11,17 @@ export const REDIS_IMAGE = "redis:7.4.2-bookworm";
 export const REDIS_UID = 999;
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
+/**
+ * Key HAProxy's write check deletes on the master: a write command that changes nothing (the key
+ * never exists), refused with NOREPLICAS by a fenced master and READONLY by a replica. The ACL user
+ * `haproxy` may touch this key only.
+ */
+export const WRITE_PROBE_KEY = "kubecache:write-probe";
+/** One Redis or Sentinel instance as scripts and HAProxy reach it; in arrays the index is the StatefulSet ordinal. */
+export interface HostPort {
+    host: string;
+    port: number;
+}
 /** Key in the password Secret (the name Bitnami's chart uses, so existing Secrets can be reused). */
 export const PASSWORD_KEY = "redis-password";
 

@@ -12,8 +12,7 @@
  * Read endpoint: balanced over replicas whose link to their master is up, falling back to the
  * write endpoint's choice when there is none.
  */
-import { WRITE_PROBE_KEY } from "./sentinelDefaults";
-import { HostPort } from "./sentinelShell";
+import { HostPort, WRITE_PROBE_KEY } from "./defaults";
 import { haproxyCheckTls } from "./tls";
 
 export interface HaproxyOptions {
@@ -35,6 +34,8 @@ export interface HaproxyOptions {
      */
     checkIntervalMs?: number;
     downIntervalMs?: number;
+    /** How long one check may take (default the check interval, at least 250 ms). */
+    checkTimeoutMs?: number;
     /** Re-resolve server names through the pod's resolv.conf (pods move IPs on restart). */
     dnsResolvers?: boolean;
     /** Idle timeout of client and server sides, seconds. */
@@ -55,24 +56,41 @@ export interface HaproxyOptions {
     tlsCaFile?: string;
 }
 
-/** The Lua script behind {@link HaproxyOptions.luaFile}: one task follows the master backend's checks, held connections poll its verdict. */
+/**
+ * The Lua script behind {@link HaproxyOptions.luaFile}: one task follows the master backend's checks, held
+ * connections poll its verdict, and when a different node becomes the one that takes writes, the sessions still
+ * open to any other node are cut, so their clients reconnect to it. A node that only stops passing its checks for a
+ * while (a fence the agent lifts again, a slow check) keeps its sessions: its clients see refused writes, not a
+ * dropped connection, and carry on when it passes again.
+ */
 export function renderHaproxyLua(o: { nodes: number; holdMs: number }): string {
     const names = Array.from({ length: o.nodes }, (_, i) => `"node${i}"`).join(", ");
     return (
         [
-            "-- Rendered by kubecache (RedisSentinel): holds connections while no data node takes writes.",
+            "-- Rendered by kubecache (RedisSentinel): holds connections while no data node takes writes, and moves",
+            "-- clients off a node once another one takes writes.",
             `local servers = { ${names} }`,
             "local one_up = false",
+            "local current = nil",
             "core.register_task(function()",
             "    while true do",
-            "        local up = 0",
+            "        local up, who = 0, nil",
             '        local backend = core.backends["redis_master"]',
             "        for _, name in ipairs(servers) do",
             "            local status = backend.servers[name]:get_stats().status",
             // Weight-0 servers that pass their checks report DRAIN, not UP.
-            '            if status ~= nil and (string.sub(status, 1, 2) == "UP" or string.sub(status, 1, 5) == "DRAIN") then up = up + 1 end',
+            '            if status ~= nil and (string.sub(status, 1, 2) == "UP" or string.sub(status, 1, 5) == "DRAIN") then',
+            "                up = up + 1",
+            "                who = name",
+            "            end",
             "        end",
             "        one_up = (up == 1)",
+            "        if one_up and who ~= current then",
+            "            for _, name in ipairs(servers) do",
+            "                if name ~= who then backend.servers[name]:shut_sess() end",
+            "            end",
+            "            current = who",
+            "        end",
             "        core.msleep(20)",
             "    end",
             "end)",
@@ -96,12 +114,12 @@ export const CHECK_PASSWORD_ENV = "REDIS_CHECK_PASSWORD";
  * `AUTH haproxy <password>` as a RESP array: the ACL user that may only PING, INFO and delete its
  * probe key. `\x24` is `$`, which HAProxy would otherwise read as the start of a variable.
  */
-const AUTH_SEND = `tcp-check send "*3\\r\\n\\x244\\r\\nAUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${${CHECK_PASSWORD_ENV}}\\r\\n"`;
+const AUTH_RESP = `*3\\r\\n\\x244\\r\\nAUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${${CHECK_PASSWORD_ENV}}\\r\\n`;
 
-/** A RESP command for `tcp-check send`, `$` written as `\x24`. */
-function respSend(args: string[]): string {
+/** A RESP command inside a `tcp-check send` string, `$` written as `\x24`. */
+function resp(args: string[]): string {
     for (const a of args) if (!/^[A-Za-z0-9:._-]+$/.test(a)) throw new Error(`not a plain RESP argument: ${JSON.stringify(a)}`);
-    return `tcp-check send "*${args.length}\\r\\n${args.map(a => `\\x24${a.length}\\r\\n${a}\\r\\n`).join("")}"`;
+    return `*${args.length}\\r\\n${args.map(a => `\\x24${a.length}\\r\\n${a}\\r\\n`).join("")}`;
 }
 
 /** Node i takes writes when its checks pass and no other node's do. */
@@ -110,25 +128,32 @@ export function useServerCondition(i: number, nodes: number, backend = "redis_ma
     return [`{ srv_is_up(${backend}/node${i}) }`, ...others.map(j => `!{ srv_is_up(${backend}/node${j}) }`)].join(" ");
 }
 
+/**
+ * One check is one request: every command in a single send (AUTH, for the master the probe DEL, INFO replication,
+ * QUIT), the replies matched at once by one regex from the start of the buffer. A check then costs the connect and
+ * one round trip, not four, so a slow link delays it by two one-way delays instead of eight.
+ */
 function checkLines(auth: boolean, role: "master" | "replica", tls = false): string[] {
     // An explicit connect rule ignores the server line's check-ssl unless it says `default`.
     const lines = ["    option tcp-check", tls ? "    tcp-check connect default" : "    tcp-check connect"];
-    if (auth) lines.push(`    ${AUTH_SEND}`, "    tcp-check expect string +OK");
-    lines.push('    tcp-check send "INFO replication\\r\\n"');
-    if (role === "master") {
-        // INFO starts with `$<len>`, `# Replication` (`#` escaped, or HAProxy reads a comment), then the role line; every reply is longer than
-        // 64 bytes. `$` cannot be written in an HAProxy regex (the parser takes it for a variable),
-        // so the first `.` stands for it.
-        lines.push("    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:master\\r\\n");
-        // `:0` or `:1` is 4 bytes; any error is longer, so `min-recv 4` makes a refusal conclusive at once.
-        lines.push(`    ${respSend(["DEL", WRITE_PROBE_KEY])}`, "    tcp-check expect min-recv 4 rstring ^:[01]\\r\\n");
-    } else {
-        // A replica whose link is up and heard from its master in the last 9 s.
+    const send = [
+        auth ? AUTH_RESP : "",
+        role === "master" ? resp(["DEL", WRITE_PROBE_KEY]) : "",
+        resp(["INFO", "replication"]),
+        resp(["QUIT"]),
+    ];
+    lines.push(`    tcp-check send "${send.join("")}"`);
+    // `+OK` of AUTH; for the master `:0` or `:1` of the DEL (a fenced master answers NOREPLICAS, a replica READONLY);
+    // then INFO's `$<len>`, `# Replication` (`#` escaped, or HAProxy reads a comment) and the role line. `$` cannot be
+    // written in an HAProxy regex (the parser takes it for a variable), so a `.` stands for it. Every reply is longer
+    // than 64 bytes, so `min-recv 64` makes a refusal conclusive at once.
+    const head = `^${auth ? "\\+OK\\r\\n" : ""}${role === "master" ? ":[01]\\r\\n" : ""}.[0-9]+\\r\\n\\#.Replication\\r\\n`;
+    if (role === "master") lines.push(`    tcp-check expect min-recv 64 rstring ${head}role:master\\r\\n`);
+    // A replica whose link is up and heard from its master in the last 9 s.
+    else
         lines.push(
-            "    tcp-check expect min-recv 64 rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:slave\\r\\nmaster_host:[^\\r]+\\r\\nmaster_port:[0-9]+\\r\\nmaster_link_status:up\\r\\nmaster_last_io_seconds_ago:[0-9]\\r\\n",
+            `    tcp-check expect min-recv 64 rstring ${head}role:slave\\r\\nmaster_host:[^\\r]+\\r\\nmaster_port:[0-9]+\\r\\nmaster_link_status:up\\r\\nmaster_last_io_seconds_ago:[0-9]\\r\\n`,
         );
-    }
-    lines.push('    tcp-check send "QUIT\\r\\n"');
     return lines;
 }
 
@@ -151,7 +176,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         "    timeout connect 1s",
         `    timeout client ${idle}s`,
         `    timeout server ${idle}s`,
-        `    timeout check ${Math.max(250, inter)}ms`,
+        `    timeout check ${o.checkTimeoutMs ?? Math.max(250, inter)}ms`,
         // A connection to a node that just died fails at once and the client retries; HAProxy's own
         // retries would hold it through their 1 s turn-around delay each.
         "    retries 0",
@@ -196,10 +221,12 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         "backend redis_master",
         ...checkLines(o.auth, "master", o.tlsCaFile !== undefined),
         ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length)}`),
-        // A failed connection marks the node down at once rather than at its next check.
+        // A failed connection marks the node down at once rather than at its next check. With the Lua task, a node
+        // marked down keeps its sessions until another node takes writes (see renderHaproxyLua); without it, they
+        // are cut at once.
         ...o.nodes.map(
             (n, i) =>
-                `    server node${i} ${n.host}:${n.port} weight 0 on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`,
+                `    server node${i} ${n.host}:${n.port} weight 0${o.luaFile ? "" : " on-marked-down shutdown-sessions"} observe layer4 error-limit 1 on-error mark-down check inter ${inter}ms fastinter ${down}ms downinter ${down}ms rise 1 fall 1${resolve}`,
         ),
         "",
     );

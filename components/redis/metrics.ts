@@ -46,11 +46,14 @@ export interface RedisMetricsArgs {
     image?: pulumi.Input<string>;
     /** Resources of each exporter container (default requests 10m/16Mi, limit 64Mi). */
     resources?: Resources;
-    /** A ServiceMonitor for `<name>-metrics` (needs the Prometheus Operator's CRDs). */
+    /** A ServiceMonitor for `<name>-metrics` (needs the Prometheus Operator's CRDs); `true` is short for `{ enabled: true }`. */
     serviceMonitor?: RedisMonitorArgs;
-    /** A PodMonitor for the component's pods instead (or as well). */
+    /** A PodMonitor for the component's pods instead (or as well); `true` is short for `{ enabled: true }`. */
     podMonitor?: RedisMonitorArgs;
-    /** A PrometheusRule with alerts: no master, replica link down, lag, failover, memory, rejected connections. */
+    /**
+     * A PrometheusRule with alerts: no master, replica link down, lag, failover, memory, rejected connections;
+     * `true` is short for `{ enabled: true }`.
+     */
     prometheusRule?: RedisPrometheusRuleArgs;
 }
 
@@ -64,7 +67,22 @@ export interface ResolvedMetrics {
 
 const PARTS = ["serviceMonitor", "podMonitor", "prometheusRule"] as const;
 
-export function resolveMetrics(component: string, m: RedisMetricsArgs | undefined): ResolvedMetrics | undefined {
+/**
+ * `serviceMonitor: true` (and `false`) as chart users write it, for `{ enabled: true }`. The package schema types
+ * these fields as objects (it has no boolean-or-object type), so the shorthand is for untyped callers: JavaScript,
+ * values read from config or a chart-style values file.
+ */
+function shorthands(m: RedisMetricsArgs): RedisMetricsArgs {
+    const out: Record<string, unknown> = { ...m };
+    for (const k of PARTS) {
+        const v: unknown = m[k];
+        if (typeof v === "boolean") out[k] = { enabled: v };
+    }
+    return out as RedisMetricsArgs;
+}
+
+export function resolveMetrics(component: string, given: RedisMetricsArgs | undefined): ResolvedMetrics | undefined {
+    const m = given && shorthands(given);
     for (const k of PARTS) {
         const part = m?.[k];
         if (part === undefined) continue;
@@ -72,7 +90,7 @@ export function resolveMetrics(component: string, m: RedisMetricsArgs | undefine
             throw new ArgumentError(
                 component,
                 `metrics.${k}`,
-                `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(part)}.`,
+                `must be \`true\` or an object such as \`{ enabled: true }\`; got ${JSON.stringify(part)}.`,
             );
         if (part.enabled !== undefined && typeof part.enabled !== "boolean")
             throw new ArgumentError(component, `metrics.${k}.enabled`, `must be a boolean; got ${JSON.stringify(part.enabled)}.`);

@@ -15,13 +15,13 @@ import {
 } from "../common";
 import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
-import { renderRedisConf, renderStartScript } from "./config";
+import { podNodeFiles } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
 import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
 import { configMapName } from "./configName";
-import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
+import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
 
@@ -75,25 +75,12 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const tls = c.tls !== undefined;
         const env = passwordEnv(auth);
 
-        const configData = {
-            "redis.conf": renderRedisConf({
-                port: REDIS_PORT,
-                dir: "/data",
-                maxmemoryBytes: c.maxmemoryBytes,
-                maxmemoryPolicy: c.maxmemoryPolicy,
-                tlsDir: tls ? TLS_DIR : undefined,
-                extraConfig: c.extraConfig,
+        const configData = master.apply(host =>
+            podNodeFiles(c, tls, {
+                master: { host, port: REDIS_PORT },
+                announceHost: { expr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}` },
             }),
-            "start.sh": master.apply(host =>
-                renderStartScript({
-                    configTemplate: "/etc/redis/redis.conf",
-                    runtimeDir: "/run/redis",
-                    users: c.users,
-                    master: { host, port: REDIS_PORT },
-                    announceHostExpr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}`,
-                }),
-            ),
-        };
+        );
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
@@ -145,6 +132,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
                     podManagementPolicy: "OrderedReady",
                     selector: { matchLabels: selector },
                     volumeClaimTemplates,
+                    persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
                     template: {
                         metadata: { labels: { ...labels, ...selector } },
                         spec: {

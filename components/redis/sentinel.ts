@@ -14,13 +14,13 @@ import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
 import { EXPORTER_PORT, HAPROXY_METRICS_PORT, createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
 import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
-import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT } from "./sentinelDefaults";
-import { HAPROXY_DIR, renderSentinelFiles, sentinelDnsNames } from "./sentinelFiles";
-import { configHash, networkPolicySpecs } from "./sentinelObjects";
-import { configMapName } from "./configName";
-import { agentContainer, dataContainer, handoverBudget, proxyContainer } from "./sentinelPods";
+import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, agentTiming } from "./sentinelDefaults";
+import { HAPROXY_DIR, podSite, renderSentinelFiles, sentinelDnsNames, sentinelStartupSeconds } from "./sentinelFiles";
+import { networkPolicySpecs } from "./sentinelObjects";
+import { configMapName, configHash } from "./configName";
+import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./sentinelPods";
 import { TLS_DIR, createCertificate, endpointOf } from "./tls";
-import { dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
+import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 export { RedisSentinelArgs } from "./sentinelArgs";
 
@@ -79,7 +79,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
 
         const files = pulumi
             .output(ns)
-            .apply(namespace => renderSentinelFiles({ name, namespace, r, names, auth: auth.secretName !== undefined }));
+            .apply(namespace => renderSentinelFiles(r, podSite({ name, namespace, r, names }), auth.secretName !== undefined));
         const certificate =
             c.tls &&
             createCertificate({
@@ -168,6 +168,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     podManagementPolicy: "Parallel",
                     selector: { matchLabels: sel.data },
                     volumeClaimTemplates,
+                    persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
                     template: redisPod(
                         "data",
                         [
@@ -178,7 +179,13 @@ export class RedisSentinel extends pulumi.ComponentResource {
                                 tls,
                                 volumeMounts: [...mounts, { name: "data", mountPath: "/data" }],
                             }),
-                            agentContainer({ image: c.image, env, tls, volumeMounts: mounts }),
+                            agentContainer({
+                                image: c.image,
+                                env,
+                                tls,
+                                volumeMounts: mounts,
+                                resources: agentResources(r.sentinels, agentTiming(r.downAfterMilliseconds).pollMs),
+                            }),
                             ...exporter(REDIS_PORT),
                         ],
                         [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
@@ -201,17 +208,20 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     template: redisPod(
                         "sentinel",
                         [
-                            redisContainer({
-                                name: "sentinel",
-                                image: c.image,
-                                script: "/etc/redis/start.sh",
-                                env,
-                                resources: r.sentinelResources,
-                                port: SENTINEL_PORT,
-                                portName: "sentinel",
-                                volumeMounts: mounts,
-                                tls,
-                            }),
+                            {
+                                ...redisContainer({
+                                    name: "sentinel",
+                                    image: c.image,
+                                    script: "/etc/redis/start.sh",
+                                    env,
+                                    resources: r.sentinelResources,
+                                    port: SENTINEL_PORT,
+                                    portName: "sentinel",
+                                    volumeMounts: mounts,
+                                    tls,
+                                }),
+                                ...sentinelProbes(sentinelStartupSeconds(r)),
+                            },
                             ...exporter(SENTINEL_PORT),
                         ],
                         redisConfigVolumes(sentinelConfig.metadata.name),

@@ -30,6 +30,15 @@ export const READ_PORT = 6380;
 export const HAPROXY_CHECK_INTERVAL_MS = 500;
 
 /**
+ * How long HAProxy waits for one check (connect plus one round trip, see haproxyConfig.ts): two thirds of
+ * down-after, so a master whose link is slow but inside what the sentinels tolerate still passes, while a node that
+ * does not answer at all is out of the endpoint before the sentinels could promote a replica.
+ */
+export function haproxyCheckTimeoutMs(downAfterMilliseconds: number): number {
+    return Math.max(HAPROXY_CHECK_INTERVAL_MS, Math.round((2 * downAfterMilliseconds) / 3));
+}
+
+/**
  * `min-replicas-to-write` of a fenced data node: more replicas than can exist, so every write is
  * refused with NOREPLICAS. Data nodes start with it; the agent lowers it to 1 only while a
  * majority of sentinels confirm the node as master.
@@ -52,11 +61,18 @@ export const ORPHAN_MASTER = { host: "127.0.0.1", port: 1 };
  * it sends that INFO once a second.
  */
 export const SENTINEL_DEBUG_TIMINGS = { "ping-period": 300, "ask-period": 100, "info-period": 1000 };
+
 /**
- * Key HAProxy's write check deletes on the master: a write command that changes nothing (the key
- * never exists), refused with NOREPLICAS by a fenced master and READONLY by a replica.
+ * Sentinel's TILT period (`SENTINEL DEBUG tilt-period`, milliseconds). A sentinel whose timer ran more than 2 s late
+ * (its process starved of CPU, its disk slow on a config save) distrusts what it knows and acts on nothing — no
+ * failover, not even one a preStop asked for — for the TILT period: 30 s by default, tuned for Sentinel's 1 s PINGs
+ * and 10 s INFO. With the periods above every link's PING and INFO are fresh again within a second, so twice
+ * down-after (at least 3 s, three INFO periods) is as safe. Measured on the pods tier: a sentinel that entered TILT
+ * just as it received a hand-over's SENTINEL FAILOVER refused writes for 61 s at the default.
  */
-export const WRITE_PROBE_KEY = "kubecache:write-probe";
+export function tiltPeriodMs(downAfterMilliseconds: number): number {
+    return Math.max(3 * SENTINEL_DEBUG_TIMINGS["info-period"], 2 * downAfterMilliseconds);
+}
 
 /** Periods of the fencing agent, derived from `down-after` (milliseconds). */
 export interface AgentTiming {

@@ -3,9 +3,8 @@
  * NetworkPolicies), kept apart from the class so each piece is small and testable.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { createHash } from "crypto";
 import { podHost } from "../common";
-import { HostPort } from "./sentinelShell";
+import { HostPort } from "./defaults";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Labels = Record<string, string>;
@@ -13,13 +12,6 @@ type Labels = Record<string, string>;
 /** Stable DNS names of a StatefulSet's pods, by ordinal. */
 export function statefulHosts(sts: string, headless: string, count: number, namespace: string, port: number, domain: string): HostPort[] {
     return Array.from({ length: count }, (_, i) => ({ host: podHost(sts, i, headless, namespace, domain), port }));
-}
-
-/** Short digest of rendered files, put on pod templates so a config change rolls the pods. */
-export function configHash(files: Record<string, string>): string {
-    const h = createHash("sha256");
-    for (const key of Object.keys(files).sort()) h.update(key).update("\0").update(files[key]).update("\0");
-    return h.digest("hex").slice(0, 16);
 }
 
 export interface PolicyPeers {

@@ -1,151 +1,23 @@
 /**
- * Renderer of the data container's preStop hook: a planned hand-over instead of an unplanned
- * failover whenever the master's pod is stopped (rolling update, `kubectl delete`, node drain).
- *
- * A replica just stops. The master:
- * 1. picks the replica to hand over to — in a rolling update (highest ordinal first) one with a
- *    higher ordinal is already updated, so it is preferred and the master is restarted once;
- *    among those, the most up to date — and gives it `replica-priority 1` so Sentinel promotes it;
- * 2. pauses writes (`CLIENT PAUSE WRITE`: clients wait instead of failing) and waits until the
- *    target has every byte of the replication stream, so nothing acknowledged can be lost;
- * 3. sends `SENTINEL FAILOVER`, timed so the sentinel's next once-a-second INFO of the target
- *    lands just after the promotion instead of just before it (that INFO is what completes a
- *    failover; a miss costs a second);
- * 4. waits until a majority of sentinels and the endpoint name another node, then lets Redis stop.
- * Every step is bounded by `budgetSeconds` (under `terminationGracePeriodSeconds`); on failure it
- * unpauses and lets the pod stop, and the sentinels fail over as for a crash.
+ * The values the preStop hand-over (sentinel/scripts/prestop.sh, where its steps are described) reads from
+ * topology.env.
  */
 import { SENTINEL_DEBUG_TIMINGS } from "./sentinelDefaults";
-import { HostPort, ShellTopology, hostList, probeLib, selfCase } from "./sentinelShell";
-
-export interface PreStopOptions extends ShellTopology {
-    /** The write endpoint (HAProxy Service), to see it serve the new master. */
-    endpoint: HostPort;
-    budgetSeconds: number;
-    ordinalExpr?: string;
-    localHost?: string;
-    /** Where to write progress (a pod's preStop output is discarded otherwise), e.g. /proc/1/fd/1. */
-    logTo?: string;
-}
 
 /**
- * Age of the sentinel's last INFO of the target when SENTINEL FAILOVER is sent: at least
- * EARLIEST (so the next INFO, which completes the failover, comes soon) and at most LATEST (so it
- * comes after the promotion, ~250 ms after the command, not before it).
+ * Age of the sentinel's last INFO of the target when SENTINEL FAILOVER is sent: at least EARLIEST (so the next
+ * INFO, which completes the failover, comes soon) and at most LATEST (so it comes after the promotion, ~250 ms after
+ * the command, not before it).
  */
 export const EARLIEST_AGE_MS = 600;
 export const LATEST_AGE_MS = 750;
 
-export function renderPreStopScript(o: PreStopOptions): string {
-    const local = o.localHost ?? "127.0.0.1";
-    const period = SENTINEL_DEBUG_TIMINGS["info-period"];
-    return (
-        [
-            "#!/bin/sh",
-            "set -u",
-            ...(o.logTo ? [`exec >>"${o.logTo}" 2>&1`] : []),
-            ...selfCase(o.nodes, o.ordinalExpr ?? "${HOSTNAME##*-}"),
-            ...probeLib(o),
-            "ms() { echo $(($(date +%s%N) / 1000000)); }",
-            'say() { echo "prestop: $(date +%H:%M:%S.%3N) $*"; }',
-            `deadline=$(( $(ms) + ${o.budgetSeconds * 1000} ))`,
-            `me=$(cli -h ${local} -p "$self_port" --raw -d '|' ROLE) || exit 0`,
-            'case "$me" in master\\|*) ;; *) say "not the master: stopping"; exit 0 ;; esac',
-            `myid=$(cli -h ${local} -p "$self_port" INFO server | tr -d '\\r' | sed -n 's/^run_id://p')`,
-            // Connected replicas of this master, by ordinal: prefer higher ordinals, then the highest offset.
-            'target="" target_off=-1 target_up=0 j=0',
-            `for n in ${hostList(o.nodes)}; do`,
-            '  if [ "$n" != "$self_host $self_port" ]; then',
-            "    set -- $n",
-            "    r=$(cli -h \"$1\" -p \"$2\" --raw -d '|' ROLE) || r=''",
-            '    case "$r" in',
-            '      "slave|$self_host|$self_port|connected|"*)',
-            '        off=${r##*|}; up=0; [ "$j" -gt "$ordinal" ] && up=1',
-            '        if [ "$up" -gt "$target_up" ] || { [ "$up" -eq "$target_up" ] && [ "$off" -ge "$target_off" ]; }; then',
-            '          target="$n" target_off=$off target_up=$up',
-            "        fi ;;",
-            "    esac",
-            "  fi",
-            "  j=$((j + 1))",
-            "done",
-            'if [ -z "$target" ]; then say "no connected replica to hand over to: stopping"; exit 0; fi',
-            'say "handing over to $target"',
-            "set -- $target; th=$1 tp=$2",
-            'cli -h "$th" -p "$tp" CONFIG SET replica-priority 1 >/dev/null',
-            "unpause() { cli -h " + local + ' -p "$self_port" CLIENT UNPAUSE >/dev/null; }',
-            'restore() { cli -h "$th" -p "$tp" CONFIG SET replica-priority 100 >/dev/null; }',
-            // Age (ms) of sentinel $1:$2's last INFO of the target.
-            "info_age() {",
-            `  cli -h "$1" -p "$2" --raw -d '|' SENTINEL REPLICAS ${o.masterName} | tr '|' '\\n' |`,
-            '    awk -v h="$th" -v p="$tp" \'k == "ip" { ip = $0 } k == "port" { port = $0 } k == "info-refresh" && ip == h && port == p { print; exit } { k = $0 }\'',
-            "}",
-            "set_at=$(ms)",
-            'leader="" age=""',
-            `for s in ${hostList(o.sentinels)}; do`,
-            "  set -- $s",
-            '  age=$(info_age "$1" "$2")',
-            '  case "$age" in ""|*[!0-9]*) continue ;; esac',
-            '  leader="$1 $2"; break',
-            "done",
-            // Once that sentinel has read the new priority, time the command against its INFO cycle of
-            // the target: paused and caught up, with the INFO between LATEST_AGE and EARLIEST_AGE old,
-            // so the next one comes right after the promotion. Too slow: unpause and try the next cycle.
-            'if [ -n "$leader" ]; then',
-            "  set -- $leader",
-            '  while [ "$(ms)" -lt "$deadline" ]; do',
-            '    age=$(info_age "$1" "$2")',
-            '    case "$age" in ""|*[!0-9]*) break ;; esac',
-            '    [ $(( $(ms) - age )) -gt "$set_at" ] && break',
-            "    sleep 0.05",
-            "  done",
-            "fi",
-            // `overhead`: how long pausing and catching up took last time, so the next try starts earlier.
-            "asked=0 attempt=0 overhead=50",
-            'while [ "$asked" -eq 0 ] && [ "$attempt" -lt 3 ] && [ "$(ms)" -lt "$deadline" ]; do',
-            "  attempt=$((attempt + 1))",
-            '  if [ -n "$leader" ]; then',
-            "    set -- $leader",
-            '    age=$(info_age "$1" "$2")',
-            '    case "$age" in ""|*[!0-9]*) leader="" ;; *)',
-            `      planned=$(( ${EARLIEST_AGE_MS} - overhead ))`,
-            `      wait_ms=$(( (planned - age + 2 * ${period}) % ${period} ))`,
-            "      sleep \"$(printf '%d.%03d' $((wait_ms / 1000)) $((wait_ms % 1000)))\" ;;",
-            "    esac",
-            "  fi",
-            "  timed_at=$(ms)",
-            `  cli -h ${local} -p "$self_port" CLIENT PAUSE $((deadline - $(ms))) WRITE >/dev/null`,
-            `  mine=$(cli -h ${local} -p "$self_port" --raw -d '|' ROLE | cut -d'|' -f2)`,
-            "  caught=0",
-            '  while [ -n "$mine" ] && [ "$(ms)" -lt "$deadline" ]; do',
-            "    theirs=$(cli -h \"$th\" -p \"$tp\" --raw -d '|' ROLE | cut -d'|' -f5)",
-            '    case "$theirs" in ""|*[!0-9]*) ;; *) [ "$theirs" -ge "$mine" ] && { caught=1; break; } ;; esac',
-            "    sleep 0.01",
-            "  done",
-            '  if [ "$caught" -ne 1 ]; then say "$target did not catch up: stopping without a hand-over"; unpause; restore; exit 0; fi',
-            "  overhead=$(( $(ms) - timed_at ))",
-            "  late=$(( ${planned:-0} + overhead ))",
-            // The last try goes ahead anyway: a missed cycle costs a second, not the hand-over.
-            `  if [ -n "$leader" ] && [ "$late" -gt ${LATEST_AGE_MS} ] && [ "$attempt" -lt 3 ]; then say "missed the sentinel's INFO cycle (about $late ms): retrying"; unpause; continue; fi`,
-            // The timed sentinel first, then the others.
-            `  for s in "$leader" ${hostList(o.sentinels)}; do`,
-            '    [ -n "$s" ] || continue',
-            "    set -- $s",
-            `    if cli -h "$1" -p "$2" SENTINEL FAILOVER ${o.masterName} | grep -q OK; then asked=1; break; fi`,
-            "  done",
-            '  [ "$asked" -eq 1 ] || { unpause; break; }',
-            "done",
-            'if [ "$asked" -ne 1 ]; then say "no sentinel accepted SENTINEL FAILOVER: stopping without a hand-over"; unpause; restore; exit 0; fi',
-            'say "writes paused, $target caught up at offset $mine, SENTINEL FAILOVER sent to $1:$2"',
-            'while [ "$(ms)" -lt "$deadline" ]; do',
-            "  named=$(sentinel_majority || true)",
-            '  if [ -n "$named" ] && [ "$named" != "$self_host $self_port" ]; then',
-            `    served=$(cli -h ${o.endpoint.host} -p ${o.endpoint.port} INFO server | tr -d '\\r' | sed -n 's/^run_id://p')`,
-            '    if [ -n "$served" ] && [ "$served" != "$myid" ]; then say "handed over to $named"; restore; exit 0; fi',
-            "  fi",
-            "  sleep 0.05",
-            "done",
-            'say "the hand-over did not complete in time: stopping"',
-            "unpause; restore",
-        ].join("\n") + "\n"
-    );
+export function preStopEnv(o: { budgetSeconds: number; logTo?: string }) {
+    return {
+        KC_HANDOVER_BUDGET: o.budgetSeconds,
+        KC_PRESTOP_LOG: o.logTo,
+        KC_EARLIEST_AGE_MS: EARLIEST_AGE_MS,
+        KC_LATEST_AGE_MS: LATEST_AGE_MS,
+        KC_INFO_PERIOD_MS: SENTINEL_DEBUG_TIMINGS["info-period"],
+    };
 }

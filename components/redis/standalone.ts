@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
 import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
-import { renderRedisConf, renderStartScript } from "./config";
+import { podNodeFiles } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
@@ -61,17 +61,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
         const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
         const tls = c.tls !== undefined;
-        const configData = {
-            "redis.conf": renderRedisConf({
-                port: REDIS_PORT,
-                dir: "/data",
-                maxmemoryBytes: c.maxmemoryBytes,
-                maxmemoryPolicy: c.maxmemoryPolicy,
-                tlsDir: tls ? TLS_DIR : undefined,
-                extraConfig: c.extraConfig,
-            }),
-            "start.sh": renderStartScript({ configTemplate: "/etc/redis/redis.conf", runtimeDir: "/run/redis", users: c.users }),
-        };
+        const configData = podNodeFiles(c, tls);
         const config = new k8s.core.v1.ConfigMap(
             `${name}-config`,
             { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
@@ -100,7 +90,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
                         resources: { requests: { storage: c.persistence.size } },
                     },
                 },
-                { parent: this },
+                { parent: this, retainOnDelete: c.persistence.retainOnDelete },
             );
             claimName = pvc.metadata.name;
         }

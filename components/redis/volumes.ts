@@ -16,6 +16,18 @@ export function dataVolume(claimName?: pulumi.Input<string>): Volume {
     return claimName ? { name: "data", persistentVolumeClaim: { claimName } } : { name: "data", emptyDir: {} };
 }
 
+/**
+ * What happens to a StatefulSet's claims: deleted with it unless `retainOnDelete` (without this, Kubernetes keeps
+ * them and every PV outlives `pulumi destroy`), kept on scale-in so a pod that comes back resyncs from its data.
+ */
+export function claimRetention(persistence: {
+    enabled: boolean;
+    retainOnDelete?: boolean;
+}): k8s.types.input.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy | undefined {
+    if (!persistence.enabled) return undefined;
+    return { whenDeleted: persistence.retainOnDelete ? "Retain" : "Delete", whenScaled: "Retain" };
+}
+
 /** One `data` PVC per StatefulSet pod when persistence is on; undefined (emptyDir instead) otherwise. */
 export function dataClaimTemplates(
     persistence: { enabled: boolean; size: string; storageClass?: string },

@@ -121,10 +121,10 @@ describe("one component API", () => {
             assert.strictEqual(await promiseOf(r.masterHost), "d2-0.d2-headless.apps.svc.corp.internal");
             assert.strictEqual(await promiseOf(r.masterEndpoint), "d2-master.apps.svc.corp.internal:6379");
             assert.strictEqual(await promiseOf(r.readEndpoint), "d2-read.apps.svc.corp.internal:6379");
-            const script: string = findCreated("kubernetes:core/v1:ConfigMap", "d2-config").inputs.data["start.sh"];
-            assert.match(script, /replicaof d2-0\.d2-headless\.apps\.svc\.corp\.internal 6379/);
-            assert.match(script, /replica-announce-ip \$HOSTNAME\.d2-headless\.\$POD_NAMESPACE\.svc\.corp\.internal/);
-            assert.doesNotMatch(script, /cluster\.local/);
+            const env: string = findCreated("kubernetes:core/v1:ConfigMap", "d2-config").inputs.data["topology.env"];
+            assert.match(env, /^KC_MASTER='d2-0\.d2-headless\.apps\.svc\.corp\.internal:6379'$/m);
+            assert.match(env, /^KC_ANNOUNCE_HOST="\$HOSTNAME\.d2-headless\.\$POD_NAMESPACE\.svc\.corp\.internal"$/m);
+            assert.doesNotMatch(env, /cluster\.local/);
         });
 
         it("shapes RedisSentinel's endpoints", async () => {

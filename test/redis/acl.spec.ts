@@ -17,6 +17,13 @@ describe("Redis components: users and extraConfig", () => {
         assert.doesNotMatch(applicationRules("~* +@admin"), /\+config$/);
     });
 
+    it("a leading `on`, as Redis' ACL documentation writes rules, is accepted and dropped (the user is on already)", () => {
+        assert.strictEqual(applicationRules("on ~app:* +@read"), applicationRules("~app:* +@read"));
+        assert.strictEqual(applicationRules("  ON ~app:* +@read"), applicationRules("~app:* +@read"));
+        for (const t of TOPOLOGIES)
+            assert.doesNotThrow(() => t.make(`on-${t.component.toLowerCase()}`, { users: [{ name: "a", rules: "on ~* +get" }] }));
+    });
+
     for (const t of TOPOLOGIES) {
         describe(t.component, () => {
             it("writes each user into the ACL file at start from its Secret, generating one when none is given", async () => {
@@ -51,14 +58,13 @@ describe("Redis components: users and extraConfig", () => {
                         at,
                     );
                 }
-                const start = dataFile(t, "us", "start.sh");
-                assert.match(
-                    start,
-                    /echo "user app on #\$\(printf '%s' "\$\{KUBECACHE_USER_0_PASSWORD\}" \| sha256sum \| cut -d' ' -f1\) resetkeys resetchannels -@all ~app:\* \+@read \+@write -flushall/,
-                );
-                assert.match(start, /user reporting on #.*KUBECACHE_USER_1_PASSWORD.* ~\* \+@read/);
-                assert.match(start, /user replication on #.*\+psync \+replconf \+ping/);
-                assert.match(start, /masteruser replication/);
+                // users.list: the start script hashes each password from the variable named here into the ACL file.
+                const list = dataFile(t, "us", "users.list");
+                assert.match(list, /^app KUBECACHE_USER_0_PASSWORD resetkeys resetchannels -@all ~app:\* \+@read \+@write -flushall/m);
+                assert.match(list, /^reporting KUBECACHE_USER_1_PASSWORD resetkeys resetchannels -@all ~\* \+@read /m);
+                assert.match(list, /^replication @derived resetkeys resetchannels -@all \+psync \+replconf \+ping$/m);
+                assert.match(list, /^default @password ~\* &\* \+@all$/m);
+                assert.match(dataFile(t, "us", "runtime-conf.sh"), /masteruser replication/);
                 // No password of any user in any ConfigMap.
                 for (const cm of findAll(CONFIGMAP)) assert.doesNotMatch(JSON.stringify(cm.inputs), /xxxxxxxxxxxxxxxx/, cm.name);
             });
@@ -109,6 +115,15 @@ describe("Redis components: users and extraConfig", () => {
                 /`users\[0\].rules` must not set passwords or the user's state/,
             ],
             ["empty rules", { users: [{ name: "a", rules: " " }] }, /`users\[0\].rules` must be ACL rules/],
+            ["rules that are only `on`", { users: [{ name: "a", rules: "on" }] }, /`users\[0\].rules` must be ACL rules/],
+            [
+                "`on` after other rules",
+                { users: [{ name: "a", rules: "+get on" }] },
+                /`users\[0\].rules` must not set passwords or the user's state \("on"\)/,
+            ],
+            ["rules with nopass", { users: [{ name: "a", rules: "on nopass +get" }] }, /`users\[0\].rules` must not set passwords/],
+            ["rules with reset", { users: [{ name: "a", rules: "reset +get" }] }, /`users\[0\].rules` must not set passwords/],
+            ["rules removing a password", { users: [{ name: "a", rules: "on <old +get" }] }, /`users\[0\].rules` must not set passwords/],
             ["a shell character in the rules", { users: [{ name: "a", rules: "~$(id) +get" }] }, /`users\[0\].rules` has a character/],
             [
                 "a bad Secret key",

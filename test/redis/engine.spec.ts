@@ -14,7 +14,7 @@ describe("Redis components: engine", () => {
                 await settle();
                 for (const { at, spec } of podSpecs(t, "ev", "data")) assert.strictEqual(spec.containers[0].image, VALKEY_IMAGE, at);
                 for (const { at, spec } of podSpecs(t, "er", "data")) assert.strictEqual(spec.containers[0].image, REDIS_IMAGE, at);
-                assert.match(dataFile(t, "ev", "start.sh"), /command -v redis-server \|\| command -v valkey-server/);
+                assert.match(dataFile(t, "ev", "runtime-conf.sh"), /command -v redis-server \|\| command -v valkey-server/);
             });
 
             it("keeps an explicit image over the engine's default", async () => {

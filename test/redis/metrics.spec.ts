@@ -83,6 +83,17 @@ describe("Redis components: metrics", () => {
         );
     });
 
+    it("takes `true` for a monitor or the rule, as chart users write it, and `false` for off", async () => {
+        for (const t of TOPOLOGIES) {
+            resetRecorded();
+            t.make("mb", { metrics: { enabled: true, serviceMonitor: true, podMonitor: false, prometheusRule: true } as any });
+            await settle();
+            assert.strictEqual(findAll(SERVICE_MONITOR).length, 1, t.component);
+            assert.strictEqual(findAll(POD_MONITOR).length, 0, t.component);
+            assert.strictEqual(findAll(PROMETHEUS_RULE).length, 1, t.component);
+        }
+    });
+
     it("reads the exporter over TLS when the component uses TLS", async () => {
         TOPOLOGIES[0].make("mt", { metrics: { enabled: true }, tls: { enabled: true, secretName: "c" } });
         await settle();
@@ -100,10 +111,12 @@ describe("Redis components: metrics", () => {
                 /`metrics.serviceMonitor` needs `metrics.enabled: true`/,
             ],
             [
-                "a monitor given as a boolean",
-                { enabled: true, serviceMonitor: true },
-                /`metrics.serviceMonitor` must be an object such as `\{ enabled: true \}`/,
+                "a monitor given as a string",
+                { enabled: true, serviceMonitor: "yes" },
+                /`metrics.serviceMonitor` must be `true` or an object such as `\{ enabled: true \}`; got "yes"/,
             ],
+            ["a rule given as a number", { enabled: true, prometheusRule: 1 }, /`metrics.prometheusRule` must be `true` or an object/],
+            ["a `true` monitor without metrics enabled", { podMonitor: true }, /`metrics.podMonitor` needs `metrics.enabled: true`/],
             [
                 "monitor settings with the monitor off",
                 { enabled: true, podMonitor: { interval: "30s" } },

@@ -28,11 +28,11 @@ describe("RedisReplicated", () => {
         await settle();
         const master = "redis-sfs-0.redis-sfs-headless.cache.svc.cluster.local";
         assert.strictEqual(await promiseOf(r.masterHost), master);
-        const script: string = findCreated(CONFIGMAP, "redis-sfs-config").inputs.data["start.sh"];
-        assert.match(script, /ordinal="\$\{HOSTNAME##\*-\}"/);
-        assert.match(script, new RegExp(`replicaof ${master.replace(/\./g, "\\.")} 6379`));
-        assert.match(script, /replica-announce-ip \$HOSTNAME\.redis-sfs-headless\.\$POD_NAMESPACE\.svc\.cluster\.local/);
-        assert.match(script, /masterauth/);
+        const files = findCreated(CONFIGMAP, "redis-sfs-config").inputs.data;
+        assert.match(files["start.sh"], /"\$\{HOSTNAME##\*-\}" != 0 \]; then echo "replicaof/);
+        assert.match(files["topology.env"], new RegExp(`^KC_MASTER='${master.replace(/\./g, "\\.")}:6379'$`, "m"));
+        assert.match(files["topology.env"], /^KC_ANNOUNCE_HOST="\$HOSTNAME\.redis-sfs-headless\.\$POD_NAMESPACE\.svc\.cluster\.local"$/m);
+        assert.match(files["runtime-conf.sh"], /masterauth/);
         const env = findCreated(STS, "redis-sfs").inputs.spec.template.spec.containers[0].env;
         assert.deepStrictEqual(env[0].valueFrom.fieldRef, { fieldPath: "metadata.namespace" });
     });
@@ -56,9 +56,21 @@ describe("RedisReplicated", () => {
         assert.strictEqual(pv.volumeClaimTemplates[0].metadata.name, "data");
         assert.strictEqual(pv.volumeClaimTemplates[0].spec.resources.requests.storage, "5Gi");
         assert.ok(!pv.template.spec.volumes.some((v: any) => v.name === "data"));
+        // Deleted with the set (no PV outlives `pulumi destroy`), kept on scale-in.
+        assert.deepStrictEqual(pv.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
         const ed = findCreated(STS, "ed").inputs.spec;
         assert.strictEqual(ed.volumeClaimTemplates, undefined);
+        assert.strictEqual(ed.persistentVolumeClaimRetentionPolicy, undefined);
         assert.deepStrictEqual(ed.template.spec.volumes.find((v: any) => v.name === "data").emptyDir, {});
+    });
+
+    it("keeps the claims when the component is deleted only with `persistence.retainOnDelete`", async () => {
+        new RedisReplicated("kept", { persistence: { enabled: true, retainOnDelete: true } });
+        await settle();
+        assert.deepStrictEqual(findCreated(STS, "kept").inputs.spec.persistentVolumeClaimRetentionPolicy, {
+            whenDeleted: "Retain",
+            whenScaled: "Retain",
+        });
     });
 
     it("runs under the restricted security context with probes", async () => {
@@ -108,6 +120,11 @@ describe("RedisReplicated", () => {
                 "a persistence size that is not a quantity",
                 () => new RedisReplicated("g", { persistence: { enabled: true, size: "10 GB" } }),
                 /`persistence.size` must be a quantity/,
+            ],
+            [
+                "retainOnDelete that is not a boolean",
+                () => new RedisReplicated("g", { persistence: { enabled: true, retainOnDelete: "yes" as any } }),
+                /`persistence.retainOnDelete` must be a boolean; got "yes"/,
             ],
             [
                 "an unknown anti-affinity mode",

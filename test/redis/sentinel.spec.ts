@@ -1,7 +1,7 @@
 import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
 import { RedisSentinel, RedisSentinelArgs } from "../../components/redis/sentinel";
-import { configHash } from "../../components/redis/sentinelObjects";
+import { configHash } from "../../components/redis/configName";
 import * as fs from "fs";
 import * as path from "path";
 import { kubernetesPolicies } from "../../policy/kubernetes";
@@ -33,8 +33,17 @@ describe("RedisSentinel", () => {
             auth: { password: PASSWORD },
             networkPolicy: { enabled: true, clientLabels: { app: "web" } },
             downAfterMilliseconds: 2000,
+            persistence: { enabled: true, size: "2Gi" },
         });
         await settle();
+    });
+
+    it("keeps data on one claim per data pod with persistence, deleted with the set and kept on scale-in", () => {
+        const hx = findCreated(STS, "hx-node").inputs.spec;
+        assert.strictEqual(hx.volumeClaimTemplates[0].spec.resources.requests.storage, "2Gi");
+        assert.deepStrictEqual(hx.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Delete", whenScaled: "Retain" });
+        assert.strictEqual(findCreated(STS, "hx-sentinel").inputs.spec.volumeClaimTemplates, undefined, "sentinels keep no data");
+        assert.strictEqual(findCreated(STS, "ha-node").inputs.spec.persistentVolumeClaimRetentionPolicy, undefined);
     });
 
     it("creates data and sentinel StatefulSets, an HAProxy Deployment, their Services, PDBs and one Secret", async () => {
@@ -74,14 +83,21 @@ describe("RedisSentinel", () => {
         const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
         assert.match(data["redis.conf"], /^min-replicas-to-write 1000000$/m);
         assert.match(data["redis.conf"], /^min-replicas-max-lag 7$/m);
+        const env: string = data["topology.env"];
+        assert.match(
+            env,
+            /^KC_NODES='ha-node-0\.ha-headless\.cache\.svc\.cluster\.local:6379 ha-node-1\.ha-headless\.cache\.svc\.cluster\.local:6379 ha-node-2\.ha-headless\.cache\.svc\.cluster\.local:6379'$/m,
+        );
+        assert.match(env, /^KC_SENTINELS='.* ha-sentinel-2\.ha-sentinel-headless\.cache\.svc\.cluster\.local:26379'$/m);
+        assert.match(env, /^KC_MASTER_NAME='mymaster'$/m);
+        assert.match(env, /^KC_ORPHAN_MASTER='127\.0\.0\.1 1'$/m);
+        assert.match(env, /^KC_DATA_DIR='\/data'$/m);
         const script: string = data["start.sh"];
-        assert.match(script, /0\) self_host="ha-node-0\.ha-headless\.cache\.svc\.cluster\.local"; self_port=6379/);
-        assert.match(script, /"ha-sentinel-2\.ha-sentinel-headless\.cache\.svc\.cluster\.local 26379"/);
-        assert.match(script, /SENTINEL get-master-addr-by-name mymaster/);
-        assert.match(script, /replicaof 127\.0\.0\.1 1/);
-        assert.match(script, /has_local_data\(\) \{ \[ -s "\/data\/dump\.rdb" \]/);
+        assert.match(script, /has_local_data\(\) \{ \[ -s "\$KC_DATA_DIR\/dump\.rdb" \]/);
+        assert.match(script, /echo "replicaof \$KC_ORPHAN_MASTER"/);
         assert.match(script, /replica-announce-ip \$self_host/);
-        assert.match(script, /masterauth/);
+        assert.match(data["lib.sh"], /SENTINEL get-master-addr-by-name "\$KC_MASTER_NAME"/);
+        assert.match(data["runtime-conf.sh"], /masterauth/);
     });
 
     it("runs a fencing agent beside every data node and hands the master over before its pod stops", async () => {
@@ -97,35 +113,54 @@ describe("RedisSentinel", () => {
         assert.strictEqual(agent.image, redis.image);
         assert.deepStrictEqual(agent.env, redis.env);
         assert.ok(agent.livenessProbe && agent.readinessProbe && agent.resources.limits.memory);
+        assert.strictEqual(agent.livenessProbe.periodSeconds, 10, "every exec probe is a runc exec on the node");
+        // What it uses (3 sentinel streams and its own, 10 answers a second each), with no CPU limit.
+        assert.strictEqual(agent.resources.requests.cpu, "160m");
+        assert.strictEqual(agent.resources.limits.cpu, undefined);
+        assert.strictEqual(redis.livenessProbe.periodSeconds, 10);
         assert.strictEqual(agent.securityContext.readOnlyRootFilesystem, true);
         // (1.5 s + 3 s, rounded up, + 5 s) of hand-over budget, + 5 s, + 10 s of grace.
         assert.strictEqual(spec.terminationGracePeriodSeconds, 25);
         const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
-        assert.match(data["agent.sh"], /SENTINEL MASTER mymaster/);
-        assert.match(data["agent.sh"], /HOLD=300/);
+        assert.match(data["agent.sh"], /SENTINEL MASTER "\$KC_MASTER_NAME"/);
+        const env: string = data["topology.env"];
+        assert.match(env, /^KC_HOLD_CS='300'$/m);
         // A 7 s lag makes no difference to the fence: it derives from down-after (1500 ms).
-        assert.match(data["agent.sh"], /FRESH=15 LEASE=35 /);
-        assert.match(data["prestop.sh"], /SENTINEL FAILOVER mymaster/);
-        assert.match(data["prestop.sh"], /-h ha\.cache\.svc\.cluster\.local -p 6379 INFO server/);
-        assert.match(data["prestop.sh"], /deadline=\$\(\( \$\(ms\) \+ 15000 \)\)/);
+        assert.match(env, /^KC_FRESH_CS='15'$/m);
+        assert.match(env, /^KC_BUDGET_CS='50'$/m);
+        assert.match(data["prestop.sh"], /SENTINEL FAILOVER "\$KC_MASTER_NAME"/);
+        assert.match(env, /^KC_ENDPOINT='ha\.cache\.svc\.cluster\.local:6379'$/m);
+        assert.match(env, /^KC_HANDOVER_BUDGET='15'$/m);
+        assert.match(env, /^KC_PRESTOP_LOG='\/proc\/1\/fd\/1'$/m);
     });
 
     it("runs 3 sentinels with hostnames on, the tuned timings and a majority quorum", async () => {
         const sts = findCreated(STS, "ha-sentinel").inputs.spec;
         assert.strictEqual(sts.replicas, 3);
         assert.strictEqual(sts.serviceName, "ha-sentinel-headless");
-        assert.strictEqual(sts.template.spec.containers[0].ports[0].containerPort, 26379);
+        const c = sts.template.spec.containers[0];
+        assert.strictEqual(c.ports[0].containerPort, 26379);
+        // No exec probe (a runc exec each): the kubelet's own TCP connection, with time for the start script's waits
+        // (5 s + 1.5 s + 3 s rounded up, + 10 s for a data node, 60 s for DNS, 20 s for the peers).
+        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+            assert.deepStrictEqual(c[probe].tcpSocket, { port: "sentinel" }, probe);
+            assert.strictEqual(c[probe].exec, undefined, probe);
+        }
+        assert.strictEqual(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold, 100);
         const data = findCreated(CONFIGMAP, "ha-sentinel-config").inputs.data;
         assert.match(data["sentinel.conf"], /^sentinel resolve-hostnames yes$/m);
         assert.match(data["sentinel.conf"], /^sentinel announce-hostnames yes$/m);
         const script: string = data["start.sh"];
-        assert.match(script, /sentinel monitor mymaster \$master 2"/);
-        assert.match(script, /down-after-milliseconds mymaster 1500/);
-        assert.match(script, /failover-timeout mymaster 3000/);
-        assert.match(script, /parallel-syncs mymaster 1/);
-        assert.match(script, /sentinel auth-pass mymaster/);
+        assert.match(script, /sentinel monitor \$name \$master \$KC_QUORUM"/);
+        assert.match(script, /sentinel auth-pass %s %s/);
         assert.match(script, /requirepass/);
         assert.match(script, /sentinel announce-ip \$self_host/);
+        const env: string = data["topology.env"];
+        assert.match(env, /^KC_QUORUM='2'$/m);
+        assert.match(env, /^KC_DOWN_AFTER_MS='1500'$/m);
+        assert.match(env, /^KC_FAILOVER_TIMEOUT_MS='3000'$/m);
+        assert.match(env, /^KC_PARALLEL_SYNCS='1'$/m);
+        assert.match(env, /^KC_SENTINEL_DEBUG='ping-period 300 ask-period 100 info-period 1000 tilt-period 3000'$/m);
         const svc = findCreated(SERVICE, "ha-sentinel").inputs.spec;
         assert.deepStrictEqual(svc.selector, sts.selector.matchLabels);
         assert.strictEqual(svc.ports[0].port, 26379);
@@ -155,10 +190,7 @@ describe("RedisSentinel", () => {
             ),
             cfg,
         );
-        assert.match(
-            cfg,
-            /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 on-marked-down shutdown-sessions/,
-        );
+        assert.match(cfg, /server node0 hb-node-0\.hb-headless\.default\.svc\.cluster\.local:6379 weight 0 observe layer4/);
         assert.doesNotMatch(cfg, /sentinel/i);
         assert.match(cfg, /^frontend redis_read\n {4}bind :6380$/m);
         assert.match(cfg, /parse-resolv-conf/);
@@ -206,7 +238,7 @@ describe("RedisSentinel", () => {
         assert.strictEqual(await promiseOf(r.sentinelEndpoint), "ho-sentinel.cache.svc.cluster.local:26379");
         assert.strictEqual(await promiseOf(r.masterName), "orders");
         assert.strictEqual(await isSecret(r.endpoint), false);
-        assert.match(findCreated(CONFIGMAP, "ho-sentinel-config").inputs.data["start.sh"], /sentinel monitor orders /);
+        assert.match(findCreated(CONFIGMAP, "ho-sentinel-config").inputs.data["topology.env"], /^KC_MASTER_NAME='orders'$/m);
     });
 
     it("restricts Redis and Sentinel ports to the set's pods and labelled clients when asked", async () => {
@@ -246,7 +278,7 @@ describe("RedisSentinel", () => {
             assert.strictEqual(annotation, configHash(findCreated(CONFIGMAP, cm).inputs.data), workload);
         }
         assert.notStrictEqual(configHash({ a: "x" }), configHash({ a: "y" }));
-        assert.match(findCreated(CONFIGMAP, "hx-sentinel-config").inputs.data["start.sh"], /down-after-milliseconds mymaster 2000/);
+        assert.match(findCreated(CONFIGMAP, "hx-sentinel-config").inputs.data["topology.env"], /^KC_DOWN_AFTER_MS='2000'$/m);
     });
 
     it("names each ConfigMap after its files, so a config change rolls the workloads instead of replacing them", async () => {

@@ -5,73 +5,57 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxyConfig";
-import { renderAgentScript } from "../../components/redis/sentinelAgent";
-import { agentTiming } from "../../components/redis/sentinelDefaults";
+import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
+import { agentTiming, tiltPeriodMs } from "../../components/redis/sentinelDefaults";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
-import { renderPreStopScript } from "../../components/redis/sentinelPreStop";
-import { renderDataStartScript, renderSentinelStartScript } from "../../components/redis/sentinelScripts";
+import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
 import { commandExists, tempDir } from "../support/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");
-const sentinels = statefulHosts("ha-sentinel", "ha-sentinel-headless", 3, "cache", 26379, "cluster.local");
 
 describe("RedisSentinel renderers", () => {
+    /** Object names of a set called `ha`, as RedisSentinel derives them. */
+    const names = {
+        data: "ha-node",
+        headless: "ha-headless",
+        sentinel: "ha-sentinel",
+        sentinelHeadless: "ha-sentinel-headless",
+        proxy: "ha-haproxy",
+    };
     let dir = "";
     before(() => {
         dir = tempDir("sentinel-render");
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("every script is valid POSIX sh", function () {
+    it("every script the set mounts is valid POSIX sh, and so is the topology.env they source", function () {
         if (!commandExists("dash")) {
             console.log("      skipped: dash (a strict POSIX sh) is not installed");
+            (this.test as unknown as { skipReason: string }).skipReason = "dash not installed (run scripts/setup.sh)";
             this.skip();
         }
-        const tuning = {
-            masterName: "mymaster",
-            quorum: 2,
-            downAfterMilliseconds: 1500,
-            failoverTimeoutMilliseconds: 3000,
-            parallelSyncs: 1,
-        };
-        for (const [n, text] of Object.entries({
-            data: renderDataStartScript({
-                nodes,
-                sentinels,
-                masterName: "mymaster",
-                configTemplate: "/c",
-                runtimeDir: "/r",
-                dataDir: "/data",
-            }),
-            sentinel: renderSentinelStartScript({
-                nodes,
-                sentinels,
-                configTemplate: "/c",
-                runtimeDir: "/r",
-                masterWaitSeconds: 20,
-                ...tuning,
-            }),
-            agent: renderAgentScript({
-                nodes,
-                sentinels,
-                masterName: "mymaster",
-                downAfterMilliseconds: 1500,
-                failoverTimeoutMilliseconds: 3000,
-                orphanSeconds: 10,
-                stateDir: "/run/a",
-            }),
-            prestop: renderPreStopScript({
-                nodes,
-                sentinels,
-                masterName: "mymaster",
-                endpoint: { host: "ha.cache.svc.cluster.local", port: 6379 },
-                budgetSeconds: 20,
-            }),
-        })) {
-            const file = path.join(dir, `${n}.sh`);
+        const r = resolveSentinelArgs("ha", { namespace: "cache", tls: { enabled: true, secretName: "c" } });
+        const files = renderSentinelFiles(r, podSite({ name: "ha", namespace: "cache", r, names }), true);
+        const scripts = [...Object.entries(files.data), ...Object.entries(files.sentinel)].filter(([n]) => /\.(sh|env)$/.test(n));
+        assert.deepStrictEqual([...new Set(scripts.map(([n]) => n))].sort(), [
+            "agent-repair.sh",
+            "agent.sh",
+            "lib.sh",
+            "prestop.sh",
+            "runtime-conf.sh",
+            "start.sh",
+            "topology.env",
+        ]);
+        for (const [n, text] of scripts) {
+            const file = path.join(dir, n);
             fs.writeFileSync(file, text);
             execFileSync("dash", ["-n", file]);
         }
+        const env = files.data["topology.env"];
+        assert.strictEqual(env, files.sentinel["topology.env"], "data and sentinel pods source the same values");
+        assert.match(env, new RegExp(`^KC_NODES='${nodes.map(n => `${n.host.replace(/\./g, "\\.")}:6379`).join(" ")}'$`, "m"));
+        assert.match(env, /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt'$/m);
+        assert.match(env, /^KC_BUDGET_CS='50'$/m, "the lease: fresh 150 ms + 350 ms at down-after 1500");
     });
 
     it("the agent fences within half of down-after, counting every delay", () => {
@@ -80,6 +64,15 @@ describe("RedisSentinel renderers", () => {
             assert.ok(t.leaseMs > 0, `no lease left for down-after ${downAfter}`);
             assert.ok(t.freshMs + t.leaseMs + t.pollMs <= downAfter / 2, `down-after ${downAfter}: ${JSON.stringify(t)}`);
         }
+    });
+
+    it("a sentinel leaves TILT after three INFO periods or twice down-after, not Sentinel's 30 s", () => {
+        assert.strictEqual(tiltPeriodMs(500), 3000);
+        assert.strictEqual(tiltPeriodMs(1500), 3000);
+        assert.strictEqual(tiltPeriodMs(5000), 10000);
+        const r = resolveSentinelArgs("ha", { downAfterMilliseconds: 4000, failoverTimeoutMilliseconds: 9000 });
+        const env = renderSentinelFiles(r, podSite({ name: "ha", namespace: "ns", r, names }), true).sentinel["topology.env"];
+        assert.match(env, /^KC_SENTINEL_DEBUG='ping-period 300 ask-period 100 info-period 1000 tilt-period 8000'$/m);
     });
 
     it("HAProxy accepts the in-cluster configuration (DNS names, resolvers, RESP AUTH, read endpoint)", function () {
@@ -118,9 +111,16 @@ describe("RedisSentinel renderers", () => {
             "{ srv_is_up(redis_master/node1) } !{ srv_is_up(redis_master/node0) } !{ srv_is_up(redis_master/node2) }",
         );
         assert.ok(cfg.includes(`use-server node1 if ${useServerCondition(1, 3)}`));
+        // One request per check: the probe DEL, INFO and QUIT pipelined, the replies matched in order from the start.
         // `#` escaped: unescaped, HAProxy reads the rest of the pattern as a comment and every reply matches.
-        assert.ok(cfg.includes("rstring ^.[0-9]+\\r\\n\\#.Replication\\r\\nrole:master\\r\\n"), cfg);
-        assert.ok(cfg.includes('tcp-check send "*2\\r\\n\\x243\\r\\nDEL\\r\\n\\x2421\\r\\nkubecache:write-probe\\r\\n"'), cfg);
+        assert.ok(cfg.includes("rstring ^:[01]\\r\\n.[0-9]+\\r\\n\\#.Replication\\r\\nrole:master\\r\\n"), cfg);
+        assert.ok(
+            cfg.includes(
+                'tcp-check send "*2\\r\\n\\x243\\r\\nDEL\\r\\n\\x2421\\r\\nkubecache:write-probe\\r\\n*2\\r\\n\\x244\\r\\nINFO\\r\\n\\x2411\\r\\nreplication\\r\\n*1\\r\\n\\x244\\r\\nQUIT\\r\\n"',
+            ),
+            cfg,
+        );
+        assert.strictEqual(cfg.match(/tcp-check send/g)?.length, 2, "one send per check (master and read endpoint)");
         assert.match(cfg, /^ {4}retries 0$/m);
         assert.match(
             cfg,
@@ -129,6 +129,11 @@ describe("RedisSentinel renderers", () => {
         assert.match(cfg, /server master2 \S+ backup track redis_master\/node2/);
         assert.match(cfg, /^ {4}log stdout format raw local0 info$/m);
         assert.doesNotMatch(cfg, /AUTH|SENTINEL/);
+        // With the Lua task (always, in the component), a node's sessions are cut when another takes writes, not
+        // when its check fails: see the next test.
+        const withLua = renderHaproxyCfg({ nodes, port: 1, healthPort: 2, auth: true, luaFile: "/x/hold.lua", holdMs: 4500 });
+        assert.match(withLua, /server node0 \S+ weight 0 observe layer4 error-limit 1 on-error mark-down check/);
+        assert.match(withLua, /rstring \^\\\+OK\\r\\n:\[01\]\\r\\n/, "AUTH's +OK first");
     });
 
     it("holds clients while no node takes writes, for at most one failover", () => {
@@ -142,5 +147,10 @@ describe("RedisSentinel renderers", () => {
         assert.match(lua, /local servers = \{ "node0", "node1", "node2" \}/);
         assert.match(lua, /while not one_up and waited < 4500 do/);
         assert.match(lua, /"DRAIN"/, "weight-0 servers report DRAIN when their checks pass");
+        // Sessions move only when another node takes writes: a node that stops passing for a while keeps its clients.
+        assert.match(
+            lua,
+            /if one_up and who ~= current then\n\s+for _, name in ipairs\(servers\) do\n\s+if name ~= who then backend\.servers\[name\]:shut_sess\(\) end/,
+        );
     });
 });

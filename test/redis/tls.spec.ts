@@ -62,8 +62,8 @@ describe("Redis components: tls", () => {
         const names: string[] = findCreated(CERTIFICATE, "tr-tls").inputs.spec.dnsNames;
         for (let i = 0; i < 3; i++) assert.ok(names.includes(`tr-${i}.tr-headless.default.svc.cluster.local`), `pod ${i}`);
         assert.match(
-            findCreated(CONFIGMAP, "tr-config").inputs.data["start.sh"],
-            /replicaof tr-0\.tr-headless\.default\.svc\.cluster\.local 6379/,
+            findCreated(CONFIGMAP, "tr-config").inputs.data["topology.env"],
+            /^KC_MASTER='tr-0\.tr-headless\.default\.svc\.cluster\.local:6379'$/m,
         );
     });
 
@@ -74,7 +74,10 @@ describe("Redis components: tls", () => {
         assert.match(sentinelConf, /^tls-port 26379$/m);
         assert.match(sentinelConf, /^port 0$/m);
         const data = findCreated(CONFIGMAP, "ts-node-config").inputs.data;
-        for (const key of ["agent.sh", "prestop.sh", "start.sh"]) assert.match(data[key], /--tls --cacert \/etc\/redis\/tls\/ca\.crt/, key);
+        // Every script's client calls go through lib.sh's `cli`, with these arguments.
+        assert.match(data["topology.env"], /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt'$/m);
+        for (const key of ["agent.sh", "prestop.sh", "start.sh"]) assert.match(data[key], /\. "\$here\/lib\.sh"/, key);
+        assert.match(data["lib.sh"], /\$KC_CLI_ARGS "\$@"/);
         const cfg: string = findCreated(CONFIGMAP, "ts-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /check-ssl verify required ca-file \/etc\/redis\/tls\/ca\.crt/);
         // An explicit connect rule would check in plaintext despite the server line's check-ssl.
