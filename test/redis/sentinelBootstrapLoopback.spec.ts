@@ -6,13 +6,21 @@ import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
+import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
-import { renderDataStartScript } from "../../components/redis/sentinelScripts";
 import { tempDir } from "../support/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");
 const sentinels = statefulHosts("ha-sentinel", "ha-sentinel-headless", 3, "cache", 26379, "cluster.local");
 const esc = (s: string) => s.replace(/\./g, "\\.");
+const NAMES = {
+    data: "ha-node",
+    headless: "ha-headless",
+    sentinel: "ha-sentinel",
+    sentinelHeadless: "ha-sentinel-headless",
+    proxy: "ha-haproxy",
+};
 
 interface World {
     /** What sentinels 0..n-1 answer for the master (`host port`), undefined when one does not answer. */
@@ -55,29 +63,30 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
         const data = path.join(run, "data");
         fs.mkdirSync(data);
         if (world.localData) fs.writeFileSync(path.join(data, "dump.rdb"), "REDIS0009");
-        const template = path.join(run, "redis.conf");
-        fs.writeFileSync(template, "port 6379\n");
+        // The component's own files for a data pod, rendered for this folder.
+        const r = resolveSentinelArgs("ha", { namespace: "cache" });
+        const site = {
+            ...podSite({ name: "ha", namespace: "cache", r, names: NAMES }),
+            confDir: run,
+            runtimeDir: path.join(run, "run"),
+            dataDir: data,
+            stateDir: path.join(run, "agent"),
+            peerWaitSeconds: 1,
+            probeTimeoutSeconds: 1,
+        };
+        for (const [name, text] of Object.entries(renderSentinelFiles(r, site, true).data)) fs.writeFileSync(path.join(run, name), text);
         const script = path.join(run, "start.sh");
-        fs.writeFileSync(
-            script,
-            renderDataStartScript({
-                nodes,
-                sentinels,
-                masterName: "mymaster",
-                configTemplate: template,
-                runtimeDir: path.join(run, "run"),
-                dataDir: data,
-                peerWaitSeconds: 1,
-                redisServer: path.join(bin, "fake-redis-server"),
-                probeTimeoutSeconds: 1,
-            }),
-        );
-        const r = spawnSync("sh", [script], {
+        const out = spawnSync("sh", [script], {
             encoding: "utf8",
             timeout: waitMs,
-            env: { PATH: `${bin}:${process.env.PATH}`, HOSTNAME: `ha-node-${ordinal}`, REDIS_PASSWORD: "pw" },
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                HOSTNAME: `ha-node-${ordinal}`,
+                REDIS_PASSWORD: "pw",
+                KC_SERVER: path.join(bin, "fake-redis-server"),
+            },
         });
-        return r.signal ? undefined : r.stdout;
+        return out.signal ? undefined : out.stdout;
     }
     const replicaOf = (conf: string | undefined, n: { host: string; port: number }) =>
         assert.match(conf ?? "(still waiting)", new RegExp(`^replicaof ${esc(n.host)} ${n.port}$`, "m"));

@@ -5,26 +5,16 @@
  * private bridge, so tests can cut links. Used by the loopback specs and by bench/redis-failover.
  * Every process is tracked and stopped; every wait is bounded.
  */
-import { ChildProcess, execFile } from "child_process";
+import { ChildProcess, execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderRedisConf } from "../../../components/redis/config";
-import { tlsCliArgs } from "../../../components/redis/tls";
-import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../../../components/redis/haproxyConfig";
-import { proxyHoldMilliseconds } from "../../../components/redis/sentinelDefaults";
 import { RedisUserSpec, userPasswordEnv } from "../../../components/redis/acl";
-import { renderAgentScript } from "../../../components/redis/sentinelAgent";
-import { renderPreStopScript } from "../../../components/redis/sentinelPreStop";
-import {
-    HostPort,
-    SentinelTuning,
-    dataNodeConfExtra,
-    renderDataStartScript,
-    renderSentinelConf,
-    renderSentinelStartScript,
-    selfMasterWaitSeconds,
-} from "../../../components/redis/sentinelScripts";
+import { ResolvedSentinel, resolveSentinelArgs } from "../../../components/redis/sentinelArgs";
+import { SentinelSite, renderSentinelFiles } from "../../../components/redis/sentinelFiles";
+import { HostPort } from "../../../components/redis/defaults";
+import { SentinelTuning } from "../../../components/redis/sentinelScripts";
 import { ProcessGroup, tempDir, waitFor } from "../../support/processes";
+import { LoopbackEngine, engineEnv } from "./engines";
 import { PrivateNet } from "./netns";
 import { RespClient, RespError, Target, once, replicationInfo } from "./resp";
 
@@ -48,6 +38,8 @@ export interface ClusterOptions {
     users?: (RedisUserSpec & { password: string })[];
     /** Serve TLS only, with tls.crt, tls.key and ca.crt from this directory (see loopback/certs.ts). */
     tlsDir?: string;
+    /** The server engine the scripts find on their PATH, as in that engine's image (default `redis`). */
+    engine?: LoopbackEngine;
 }
 
 export class SentinelCluster {
@@ -61,10 +53,26 @@ export class SentinelCluster {
     readonly net?: PrivateNet;
     private readonly group = new ProcessGroup();
     private readonly procs = new Map<string, ChildProcess>();
+    /** The component's own resolution of the arguments a user would give for this set. */
+    readonly resolved: ResolvedSentinel;
 
     constructor(readonly o: ClusterOptions) {
         const n = o.nodes ?? 3;
         const s = o.sentinels ?? 3;
+        this.resolved = resolveSentinelArgs("loopback", {
+            replicas: n,
+            sentinels: s,
+            masterName: o.tuning.masterName,
+            quorum: o.tuning.quorum,
+            downAfterMilliseconds: o.tuning.downAfterMilliseconds,
+            failoverTimeoutMilliseconds: o.tuning.failoverTimeoutMilliseconds,
+            parallelSyncs: o.tuning.parallelSyncs,
+            minReplicasMaxLagSeconds: o.minReplicasMaxLag,
+            maxmemory: "64Mi",
+            persistence: { enabled: o.persistence ?? false },
+            users: (o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
+            tls: o.tlsDir ? { enabled: true, secretName: "loopback-tls" } : undefined,
+        });
         if (o.netns) {
             const net = new PrivateNet();
             this.net = net;
@@ -102,15 +110,43 @@ export class SentinelCluster {
         return home;
     }
 
-    private base(home: string) {
+    /**
+     * The set as one instance sees it: the addresses of all, this instance's folder for its files, runtime copies,
+     * data and agent state, its port and bind address. The files are the component's, rendered for this site.
+     */
+    private site(home: string, self: HostPort, kind: "node" | "sentinel" | "proxy"): SentinelSite {
         return {
             nodes: this.nodes,
             sentinels: this.sentinels,
-            masterName: this.o.tuning.masterName,
+            endpoint: this.proxy,
+            confDir: home,
             runtimeDir: path.join(home, "run"),
+            dataDir: path.join(home, "data"),
+            stateDir: path.join(home, "agent"),
+            localHost: "127.0.0.1",
+            dataPort: kind === "node" ? self.port : this.nodes[0].port,
+            sentinelPort: kind === "sentinel" ? self.port : this.sentinels[0].port,
+            bind: this.bindFor(self),
+            tlsDir: this.o.tlsDir,
             probeTimeoutSeconds: 1,
-            cliArgs: this.o.tlsDir ? tlsCliArgs(this.o.tlsDir) : undefined,
+            proxy: {
+                dir: home,
+                bind: this.net ? this.proxy.host : "127.0.0.1",
+                port: this.proxy.port,
+                readPort: this.readProxy.port,
+                healthPort: this.net ? 8888 : this.o.basePort + 21,
+                metricsPort: this.metricsPort,
+                dnsResolvers: false,
+            },
+            peerWaitSeconds: 3,
+            orphanSeconds: this.o.orphanSeconds,
         };
+    }
+
+    /** Writes one part's files of the component into an instance's folder. */
+    private writeFiles(home: string, self: HostPort, kind: "node" | "sentinel" | "proxy"): void {
+        const files = renderSentinelFiles(this.resolved, this.site(home, self, kind), true);
+        for (const [name, text] of Object.entries(files[kind === "node" ? "data" : kind])) fs.writeFileSync(path.join(home, name), text);
     }
 
     /** `bind` for an instance: its own address (and loopback, where the agent reaches it). */
@@ -118,10 +154,9 @@ export class SentinelCluster {
         return h.host === "127.0.0.1" ? "127.0.0.1" : `${h.host} 127.0.0.1`;
     }
 
-    private spawn(name: string, home: string, file: string, script: string, ordinal: number, host: string): ChildProcess {
-        const scriptPath = path.join(home, file);
-        fs.writeFileSync(scriptPath, script);
+    private env(name: string, ordinal: number): Record<string, string> {
         const env: Record<string, string> = {
+            ...engineEnv(this.o.engine ?? "redis"),
             HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
             REDIS_PASSWORD: this.o.password,
             REDISCLI_AUTH: this.o.password,
@@ -129,9 +164,13 @@ export class SentinelCluster {
         (this.o.users ?? []).forEach((u, i) => {
             env[userPasswordEnv(i)] = u.password;
         });
+        return env;
+    }
+
+    private spawn(name: string, home: string, file: string, ordinal: number, host: string): ChildProcess {
         const prefix = this.net ? this.net.exec(host) : [];
-        const [cmd, ...args] = [...prefix, "sh", scriptPath];
-        return this.group.start(cmd, args, env, path.join(home, file === "start.sh" ? "log" : `${file}.log`));
+        const [cmd, ...args] = [...prefix, "sh", path.join(home, file)];
+        return this.group.start(cmd, args, this.env(name, ordinal), path.join(home, file === "start.sh" ? "log" : `${file}.log`));
     }
 
     startNode(i: number, wipe = false): void {
@@ -140,138 +179,42 @@ export class SentinelCluster {
             fs.rmSync(path.join(home, "data"), { recursive: true, force: true });
             fs.mkdirSync(path.join(home, "data"));
         }
-        const template = path.join(home, "redis.conf");
-        fs.writeFileSync(
-            template,
-            renderRedisConf({
-                port: this.nodes[i].port,
-                dir: path.join(home, "data"),
-                bind: this.bindFor(this.nodes[i]),
-                maxmemoryBytes: 64 * 2 ** 20,
-                appendonly: this.o.persistence ?? false,
-                extra: dataNodeConfExtra(this.o.minReplicasMaxLag),
-                tlsDir: this.o.tlsDir,
-            }),
-        );
-        this.procs.set(
-            `node${i}`,
-            this.spawn(
-                `node${i}`,
-                home,
-                "start.sh",
-                renderDataStartScript({
-                    ...this.base(home),
-                    configTemplate: template,
-                    dataDir: path.join(home, "data"),
-                    peerWaitSeconds: 3,
-                    users: (this.o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
-                }),
-                i,
-                `node${i}`,
-            ),
-        );
+        this.writeFiles(home, this.nodes[i], "node");
+        this.procs.set(`node${i}`, this.spawn(`node${i}`, home, "start.sh", i, `node${i}`));
         if ((this.o.agents ?? true) && !this.running(`agent${i}`)) this.startAgent(i);
     }
 
     startAgent(i: number): void {
         const home = this.home("node", i);
-        this.procs.set(
-            `agent${i}`,
-            this.spawn(
-                `node${i}`,
-                home,
-                "agent.sh",
-                renderAgentScript({
-                    ...this.base(home),
-                    downAfterMilliseconds: this.o.tuning.downAfterMilliseconds,
-                    failoverTimeoutMilliseconds: this.o.tuning.failoverTimeoutMilliseconds,
-                    orphanSeconds: this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning),
-                    stateDir: path.join(home, "agent"),
-                }),
-                i,
-                `node${i}`,
-            ),
-        );
+        this.writeFiles(home, this.nodes[i], "node");
+        this.procs.set(`agent${i}`, this.spawn(`node${i}`, home, "agent.sh", i, `node${i}`));
     }
 
     startSentinel(i: number): void {
         const home = this.home("sentinel", i);
-        const template = path.join(home, "sentinel.conf");
-        fs.writeFileSync(
-            template,
-            renderSentinelConf({
-                port: this.sentinels[i].port,
-                bind: this.bindFor(this.sentinels[i]),
-                dir: path.join(home, "run"),
-                tlsDir: this.o.tlsDir,
-            }),
-        );
-        this.procs.set(
-            `sentinel${i}`,
-            this.spawn(
-                `sentinel${i}`,
-                home,
-                "start.sh",
-                renderSentinelStartScript({
-                    ...this.base(home),
-                    ...this.o.tuning,
-                    configTemplate: template,
-                    masterWaitSeconds: (this.o.orphanSeconds ?? selfMasterWaitSeconds(this.o.tuning)) + 10,
-                }),
-                i,
-                `sentinel${i}`,
-            ),
-        );
+        this.writeFiles(home, this.sentinels[i], "sentinel");
+        this.procs.set(`sentinel${i}`, this.spawn(`sentinel${i}`, home, "start.sh", i, `sentinel${i}`));
     }
 
     startProxy(): void {
         const home = path.join(this.dir, "haproxy");
         fs.mkdirSync(home, { recursive: true });
-        const cfg = path.join(home, "haproxy.cfg");
-        const lua = path.join(home, "hold.lua");
-        const holdMs = proxyHoldMilliseconds(this.o.tuning);
-        fs.writeFileSync(lua, renderHaproxyLua({ nodes: this.nodes.length, holdMs }));
-        fs.writeFileSync(
-            cfg,
-            renderHaproxyCfg({
-                nodes: this.nodes,
-                port: this.proxy.port,
-                readPort: this.readProxy.port,
-                healthPort: this.net ? 8888 : this.o.basePort + 21,
-                bind: this.net ? this.proxy.host : "127.0.0.1",
-                auth: true,
-                luaFile: lua,
-                holdMs,
-                metricsPort: this.metricsPort,
-                tlsCaFile: this.o.tlsDir ? path.join(this.o.tlsDir, "ca.crt") : undefined,
-            }),
-        );
-        this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", renderHaproxyStartScript({ config: cfg }), 0, "haproxy0"));
+        this.writeFiles(home, this.proxy, "proxy");
+        this.procs.set("haproxy0", this.spawn("haproxy0", home, "start.sh", 0, "haproxy0"));
     }
 
     /** Runs node i's preStop hook to completion, as the kubelet does before stopping the pod. */
-    preStop(i: number, budgetSeconds = 15): Promise<string> {
+    preStop(i: number): Promise<string> {
         const home = this.home("node", i);
-        const file = path.join(home, "prestop.sh");
-        fs.writeFileSync(
-            file,
-            renderPreStopScript({
-                ...this.base(home),
-                endpoint: this.proxy,
-                budgetSeconds,
-            }),
-        );
+        this.writeFiles(home, this.nodes[i], "node");
         const prefix = this.net ? this.net.exec(`node${i}`) : [];
-        const [cmd, ...args] = [...prefix, "sh", file];
+        const [cmd, ...args] = [...prefix, "sh", path.join(home, "prestop.sh")];
+        const budget = Number(/^KC_HANDOVER_BUDGET='(\d+)'$/m.exec(fs.readFileSync(path.join(home, "topology.env"), "utf8"))?.[1] ?? 30);
         return new Promise((resolve, reject) => {
             execFile(
                 cmd,
                 args,
-                {
-                    env: { ...process.env, HOSTNAME: `node-${i}`, REDIS_PASSWORD: this.o.password, REDISCLI_AUTH: this.o.password },
-                    timeout: (budgetSeconds + 5) * 1000,
-                    encoding: "utf8",
-                },
+                { env: { ...process.env, ...this.env(`node${i}`, i) }, timeout: (budget + 5) * 1000, encoding: "utf8" },
                 (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stdout}${stderr}`)) : resolve(stdout + stderr)),
             );
         });
@@ -280,8 +223,20 @@ export class SentinelCluster {
     /** Starts everything: node 0 first (it must come up master), then the rest. */
     async start(): Promise<void> {
         this.startNode(0);
-        if (!(await waitFor(async () => (await this.role(0)) === "master", 15000)))
-            throw new Error(`node0 did not start: ${this.log("node0")}`);
+        // Its start script asks every sentinel and peer first (none runs yet): seconds on a loaded machine.
+        if (!(await waitFor(async () => (await this.role(0)) === "master", 30000))) {
+            const listening = spawnSync("ss", ["-Hltnp"], { encoding: "utf8" }).stdout ?? "";
+            const ours = [...this.nodes, ...this.sentinels].map(n => `:${n.port} `);
+            throw new Error(
+                `node0 did not start in 30 s; its start script ${this.exitState("node0")}; its log:\n${this.log("node0")}\n` +
+                    `listening on the set's ports:\n${
+                        listening
+                            .split("\n")
+                            .filter(l => ours.some(p => l.includes(p)))
+                            .join("\n") || "(none)"
+                    }\n${spawnSync("df", ["-h", this.dir], { encoding: "utf8" }).stdout ?? ""}load average ${fs.readFileSync("/proc/loadavg", "utf8")}`,
+            );
+        }
         for (let i = 1; i < this.nodes.length; i++) this.startNode(i);
         const synced = await waitFor(
             async () => (await replicationInfo(this.nodes[0], this.o.password)).connected_slaves === String(this.nodes.length - 1),
@@ -308,6 +263,14 @@ export class SentinelCluster {
         if (!(await waitFor(() => this.writeThroughProxy("boot", "1").then(() => true), 15000))) {
             throw new Error(`endpoint never accepted a write\n${this.log("agent0")}\n${this.log("haproxy0")}`);
         }
+    }
+
+    /** How a process stands, for failure messages: running, or how it ended. */
+    exitState(name: string): string {
+        const p = this.procs.get(name);
+        if (!p) return "was never started";
+        if (p.exitCode === null && p.signalCode === null) return `is still running (pid ${p.pid})`;
+        return `ended (${p.exitCode !== null ? `exit code ${p.exitCode}` : `signal ${p.signalCode}`})`;
     }
 
     running(name: string): boolean {
@@ -464,12 +427,16 @@ export class SentinelCluster {
         return `${lines.join("\n")}\n--- sentinel0\n${this.log("sentinel0", 1500)}\n${agents}\n--- haproxy\n${this.log("haproxy0", 1500)}`;
     }
 
-    /** Tail of a process's log, for failure messages. */
-    log(name: string, tail = 2000): string {
+    private logFile(name: string): string {
         const agent = /^agent([0-9]+)$/.exec(name);
-        const file = agent
+        return agent
             ? path.join(this.dir, `node${agent[1]}`, "agent.sh.log")
             : path.join(this.dir, name.startsWith("haproxy") ? "haproxy" : name, "log");
+    }
+
+    /** Tail of a process's log, for failure messages. */
+    log(name: string, tail = 2000): string {
+        const file = this.logFile(name);
         try {
             return fs.readFileSync(file, "utf8").slice(-tail);
         } catch {
@@ -477,7 +444,25 @@ export class SentinelCluster {
         }
     }
 
-    stop(keepDir = false): void {
+    /** Bytes of a process's log so far: a mark for {@link logSince}. */
+    logMark(name: string): number {
+        try {
+            return fs.statSync(this.logFile(name)).size;
+        } catch {
+            return 0;
+        }
+    }
+
+    /** What a process logged after `mark`. */
+    logSince(name: string, mark: number): string {
+        try {
+            return fs.readFileSync(this.logFile(name)).subarray(mark).toString("utf8");
+        } catch {
+            return "";
+        }
+    }
+
+    stop(keepDir = !!process.env.KUBECACHE_KEEP_LOOPBACK): void {
         this.group.stopAll();
         this.net?.destroy();
         if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
