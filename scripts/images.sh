@@ -3,21 +3,25 @@
 # the local registry (scripts/registry.sh, 127.0.0.1:5001) and records each by digest in
 # $KUBECACHE_CACHE/images/images.env. No image comes from a remote registry, and no daemon is needed: crane
 # writes the layers and configs.
-#   redis      redis-server, redis-sentinel, redis-tools  \
-#   haproxy    haproxy                                     } one Debian bookworm minbase layer shared by all three
-#   memcached  memcached (entrypoint memcached)           /  (with libsasl2-modules for SASL PLAIN)
-#              + one layer: /usr/bin/memcached rebuilt from Debian's source package with
-#              --enable-sasl-pwdb, as the official images are (see memcached_pwdb below)
-#   exporter   operator/test/exporter, the stand-in for prom/memcached-exporter (static, FROM scratch)
-#   pause      the pod sandbox (scripts/images/pause.go, static)
-#   coredns    the cluster DNS (scripts/toolchain/node.sh builds the binary)
-#   operator   operator/Dockerfile: FROM scratch + the static manager binary; its instructions are read from the
-#              Dockerfile, and any this script does not reproduce exactly makes it fail
+#   valkey          valkey-server, valkey-sentinel, valkey-tools   \
+#   haproxy         haproxy 3.0                                     | one Debian trixie minbase layer shared by all
+#   memcached       memcached 1.6 (with libsasl2-modules for PLAIN) | four: the versions users of the default
+#   redisexporter   prometheus-redis-exporter                      /  images get (Valkey 8, HAProxy 3)
+#                   memcached gets one more layer: /usr/bin/memcached rebuilt from trixie's source package with
+#                   --enable-sasl-pwdb, as the official images are (scripts/memcached-pwdb.sh)
+#   redis           redis-server, redis-sentinel, redis-tools from Debian bookworm (Redis 7.0), for `engine: redis`
+#   exporter        operator/test/exporter, the stand-in for prom/memcached-exporter (static, FROM scratch)
+#   localpath       rancher's local-path-provisioner (scripts/toolchain/node.sh builds it), the cluster's default
+#                   StorageClass; its helper pods run the bookworm layer
+#   pause           the pod sandbox (scripts/images/pause.go, static)
+#   coredns         the cluster DNS (scripts/toolchain/node.sh builds the binary)
+#   operator        operator/Dockerfile: FROM scratch + the static manager binary; its instructions are read from the
+#                   Dockerfile, and any this script does not reproduce exactly makes it fail
 # Idempotent: an image is rebuilt only when its inputs changed or the registry lost it.
 # Usage: images.sh [build] [image...]   build what is missing (default: all), print images.env
 #        images.sh dockerfile [FILE]     the USER the operator image gets from FILE (operator/Dockerfile); fails on
 #                                       an instruction this script does not reproduce
-#        images.sh debian-layer         only the shared Debian layer (debootstrap; no crane, no registry)
+#        images.sh debian-layer [SUITE]  only a Debian layer (debootstrap; no crane, no registry)
 #        images.sh --check              exit 0 when every image is in the registry at its recorded digest
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,34 +35,37 @@ crane() { "$BIN/crane" "$@" 2>"$out/crane.err" || { cat "$out/crane.err" >&2; re
 log() { echo "images.sh: $*" >&2; }
 mkdir -p "$out"
 
-all=(pause coredns redis haproxy memcached exporter operator)
-# libsasl2-modules holds the PLAIN mechanism; without it memcached -S offers no mechanism at all.
-packages="redis-server,redis-sentinel,redis-tools,haproxy,memcached,libsasl2-modules"
-suite=bookworm
-# Debian's configure flags for memcached (debian/rules) plus pwdb support.
-memcached_configure="--prefix=/usr --enable-sasl --enable-tls --enable-sasl-pwdb"
+all=(pause coredns redis valkey haproxy memcached redisexporter exporter localpath operator)
+# Each Debian release's layer and the packages in it. libsasl2-modules holds the PLAIN mechanism; without it
+# memcached -S offers no mechanism at all.
+declare -A packages=(
+  [bookworm]="redis-server,redis-sentinel,redis-tools"
+  [trixie]="valkey-server,valkey-sentinel,valkey-tools,haproxy,memcached,libsasl2-modules,prometheus-redis-exporter"
+)
+suite_of() { case $1 in redis | localpath) echo bookworm ;; *) echo trixie ;; esac; }
 
 # Inputs of each image; a change of any rebuilds it.
 stamp_of() {
   case $1 in
-    debian) echo "$suite:$packages" ;;
-    # What the shared layer is to hold, not what was last built: a changed package list rebuilds all three.
-    redis | haproxy) echo "$(stamp_of debian):$1" ;;
-    memcached) echo "$(stamp_of debian):$1:$memcached_configure" ;;
+    # What a layer is to hold, not what was last built: a changed package list rebuilds its images.
+    debian-*) echo "${1#debian-}:${packages[${1#debian-}]}" ;;
+    redis | valkey | haproxy | redisexporter) echo "$(stamp_of "debian-$(suite_of "$1")"):$1" ;;
+    memcached) echo "$(stamp_of debian-trixie):$1:$(bash "$root/scripts/memcached-pwdb.sh" --check trixie >/dev/null && cat "$CACHE/memcached-pwdb/trixie/stamp")" ;;
     exporter) (cd "$root/operator" && cat test/exporter/main.go go.mod | sha256sum | cut -c1-16) ;;
+    localpath) echo "$(cat "$BIN/.local-path-provisioner.version" 2>/dev/null):$(stamp_of debian-bookworm)" ;;
     pause) sha256sum "$root/scripts/images/pause.go" | cut -c1-16 ;;
     coredns) cat "$BIN/.coredns.version" 2>/dev/null ;;
     operator) (cd "$root/operator" && find . -type f ! -path './bin/*' ! -path './test/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16) ;;
   esac
 }
-recorded() { sed -n "s/^KUBECACHE_IMAGE_$(echo "$1" | tr a-z A-Z)=//p" "$env_file" 2>/dev/null; }
+recorded() { sed -n "s/^KUBECACHE_IMAGE_$(echo "$1" | tr '[:lower:]' '[:upper:]')=//p" "$env_file" 2>/dev/null; }
 current() { # the recorded ref when its stamp matches and the registry still serves that digest
   local ref; ref=$(recorded "$1")
   [ -n "$ref" ] && [ "$(cat "$out/$1.stamp" 2>/dev/null)" = "$(stamp_of "$1")" ] &&
     [ "$(crane digest --insecure "$ref" 2>/dev/null)" = "${ref#*@}" ]
 }
 record() { # name ref
-  local key; key=KUBECACHE_IMAGE_$(echo "$1" | tr a-z A-Z)
+  local key; key=KUBECACHE_IMAGE_$(echo "$1" | tr '[:lower:]' '[:upper:]')
   touch "$env_file"
   { grep -v "^$key=" "$env_file" || true; echo "$key=$2"; } >"$env_file.new"
   mv "$env_file.new" "$env_file"
@@ -84,109 +91,75 @@ debian_mirror() {
   echo "$mirror"
 }
 
-debian_layer() {
-  local rootfs=$out/rootfs tarball=$out/debian-svc.tar
-  if [ -f "$tarball" ] && [ "$(cat "$out/debian.stamp" 2>/dev/null)" = "$(stamp_of debian)" ]; then return; fi
+debian_layer() { # suite
+  local suite=$1 rootfs=$out/rootfs-$1 tarball=$out/debian-$1.tar
+  if [ -f "$tarball" ] && [ "$(cat "$out/debian-$suite.stamp" 2>/dev/null)" = "$(stamp_of "debian-$suite")" ]; then return; fi
   command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
   local mirror
   mirror=$(debian_mirror)
   rm -rf "$rootfs"
-  log "debootstrap --variant=minbase $suite with $packages (about 2-3 min)"
+  log "debootstrap --variant=minbase $suite with ${packages[$suite]} (about 2-3 min)"
   # debootstrap mounts /proc and /sys inside the target while it installs; never leave them behind.
+  # shellcheck disable=SC2154 # m is the trap's own loop variable
   trap 'for m in proc sys dev/pts; do mountpoint -q "$rootfs/$m" && umount -l "$rootfs/$m"; done; true' EXIT
-  nice -n 10 debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror" >"$out/debootstrap.log" 2>&1 ||
-    { log "debootstrap failed; last lines of $out/debootstrap.log:"; tail -n 20 "$out/debootstrap.log" >&2; exit 1; }
+  nice -n 10 debootstrap --variant=minbase --include="${packages[$suite]}" "$suite" "$rootfs" "$mirror" >"$out/debootstrap-$suite.log" 2>&1 ||
+    { log "debootstrap failed; last lines of $out/debootstrap-$suite.log:"; tail -n 20 "$out/debootstrap-$suite.log" >&2; exit 1; }
   trap - EXIT
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/{doc,man,locale} \
-    "$rootfs"/var/log/*.log "$rootfs"/dev/* "$rootfs"/proc/* "$rootfs"/sys/*
-  chroot "$rootfs" dpkg-query -W -f '${Package} ${Version}\n' redis-server redis-sentinel redis-tools haproxy memcached >"$out/debian-versions.txt"
+    "$rootfs"/var/log/*.log "${rootfs:?}"/dev/* "$rootfs"/proc/* "$rootfs"/sys/*
+  # shellcheck disable=SC2046,SC2016 # one word per package; dpkg-query expands the ${...}
+  chroot "$rootfs" dpkg-query -W -f '${Package} ${Version}\n' $(tr , ' ' <<<"${packages[$suite]}") >"$out/debian-$suite-versions.txt"
   layer_of "$tarball" "$rootfs"
   rm -rf "$rootfs"
-  stamp_of debian >"$out/debian.stamp"
+  stamp_of "debian-$suite" >"$out/debian-$suite.stamp"
 }
-debian_version() { sed -n "s/^$1 \([0-9]*:\)\{0,1\}\([0-9.]*\).*/\2/p" "$out/debian-versions.txt"; }
+debian_version() { # package: its version without epoch or Debian revision, from the layer that has it
+  cat "$out"/debian-*-versions.txt 2>/dev/null | sed -n "s/^$1 \([0-9]*:\)\{0,1\}\([0-9.]*\).*/\2/p" | head -n1
+}
 
-build_base() {
-  debian_layer
-  local ref=$reg/kubecache/debian-svc:$suite
-  if [ "$(crane digest --insecure "$ref" 2>/dev/null)" != "$(cat "$out/base.digest" 2>/dev/null)" ] ||
-    [ "$out/debian-svc.tar" -nt "$out/base.digest" ]; then
-    log "pushing the Debian layer as $ref"
-    crane append --insecure -f "$out/debian-svc.tar" -t "$ref" >/dev/null
+build_base() { # suite: pushes the layer as an image, prints its ref by digest
+  local suite=$1
+  debian_layer "$suite"
+  local ref=$reg/kubecache/debian-svc:$suite digest_file=$out/base-$suite.digest
+  if [ "$(crane digest --insecure "$ref" 2>/dev/null)" != "$(cat "$digest_file" 2>/dev/null)" ] ||
+    [ "$out/debian-$suite.tar" -nt "$digest_file" ]; then
+    log "pushing the Debian $suite layer as $ref"
+    crane append --insecure -f "$out/debian-$suite.tar" -t "$ref" >/dev/null
     crane mutate --insecure --set-platform linux/amd64 --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       "$ref" -t "$ref" >/dev/null
-    crane digest --insecure "$ref" >"$out/base.digest"
+    crane digest --insecure "$ref" >"$digest_file"
   fi
-  echo "$ref@$(cat "$out/base.digest")"
+  echo "$ref@$(cat "$digest_file")"
+}
+# An image that is the Debian layer of its release with its own entrypoint and user (the components run their
+# own start scripts, `sh /etc/redis/start.sh`; the entrypoint is for plain use).
+# The version comes from the layer's package list, so it is read only after build_base has built the layer.
+debian_image() { # key repository package entrypoint user
+  local base ref suite version; suite=$(suite_of "$1"); base=$(build_base "$suite")
+  version=$(debian_version "$3")
+  [ -n "$version" ] || { log "no version of $3 in $out/debian-$suite-versions.txt"; exit 1; }
+  ref=$reg/kubecache/$2:$version-$suite
+  crane copy --insecure "$base" "$ref" >/dev/null
+  finish "$1" "$ref" --entrypoint="$4" --user "$5"
+}
+build_redis() { debian_image redis redis redis-server redis-server 999:999; }
+build_valkey() { debian_image valkey valkey valkey-server valkey-server 999:999; }
+build_haproxy() { debian_image haproxy haproxy haproxy haproxy 99:99; }
+build_redisexporter() {
+  debian_image redisexporter redis-exporter prometheus-redis-exporter prometheus-redis-exporter 65534:65534
 }
 
-build_redis() {
-  local base ref; base=$(build_base)
-  ref=$reg/kubecache/redis:$(debian_version redis-server)-$suite
-  crane copy --insecure "$base" "$ref" >/dev/null
-  # The components run their own start scripts (`sh /etc/redis/start.sh`); the entrypoint is for plain use.
-  finish redis "$ref" --entrypoint=redis-server --user 999:999
-}
-build_haproxy() {
-  local base ref; base=$(build_base)
-  ref=$reg/kubecache/haproxy:$(debian_version haproxy)-$suite
-  crane copy --insecure "$base" "$ref" >/dev/null
-  finish haproxy "$ref" --entrypoint=haproxy --user 99:99
-}
-# Debian builds memcached without --enable-sasl-pwdb, so it ignores MEMCACHED_SASL_PWDB and the documented
-# Secret (key memcached-sasl-pwdb) would log nobody in; the official images are built with it. This builds
-# Debian's own source package, at the version the image has, with Debian's patches, hardening flags and
-# configure flags plus that one, on this host: it must be the image's Debian release, so the binary links
-# against the same libraries the image holds (checked below). The source comes through apt (a private
-# deb-src list; apt checks the files against the signed Sources index). Prints the binary's path.
-memcached_pwdb() {
-  local b=$out/memcached-build ver want
-  ver=$(sed -n 's/^memcached \(.*\)$/\1/p' "$out/debian-versions.txt")
-  want="$ver:$memcached_configure"
-  if [ -x "$b/memcached" ] && [ "$(cat "$b/stamp" 2>/dev/null)" = "$want" ]; then echo "$b/memcached"; return; fi
-  local codename
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-  [ "$codename" = "$suite" ] || { log "building memcached for the image needs a Debian $suite host (this is '${codename}')"; exit 1; }
-  local need="" p
-  for p in gcc make pkg-config dpkg-dev binutils libevent-dev libsasl2-dev libssl-dev; do
-    dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
-  done
-  if [ -n "$need" ]; then
-    log "installing the build dependencies of memcached:$need"
-    # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
-  fi
-  rm -rf "$b"
-  mkdir -p "$b/lists/partial" "$b/cache/archives/partial"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) $suite main" >"$b/sources.list"
-  # The host's own package state stays out: apt would otherwise look for the host's installed version.
-  local apt=(apt-get -o "Dir::Etc::SourceList=$b/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-    -o "Dir::State::Lists=$b/lists" -o "Dir::Cache=$b/cache" -o Dir::State::status=/dev/null)
-  log "memcached $ver from Debian's source, configure $memcached_configure (about 1 min)"
-  { "${apt[@]}" update && (cd "$b" && "${apt[@]}" source --download-only "memcached=$ver") &&
-    (cd "$b" && dpkg-source -x "memcached_${ver#*:}.dsc" src); } >"$b/build.log" 2>&1 ||
-    { log "fetching memcached's source failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
-  # shellcheck disable=SC2086
-  (cd "$b/src" && eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)" &&
-    nice -n 10 ./configure $memcached_configure && nice -n 10 make -j2 memcached) >>"$b/build.log" 2>&1 ||
-    { log "building memcached failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
-  # grep reads all of strings' output (-q would stop early, and pipefail would count strings' SIGPIPE).
-  strings "$b/src/memcached" | grep -x MEMCACHED_SASL_PWDB >/dev/null || { log "the memcached built lacks pwdb support"; exit 1; }
-  local files lib
-  files=$(tar -tf "$out/debian-svc.tar")
-  for lib in $(objdump -p "$b/src/memcached" | awk '$1 == "NEEDED" {print $2}'); do
-    grep -q "/$lib\$" <<<"$files" || { log "memcached needs $lib, which the Debian layer lacks"; exit 1; }
-  done
-  install -m 0755 "$b/src/memcached" "$b/memcached"
-  rm -rf "$b/src" "$b/lists" "$b/cache" "$b"/memcached_*
-  echo "$want" >"$b/stamp"
-  echo "$b/memcached"
-}
-
+# The official images' memcached has pwdb support, Debian's does not: one more layer with the rebuilt binary,
+# linked against (and checked inside) the same release as the layer under it.
 build_memcached() {
-  local base ref bin d; base=$(build_base)
-  bin=$(memcached_pwdb)
-  ref=$reg/kubecache/memcached:$(debian_version memcached)-$suite-pwdb
+  local base ref bin d; base=$(build_base trixie)
+  bin=$(bash "$root/scripts/memcached-pwdb.sh" trixie)
+  local files lib
+  files=$(tar -tf "$out/debian-trixie.tar")
+  for lib in $(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}'); do
+    grep -q "/$lib\$" <<<"$files" || { log "memcached needs $lib, which the Debian trixie layer lacks"; exit 1; }
+  done
+  ref=$reg/kubecache/memcached:$(debian_version memcached)-trixie-pwdb
   d=$(mktemp -d)
   chmod 0755 "$d" # the layer's own root entry: a 0700 one could lock non-root users out of /
   install -D -m 0755 "$bin" "$d/usr/bin/memcached"
@@ -196,6 +169,21 @@ build_memcached() {
   rm -f "$out/memcached.tar"
   # The operator passes only arguments, as for the official image, whose entrypoint runs memcached.
   finish memcached "$ref" --entrypoint=memcached --user 11211:11211
+}
+
+build_localpath() {
+  [ -x "$BIN/local-path-provisioner" ] || { log "$BIN/local-path-provisioner missing: run scripts/toolchain/node.sh local-path-provisioner"; exit 1; }
+  local base d ref; base=$(build_base bookworm)
+  ref=$reg/kubecache/local-path-provisioner:$(cat "$BIN/.local-path-provisioner.version")
+  d=$(mktemp -d)
+  chmod 0755 "$d"
+  install -D -m 0755 "$BIN/local-path-provisioner" "$d/usr/bin/local-path-provisioner"
+  layer_of "$out/localpath.tar" "$d"
+  rm -rf "$d"
+  # On the Debian layer: the helper pods it starts for each volume run its /bin/sh, mkdir and rm.
+  crane append --insecure -b "$base" -f "$out/localpath.tar" -t "$ref" >/dev/null
+  rm -f "$out/localpath.tar"
+  finish localpath "$ref" --entrypoint=local-path-provisioner --user 0:0
 }
 
 build_exporter() {
@@ -265,7 +253,7 @@ if [ "${1:-}" = "--check" ]; then
 fi
 if [ "${1:-}" = dockerfile ]; then dockerfile_user "${2:-$root/operator/Dockerfile}"; exit 0; fi
 # The Debian layer alone needs neither crane nor the registry (a build may start it early).
-if [ "${1:-}" = debian-layer ]; then t0=$SECONDS; debian_layer; log "debian layer: $((SECONDS - t0)) s"; exit 0; fi
+if [ "${1:-}" = debian-layer ]; then t0=$SECONDS; debian_layer "${2:-trixie}"; log "debian ${2:-trixie} layer: $((SECONDS - t0)) s"; exit 0; fi
 [ "${1:-}" = build ] && shift
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${all[@]}")

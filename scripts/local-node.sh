@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2154 # sourced by local-cluster: it sets root and nodes, and reads what this sets
 # Real worker nodes for scripts/local-cluster (`start --real`), sourced by it: containerd 2 + runc + a CNI bridge
 # per node, a kubelet per node with its own root, cgroup root and containerd, one kube-proxy (the nodes share
 # the host's network stack, so one set of Service rules serves both), and CoreDNS as a Deployment in
@@ -35,7 +35,7 @@ ipt() { iptables -w 5 "$@"; }
 
 real_preflight() {
   local b missing=()
-  for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr crictl coredns crane; do
+  for b in kubelet kube-proxy containerd containerd-shim-runc-v2 ctr crictl coredns crane local-path-provisioner; do
     [ -x "$BIN/$b" ] || missing+=("$b")
   done
   [ ${#missing[@]} -eq 0 ] || die "${missing[*]} missing in $BIN: run scripts/toolchain/node.sh"
@@ -142,6 +142,7 @@ real_host_setup() {
 # its cpus/mems filled before a child can hold tasks.
 cgroup_root_create() { # name
   local m
+  # shellcheck disable=SC2013 # mount points of cgroup hierarchies have no spaces
   for m in $(awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/mounts); do
     [ -d "$m/$1" ] && continue
     mkdir "$m/$1"
@@ -152,6 +153,27 @@ cgroup_root_create() { # name
   done
 }
 
+# CPU weights as on a systemd node: the cluster's daemons (control plane, containerd with its shims and every exec
+# probe's runc, kubelets, kube-proxy) share one group of weight 1024, like system.slice, and each node's pods one of
+# 1024 per CPU, like kubepods.slice. Left in the root group, every busy daemon thread weighs as much as all of a
+# node's pods together, and a busy control plane starves them for seconds (Sentinel enters TILT, the fencing agents'
+# answers come late): a node no kubelet deployment has. cgroup v1's cpu hierarchy, as on this machine; elsewhere the
+# weights stay as they are.
+cpu_hierarchies() { awk '$3 == "cgroup" && ("," $4 ",") ~ /,(cpu|cpuacct),/ {print $2}' /proc/mounts; }
+cpu_shares() { # cgroup shares
+  local m
+  for m in $(cpu_hierarchies); do [ ! -f "$m/$1/cpu.shares" ] || echo "$2" >"$m/$1/cpu.shares"; done
+}
+system_cgroup_create() {
+  SYSTEM_CGROUP=$CGROUP_PREFIX-system
+  cgroup_root_create "$SYSTEM_CGROUP"
+  cpu_shares "$SYSTEM_CGROUP" 1024
+}
+system_cgroup_join() { # pid (all its threads move; what it forks later starts there)
+  local m
+  for m in $(cpu_hierarchies); do [ ! -d "$m/$SYSTEM_CGROUP" ] || echo "$1" >"$m/$SYSTEM_CGROUP/cgroup.procs" 2>/dev/null || true; done
+}
+
 gen_node_certs() { # name group -> pki/<name>.crt/.key signed by the cluster CA
   (cd "$DIR/pki" &&
     openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "/O=$2/CN=$3" 2>/dev/null &&
@@ -159,7 +181,7 @@ gen_node_certs() { # name group -> pki/<name>.crt/.key signed by the cluster CA
 }
 
 client_kubeconfig() { # file cert-name
-  local b64; b64() { base64 -w0 <"$1"; }
+  b64() { base64 -w0 <"$1"; }
   cat >"$1" <<EOF
 apiVersion: v1
 kind: Config
@@ -310,6 +332,7 @@ real_nodes_start() {
     client_kubeconfig "$n/kubeconfig" "$name"
     containerd_config "$n" "$i"
     cgroup_root_create "$CGROUP_PREFIX-$name"
+    cpu_shares "$CGROUP_PREFIX-$name" $((1024 * $(nproc)))
     # containerd finds its shim on PATH; runc comes from Debian.
     PATH=$BIN:$PATH launch "containerd-$i" "$BIN/containerd" --config "$n/containerd/config.toml"
     wait_for "containerd $i" 30 "$BIN/ctr" --address "$n/containerd/containerd.sock" version
@@ -411,9 +434,109 @@ spec:
 EOF
 }
 
+# rancher's local-path-provisioner as the default StorageClass `standard`, as kind has it: each PVC gets a
+# directory under DIR/local-path (the nodes share this host's disk; the PV's node affinity keeps it on the node
+# that made it), removed with the PVC (reclaimPolicy Delete) and with the cluster dir. Its helper pods, which make
+# and remove those directories, run the provisioner's own image (the Debian layer has the sh, mkdir and rm).
+local_path_manifest() {
+  cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: local-path-storage}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: local-path-provisioner, namespace: local-path-storage}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: local-path-provisioner, namespace: local-path-storage}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch, create, patch, update, delete]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: local-path-provisioner, namespace: local-path-storage}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: local-path-provisioner}
+subjects: [{kind: ServiceAccount, name: local-path-provisioner, namespace: local-path-storage}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: local-path-provisioner}
+rules:
+- {apiGroups: [""], resources: [nodes, persistentvolumeclaims, configmaps, pods, pods/log], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [get, list, watch, create, patch, update, delete]}
+- {apiGroups: [""], resources: [events], verbs: [create, patch]}
+- {apiGroups: [storage.k8s.io], resources: [storageclasses], verbs: [get, list, watch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: local-path-provisioner}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: local-path-provisioner}
+subjects: [{kind: ServiceAccount, name: local-path-provisioner, namespace: local-path-storage}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations: {storageclass.kubernetes.io/is-default-class: "true"}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: local-path-config, namespace: local-path-storage}
+data:
+  config.json: |-
+    {"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["$DIR/local-path"]}]}
+  setup: |-
+    #!/bin/sh
+    set -eu
+    mkdir -m 0777 -p "\$VOL_DIR"
+  teardown: |-
+    #!/bin/sh
+    set -eu
+    rm -rf "\$VOL_DIR"
+  helperPod.yaml: |-
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: helper-pod}
+    spec:
+      priorityClassName: system-node-critical
+      tolerations: [{key: node.kubernetes.io/disk-pressure, operator: Exists, effect: NoSchedule}]
+      containers:
+      - {name: helper-pod, image: "$KUBECACHE_IMAGE_LOCALPATH", imagePullPolicy: IfNotPresent}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: local-path-provisioner, namespace: local-path-storage}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: local-path-provisioner}}
+  template:
+    metadata: {labels: {app: local-path-provisioner}}
+    spec:
+      serviceAccountName: local-path-provisioner
+      containers:
+      - name: local-path-provisioner
+        image: $KUBECACHE_IMAGE_LOCALPATH
+        command: [local-path-provisioner, start, --config, /etc/config/config.json, --provisioner-name, rancher.io/local-path,
+          --helper-image, "$KUBECACHE_IMAGE_LOCALPATH", --service-account-name, local-path-provisioner]
+        env:
+        - {name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+        - {name: CONFIG_MOUNT_PATH, value: /etc/config/}
+        resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 128Mi}}
+        volumeMounts: [{name: config, mountPath: /etc/config/}]
+      volumes: [{name: config, configMap: {name: local-path-config}}]
+EOF
+}
+
 real_dns_start() {
-  coredns_manifest | kubectl --kubeconfig "$DIR/kubeconfig" apply -f - >/dev/null
+  mkdir -p "$DIR/local-path"
+  { coredns_manifest; echo ---; local_path_manifest; } | kubectl --kubeconfig "$DIR/kubeconfig" apply -f - >/dev/null
   kubectl --kubeconfig "$DIR/kubeconfig" -n kube-system rollout status deployment/coredns --timeout=180s >&2
+  kubectl --kubeconfig "$DIR/kubeconfig" -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s >&2
 }
 
 # Packets counted by the KUBECACHE-LEAKS rules: "<packets> <rule comment>" per rule.
@@ -460,6 +583,7 @@ real_stop() {
 real_cleanup_host() {
   local -; set +e +o pipefail
   local m cmd
+  # shellcheck disable=SC2013 # the cluster's own mount points, under a mktemp directory: no spaces
   for m in $(awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "cannot unmount $m"
   done

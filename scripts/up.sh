@@ -55,6 +55,9 @@ if [ "$stack" != local ]; then
 fi
 
 # --- the local stack ---
+# The host packages first (runc, CNI plugins, conntrack, debootstrap, ...): a missing one would otherwise stop the
+# run only when the cluster starts, after the long builds.
+bash scripts/setup.sh cluster
 # Each step: what it builds, how long it took here cold (2 cores shared with other builds, bench/README.md "Real
 # pods") and warm; it is skipped when its --check passes.
 step() { # check-command build-command what cold warm
@@ -102,7 +105,7 @@ if [ "$(cat Pulumi.local.yaml)" != "$committed" ]; then
 fi
 set_cfg() { pulumi config set --stack local --config-file "$cfg" "$@" >/dev/null; }
 set_cfg kubeconfigPath "$kubeconfig"
-set_cfg redisImage "$KUBECACHE_IMAGE_REDIS"
+set_cfg redisImage "$KUBECACHE_IMAGE_VALKEY"
 set_cfg haproxyImage "$KUBECACHE_IMAGE_HAPROXY"
 set_cfg operatorImage "$KUBECACHE_IMAGE_OPERATOR"
 set_cfg --path 'memcachedInstances[0].name' memcached-sample
@@ -111,6 +114,10 @@ if [ -z "$(pulumi config get --stack local --config-file "$cfg" redisPassword 2>
   set_cfg --secret redisPassword "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   echo "up: generated the Redis password (pulumi config get redisPassword --stack local --config-file $cfg)"
 fi
-# A fresh cluster has none of the stack's objects: refresh the state first so `up` re-creates them.
-refresh=(); [ "$fresh" = 1 ] && refresh=(--refresh)
+# A fresh cluster has none of the stack's objects: refresh the state first so `up` re-creates them. The refresh
+# reads them with the provider configuration in the state, i.e. the previous cluster's CA and address, which no
+# longer answer: that cluster is gone for certain (it was stopped or its kubeconfig no longer reaches it), so the
+# provider may drop what it cannot reach from the state instead of failing the refresh.
+refresh=()
+if [ "$fresh" = 1 ]; then refresh=(--refresh); export PULUMI_K8S_DELETE_UNREACHABLE=true; fi
 exec pulumi up --yes --stack local --config-file "$cfg" "${refresh[@]}" "$@"

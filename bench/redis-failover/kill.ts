@@ -4,6 +4,7 @@
  * writes lost, unprovoked failovers and retried attempts.
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { LoopbackEngine } from "../../test/redis/loopback/engines";
 import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
 import { AckedWriter } from "../../test/redis/loopback/writer";
 import { waitFor } from "../../test/support/processes";
@@ -16,7 +17,7 @@ export const PROFILES: Record<string, { downAfterMilliseconds: number; failoverT
     bitnami: { downAfterMilliseconds: 60000, failoverTimeoutMilliseconds: 180000, note: "bitnami/redis chart defaults" },
 };
 
-export async function killRuns(name: string, runs: number, basePort: number): Promise<string> {
+export async function killRuns(name: string, runs: number, basePort: number, engine: LoopbackEngine = "redis"): Promise<string> {
     const p = PROFILES[name];
     if (!p) throw new Error(`unknown profile ${name}; have ${Object.keys(PROFILES).join(", ")}`);
     const tuning = {
@@ -25,7 +26,13 @@ export async function killRuns(name: string, runs: number, basePort: number): Pr
         downAfterMilliseconds: p.downAfterMilliseconds,
         failoverTimeoutMilliseconds: p.failoverTimeoutMilliseconds,
     };
-    const c = new SentinelCluster({ basePort, password: PASSWORD, minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds, tuning });
+    const c = new SentinelCluster({
+        basePort,
+        engine,
+        password: PASSWORD,
+        minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
+        tuning,
+    });
     const ms: number[] = [];
     let acked = 0,
         lost = 0;
@@ -68,7 +75,7 @@ export async function killRuns(name: string, runs: number, basePort: number): Pr
     const retried = retries(c);
     c.stop(process.env.KEEP_LOGS === "1");
     const t = stats(ms);
-    return `| ${name} (${p.note}) | ${p.downAfterMilliseconds} / ${p.failoverTimeoutMilliseconds} | ${runs} | ${sec(t.median)} | ${sec(t.min)} | ${sec(t.max)} | ${lost} of ${acked} | ${unprovoked} | ${retried} |`;
+    return `| ${name} (${p.note}), ${engine} | ${p.downAfterMilliseconds} / ${p.failoverTimeoutMilliseconds} | ${runs} | ${sec(t.median)} | ${sec(t.min)} | ${sec(t.max)} | ${lost} of ${acked} | ${unprovoked} | ${retried} |`;
 }
 
 export const KILL_HEADER =

@@ -3,7 +3,7 @@
  * test: `npm test` never runs it). Each scenario prints a Markdown table for bench/README.md.
  *
  *   cd bench/redis-failover && npm ci && cd ../..
- *   npx ts-node --transpile-only bench/redis-failover/run.ts kill [profile ...] [--runs N]
+ *   npx ts-node --transpile-only bench/redis-failover/run.ts kill [profile ...] [--runs N] [--engine redis|valkey]
  *   npx ts-node --transpile-only bench/redis-failover/run.ts faults [name ...] [--runs N]  (root: network namespaces)
  *   npx ts-node --transpile-only bench/redis-failover/run.ts handover [--runs N]    (rounds of rolling restarts)
  *   npx ts-node --transpile-only bench/redis-failover/run.ts clients [--runs N]     (ioredis: endpoint vs Sentinel mode)
@@ -20,11 +20,17 @@ async function main() {
     const argv = process.argv.slice(2);
     const runsAt = argv.indexOf("--runs");
     const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 5;
-    const [what, ...rest] = argv.filter((a, i) => !a.startsWith("--") && (runsAt < 0 || i !== runsAt + 1));
+    const engineAt = argv.indexOf("--engine");
+    const engine = engineAt >= 0 ? argv[engineAt + 1] : "redis";
+    if (engine !== "redis" && engine !== "valkey") throw new Error(`--engine: redis or valkey, not ${engine}`);
+    const [what, ...rest] = argv.filter(
+        (a, i) => !a.startsWith("--") && (runsAt < 0 || i !== runsAt + 1) && (engineAt < 0 || i !== engineAt + 1),
+    );
     switch (what) {
         case "kill": {
             const rows: string[] = [];
-            for (const [k, name] of (rest.length ? rest : ["tuned"]).entries()) rows.push(await killRuns(name, runs, 17600 + 30 * k));
+            for (const [k, name] of (rest.length ? rest : ["tuned"]).entries())
+                rows.push(await killRuns(name, runs, 17600 + 30 * k, engine));
             console.log(`\n${KILL_HEADER}\n${rows.join("\n")}`);
             break;
         }

@@ -118,6 +118,31 @@ describe("local-cluster --real: rendered node configs", () => {
         assert.equal(docs.find(d => d.kind === "Service").spec.clusterIP, "10.218.0.10");
         assert.equal(docs.find(d => d.kind === "Deployment").spec.template.spec.dnsPolicy, "Default");
     });
+
+    it("the default StorageClass is local-path on the cluster dir, its helper pods on the local image", () => {
+        const img = `127.0.0.1:5001/kubecache/local-path-provisioner@sha256:${"2".repeat(64)}`;
+        const out = execFileSync("bash", [
+            "-c",
+            `source "${LIB}"; DIR=/tmp/kc-x KUBECACHE_IMAGE_LOCALPATH=${img} local_path_manifest`,
+        ]).toString();
+        const docs = yaml.loadAll(out) as any[];
+        const sc = docs.find(d => d.kind === "StorageClass");
+        assert.equal(sc.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");
+        assert.equal(sc.provisioner, "rancher.io/local-path");
+        assert.equal(sc.reclaimPolicy, "Delete");
+        assert.equal(sc.volumeBindingMode, "WaitForFirstConsumer");
+        const cm = docs.find(d => d.kind === "ConfigMap");
+        assert.deepEqual(JSON.parse(cm.data["config.json"]).nodePathMap[0].paths, ["/tmp/kc-x/local-path"]);
+        assert.match(cm.data.setup, /mkdir -m 0777 -p "\$VOL_DIR"/);
+        assert.equal((yaml.load(cm.data["helperPod.yaml"]) as any).spec.containers[0].image, img);
+        const dep = docs.find(d => d.kind === "Deployment").spec.template.spec;
+        assert.equal(dep.containers[0].image, img);
+        const sa = docs.find(d => d.kind === "ServiceAccount").metadata.name;
+        assert.equal(dep.serviceAccountName, sa);
+        // The helper pods run under the account the provisioner names; it must be the one that exists.
+        const args: string[] = dep.containers[0].command;
+        assert.equal(args[args.indexOf("--service-account-name") + 1], sa);
+    });
 });
 
 describe("scripts/images.sh reproduces operator/Dockerfile", () => {

@@ -33,10 +33,23 @@ const opts: pulumi.ComponentResourceOptions = { provider, dependsOn: [namespace]
 const ns = namespace.metadata.name;
 const auth = { password: config.requireSecret("redisPassword") };
 const image = config.get("redisImage");
+// `redisPersistence`: AOF on a PVC of the cluster's default StorageClass for the replicated and Sentinel sets.
+const persistence = config.getBoolean("redisPersistence") ? { enabled: true, size: "256Mi" } : undefined;
 
-const pod = new RedisStandalone("redis-pod", { kind: "Pod", namespace: ns, auth, image }, opts);
+// `redisEngineImage`: the bare Pod runs the other engine (`engine: redis`), so both engines run on real pods; the
+// loopback tier runs every Sentinel spec on both.
+const redisEngineImage = config.get("redisEngineImage");
+const pod = new RedisStandalone(
+    "redis-pod",
+    { kind: "Pod", namespace: ns, auth, ...(redisEngineImage ? { engine: "redis" as const, image: redisEngineImage } : { image }) },
+    opts,
+);
 const standalone = new RedisStandalone("redis", { kind: "Deployment", namespace: ns, auth, image }, opts);
-const replicated = new RedisReplicated("redis-sfs", { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth, image }, opts);
+const replicated = new RedisReplicated(
+    "redis-sfs",
+    { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth, image, persistence },
+    opts,
+);
 const sentinel = new RedisSentinel(
     "redis-ha",
     {
@@ -48,6 +61,7 @@ const sentinel = new RedisSentinel(
         proxy: { image: config.get("haproxyImage") },
         // Step 3 changes it to show that a config change updates (rolls) the workloads instead of replacing them.
         maxmemory: config.get("redisMaxmemory"),
+        persistence,
     },
     opts,
 );

@@ -48,29 +48,58 @@ async function waitFor(what: string, ms: number, probe: () => Promise<boolean>, 
     }
 }
 
+/**
+ * A Service's ClusterIP, asked once: it never changes while the Service exists, and the failover loops ask for it
+ * every 50 ms, where a `kubectl` process each time would take CPU from the pods whose failover is being timed.
+ */
+const clusterIPs = new Map<string, string>();
 async function clusterIP(t: SentinelTarget, svc: string): Promise<string> {
-    return (await t.kubectl.get("service", svc, t.namespace)).spec.clusterIP;
+    const key = `${t.kubectl.kubeconfig}/${t.namespace}/${svc}`;
+    let ip = clusterIPs.get(key);
+    if (!ip) {
+        ip = (await t.kubectl.get("service", svc, t.namespace)).spec.clusterIP as string;
+        clusterIPs.set(key, ip);
+    }
+    return ip;
 }
 
-async function podIP(t: SentinelTarget, pod: string): Promise<string | undefined> {
-    const p = await t.kubectl.get("pod", pod, t.namespace);
-    return p?.status?.podIP && p.status.phase === "Running" ? p.status.podIP : undefined;
+/** The IP of each running pod of the target, in one `kubectl` call. */
+async function podIPs(t: SentinelTarget): Promise<Map<string, string>> {
+    const pods = await t.kubectl.list("pods", t.namespace, `app.kubernetes.io/instance=${t.name}`);
+    return new Map(pods.filter(p => p.status?.podIP && p.status.phase === "Running").map(p => [p.metadata.name, p.status.podIP]));
 }
 
-/** The data pod the sentinels name master (asked through the `<name>-sentinel` ClusterIP). */
-export async function sentinelMaster(t: SentinelTarget): Promise<string> {
-    const c = await RespClient.connect(26379, await clusterIP(t, `${t.name}-sentinel`), 1000);
+/** The data pod the sentinel at `host` names master. */
+async function askSentinel(t: SentinelTarget, host: string): Promise<string> {
+    const c = await RespClient.connect(26379, host, 1000);
     try {
-        await c.ok(["AUTH", t.password]);
-        const r = (await c.ok(["SENTINEL", "get-master-addr-by-name", t.masterName ?? "mymaster"])) as string[];
+        await c.ok(["AUTH", t.password], 1000);
+        const r = (await c.ok(["SENTINEL", "get-master-addr-by-name", t.masterName ?? "mymaster"], 1000)) as string[];
         return r[0].split(".")[0];
     } finally {
         c.close();
     }
 }
 
-async function info(t: SentinelTarget, pod: string): Promise<Record<string, string>> {
-    const ip = await podIP(t, pod);
+/** The data pod the sentinels name master (asked through the `<name>-sentinel` ClusterIP). */
+export async function sentinelMaster(t: SentinelTarget): Promise<string> {
+    return askSentinel(t, await clusterIP(t, `${t.name}-sentinel`));
+}
+
+/**
+ * The data pod a majority of the sentinels name master, asking each sentinel pod (`ips`) directly: through the
+ * Service each question goes to any one sentinel, and while a failover propagates they disagree for a second, so
+ * a poll would see the master flip back and forth.
+ */
+async function majorityMaster(t: SentinelTarget, ips: string[]): Promise<string | undefined> {
+    const named = await Promise.all(ips.map(ip => askSentinel(t, ip).catch(() => undefined)));
+    const counts = new Map<string, number>();
+    for (const n of named) if (n) counts.set(n, (counts.get(n) ?? 0) + 1);
+    return [...counts].find(([, k]) => k > ips.length / 2)?.[0];
+}
+
+async function info(t: SentinelTarget, pod: string, ips?: Map<string, string>): Promise<Record<string, string>> {
+    const ip = (ips ?? (await podIPs(t))).get(pod);
     if (!ip) throw new Error(`${pod} has no IP`);
     const c = await RespClient.connect(6379, ip, 1000);
     try {
@@ -95,12 +124,13 @@ export async function steady(t: SentinelTarget, ms = 180_000): Promise<string> {
         ms,
         async () => {
             master = await sentinelMaster(t);
-            const m = await info(t, master);
+            const ips = await podIPs(t);
+            const m = await info(t, master, ips);
             if (m.role !== "master" || Number(m.connected_slaves) !== t.dataPods - 1) return false;
             for (let i = 0; i < t.dataPods; i++) {
                 const pod = `${t.name}-node-${i}`;
                 if (pod === master) continue;
-                const r = await info(t, pod);
+                const r = await info(t, pod, ips);
                 if (r.role !== "slave" || r.master_link_status !== "up" || !r.master_host?.startsWith(`${master}.`)) return false;
             }
             return true;
@@ -158,8 +188,9 @@ async function fault(t: SentinelTarget, kind: Fault, pod: string): Promise<void>
     // PID namespace.
     const p = await t.kubectl.get("pod", pod, t.namespace);
     const id = p.status.containerStatuses.find((c: any) => c.name === "redis").containerID;
-    const pids = containerPids(id, "redis-server");
-    if (pids.length !== 1) throw new Error(`${pod}: expected one redis-server process in container ${id}, found ${pids.length}`);
+    const pids = containerPids(id, ["redis-server", "valkey-server"]);
+    if (pids.length !== 1)
+        throw new Error(`${pod}: expected one redis-server or valkey-server process in container ${id}, found ${pids.length}`);
     process.kill(pids[0], "SIGKILL");
 }
 
@@ -241,7 +272,17 @@ export interface HandoverRound {
      * pod's preStop lines (read from its container log while it still exists) and HAProxy's log of the round.
      */
     diagnostics: string;
+    /**
+     * The lines of `diagnostics` that explain a master change, short enough to read at the end of a CI log: the
+     * masters, the write gaps, every preStop line, the agents' decisions (not their stall reports), the sentinels'
+     * failover events and Redis's role changes.
+     */
+    summary: string;
 }
+
+/** What a failure message keeps of a pod's log: decisions and role changes, not progress or noise. */
+const DECISIVE =
+    /prestop: |agent: (?!.*stalled for)|[+-](sdown|odown|switch-master|failover-\S+|promoted-slave|elected-leader|try-failover)\b|MASTER MODE|REPLICAOF|Connecting to (MASTER|PRIMARY)|FAILOVER|signal|shutdown/i;
 
 /**
  * `kubectl logs -f` of every container of each pod it is given (once per pod UID), from `since`: a pod deleted
@@ -285,6 +326,20 @@ class LogFollower {
         return out.sort((a, b) => a.pausedAt - b.pausedAt);
     }
 
+    /** Each pod's decisive lines (see DECISIVE), headed by its name. */
+    decisive(): string {
+        return this.logs
+            .map(l => {
+                const lines = l.out
+                    .join("")
+                    .split("\n")
+                    .filter(x => DECISIVE.test(x));
+                return lines.length ? `--- ${l.name}\n${lines.join("\n")}` : "";
+            })
+            .filter(Boolean)
+            .join("\n");
+    }
+
     /** Stops following; each pod's lines, without HAProxy's check noise. */
     stop(): string {
         // Everything but HAProxy's per-check lines (a failing check repeats every 100 ms) and Redis's banner.
@@ -304,16 +359,8 @@ class LogFollower {
 }
 
 /** Stretches of at least `minMs` without a successful write, as "start+length" ms relative to `t0`. */
-function gaps(okTimes: number[], t0: number, t1: number, minMs = 100): string[] {
-    const out: string[] = [];
-    let last = t0;
-    for (const t of okTimes) {
-        if (t < t0) continue;
-        if (t > t1) break;
-        if (t - last >= minMs) out.push(`${last - t0}+${t - last}`);
-        last = t;
-    }
-    return out;
+function gaps(spans: [number, number][], t0: number, t1: number, minMs = 100): string[] {
+    return spans.filter(([a, b]) => b >= t0 && a <= t1 && b - a >= minMs).map(([a, b]) => `${a - t0}+${b - a}`);
 }
 
 /**
@@ -331,16 +378,24 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     await sleep(1000);
     const t0 = Date.now();
     const masters = [await sentinelMaster(t)];
+    // The data roll does not restart the sentinels: their pod IPs hold for the round.
+    const sentinels = [...(await podIPs(t))].filter(([name]) => name.startsWith(`${t.name}-sentinel-`)).map(([, ip]) => ip);
     const r = await t.kubectl.run(["rollout", "restart", `statefulset/${sts}`, "-n", t.namespace]);
     if (r.code !== 0) throw new Error(`kubectl rollout restart: ${r.stderr}`);
     const since = new Date(t0 - 1000).toISOString();
     const follow = new LogFollower(t, since);
+    // The master is asked every 200 ms (one RESP round trip); the API server once a second, since each `kubectl`
+    // is a process whose CPU the pods being rolled would miss. A pod found a second late loses no log lines
+    // (they are read from --since-time).
+    let apiAsked = 0;
     await waitFor(
         `the rollout of ${sts}`,
         boundMs,
         async () => {
-            const m = await sentinelMaster(t).catch(() => undefined);
+            const m = await majorityMaster(t, sentinels);
             if (m && m !== masters[masters.length - 1]) masters.push(m);
+            if (Date.now() - apiAsked < 1000) return false;
+            apiAsked = Date.now();
             for (const p of await t.kubectl.list("pods", t.namespace, `app.kubernetes.io/instance=${t.name}`))
                 follow.pod(p.metadata.name, p.metadata.uid);
             const s = await t.kubectl.get("statefulset", sts, t.namespace);
@@ -358,7 +413,7 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     await sleep(1000);
     const t1 = Date.now();
     const refusedMs = w.longestGap(t0, t1);
-    const refusedTotalMs = refusedWithin(w.okTimes, t0, t1);
+    const refusedTotalMs = refusedWithin(w.spans(), t0, t1);
     await w.stop();
     const c = await RespClient.connect(6379, endpoint);
     let lost = 0;
@@ -372,11 +427,21 @@ export async function rollingRestart(t: SentinelTarget, round: number, boundMs =
     } finally {
         c.close();
     }
-    const handoverRefusedMs = follow.handovers(t0).map(h => refusedWithin(w.okTimes, h.pausedAt, h.doneAt + 300));
-    const diagnostics = [
+    const handoverRefusedMs = follow.handovers(t0).map(h => refusedWithin(w.spans(), h.pausedAt, h.doneAt + 300));
+    const head = [
         `masters: ${masters.join(" -> ")}`,
-        `write gaps (ms after the restart at ${new Date(t0).toISOString()}: start+length): ${gaps(w.okTimes, t0, t1).join(", ") || "none"}`,
-        follow.stop(),
+        `write gaps (ms after the restart at ${new Date(t0).toISOString()}: start+length): ${gaps(w.spans(), t0, t1).join(", ") || "none"}`,
     ].join("\n");
-    return { refusedMs, refusedTotalMs, handoverRefusedMs, handovers: masters.length - 1, acked: w.acked.length, lost, diagnostics };
+    const summary = `${follow.decisive()}\n${head}`;
+    const diagnostics = `${head}\n${follow.stop()}`;
+    return {
+        refusedMs,
+        refusedTotalMs,
+        handoverRefusedMs,
+        handovers: masters.length - 1,
+        acked: w.acked.length,
+        lost,
+        diagnostics,
+        summary,
+    };
 }

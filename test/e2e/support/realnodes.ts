@@ -28,15 +28,16 @@ export async function missingRealNodes(): Promise<string | undefined> {
     return undefined;
 }
 
-/** Host PIDs of a container's processes, found through the cgroup paths that carry its ID. */
-export function containerPids(containerId: string, comm?: string): number[] {
+/** Host PIDs of a container's processes, found through the cgroup paths that carry its ID; `comm` names the ones wanted. */
+export function containerPids(containerId: string, comm?: string | string[]): number[] {
+    const comms = comm === undefined ? undefined : [comm].flat();
     const id = containerId.replace(/^\w+:\/\//, "");
     const pids: number[] = [];
     for (const e of fs.readdirSync("/proc")) {
         if (!/^\d+$/.test(e)) continue;
         try {
             if (!fs.readFileSync(`/proc/${e}/cgroup`, "utf8").includes(id)) continue;
-            if (comm && fs.readFileSync(`/proc/${e}/comm`, "utf8").trim() !== comm) continue;
+            if (comms && !comms.includes(fs.readFileSync(`/proc/${e}/comm`, "utf8").trim())) continue;
             pids.push(Number(e));
         } catch {
             /* the process ended while we looked */
