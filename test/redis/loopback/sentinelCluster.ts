@@ -146,7 +146,7 @@ export class SentinelCluster {
     /** Writes one part's files of the component into an instance's folder. */
     private writeFiles(home: string, self: HostPort, kind: "node" | "sentinel" | "proxy"): void {
         const files = renderSentinelFiles(this.resolved, this.site(home, self, kind), true);
-        for (const [name, text] of Object.entries(files[kind === "node" ? "data" : kind])) fs.writeFileSync(path.join(home, name), text);
+        for (const [name, text] of Object.entries(files[kind === "node" ? "data" : kind])) writeAtomically(path.join(home, name), text);
     }
 
     /** `bind` for an instance: its own address (and loopback, where the agent reaches it). */
@@ -470,3 +470,20 @@ export class SentinelCluster {
 }
 
 export type { Target };
+
+/**
+ * Replaces a file the way the kubelet updates a ConfigMap volume: a new inode renamed over the old one, and only when
+ * the text changed. A script already running keeps reading what it started with; writing in place would let a start
+ * script that another start (its agent's) rewrites mid-read see a truncated file: an empty topology.env
+ * ("KC_CONF_TEMPLATE: parameter not set") or an empty start.sh, which sh runs as a silent exit 0.
+ */
+function writeAtomically(file: string, text: string): void {
+    try {
+        if (fs.readFileSync(file, "utf8") === text) return;
+    } catch {
+        /* not there yet */
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+}
