@@ -195,6 +195,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             "start.sh": shellScript("sentinel/scripts/data-start.sh"),
             "agent.sh": shellScript("sentinel/scripts/agent.sh"),
             "agent-repair.sh": shellScript("sentinel/scripts/agent-repair.sh"),
+            "agent-streams.sh": shellScript("sentinel/scripts/agent-streams.sh"),
             "prestop.sh": shellScript("sentinel/scripts/prestop.sh"),
         },
         sentinel: {

@@ -122,7 +122,8 @@ describe("RedisSentinel", () => {
         // (1.5 s + 3 s, rounded up, + 5 s) of hand-over budget, + 5 s, + 10 s of grace.
         assert.strictEqual(spec.terminationGracePeriodSeconds, 25);
         const data = findCreated(CONFIGMAP, "ha-node-config").inputs.data;
-        assert.match(data["agent.sh"], /SENTINEL MASTER "\$KC_MASTER_NAME"/);
+        assert.match(data["agent-streams.sh"], /SENTINEL MASTER "\$KC_MASTER_NAME"/);
+        assert.match(data["agent.sh"], /^\. "\$here\/agent-streams\.sh"$/m, "the agent sources its stream readers");
         const env: string = data["topology.env"];
         assert.match(env, /^KC_HOLD_CS='300'$/m);
         // A 7 s lag makes no difference to the fence: it derives from down-after (1500 ms).

@@ -39,6 +39,7 @@ describe("RedisSentinel renderers", () => {
         const scripts = [...Object.entries(files.data), ...Object.entries(files.sentinel)].filter(([n]) => /\.(sh|env)$/.test(n));
         assert.deepStrictEqual([...new Set(scripts.map(([n]) => n))].sort(), [
             "agent-repair.sh",
+            "agent-streams.sh",
             "agent.sh",
             "lib.sh",
             "prestop.sh",
