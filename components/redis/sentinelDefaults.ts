@@ -74,6 +74,23 @@ export function tiltPeriodMs(downAfterMilliseconds: number): number {
     return Math.max(3 * SENTINEL_DEBUG_TIMINGS["info-period"], 2 * downAfterMilliseconds);
 }
 
+/**
+ * How much later than the others a *voting* sentinel (ordinal `quorum` and above) takes its master for down
+ * (milliseconds added to its `down-after`). Sentinel elects a failover leader without Raft's randomised election
+ * timeout: a sentinel that reaches ODOWN votes for itself, and one that has not yet votes for the first candidate
+ * that asks. The first `quorum` sentinels reach ODOWN within one ask period of each other (the last of them the
+ * moment it sees SDOWN), so with every sentinel on the same `down-after` all of them could become candidates at
+ * once, each with its own vote: measured on loopback, three candidates within 74 ms, `-failover-abort-not-elected`,
+ * and no failover for a whole failover timeout. Sentinels past the quorum that see the master down one PING period
+ * (its phase) and two ask periods later have not voted for themselves when the candidates ask, so their votes
+ * decide the election. It delays no failover the first `quorum` sentinels can start; with one of them gone too, the
+ * failover starts this much later. The agent's lease derives from the undelayed `down-after`.
+ */
+export function voterDelayMs(downAfterMilliseconds: number): number {
+    const period = (k: keyof typeof SENTINEL_DEBUG_TIMINGS) => Math.min(SENTINEL_DEBUG_TIMINGS[k], downAfterMilliseconds);
+    return period("ping-period") + 2 * period("ask-period");
+}
+
 /** Periods of the fencing agent, derived from `down-after` (milliseconds). */
 export interface AgentTiming {
     /** How often the agent asks the sentinels and its own node. */

@@ -23,6 +23,7 @@ import {
     READ_PORT,
     SENTINEL_DEBUG_TIMINGS,
     tiltPeriodMs,
+    voterDelayMs,
     haproxyCheckTimeoutMs,
     proxyHoldMilliseconds,
 } from "./sentinelDefaults";
@@ -145,6 +146,7 @@ export function sentinelTopologyEnv(r: ResolvedSentinel, site: SentinelSite): st
         KC_MASTER_NAME: r.masterName,
         KC_QUORUM: r.quorum,
         KC_DOWN_AFTER_MS: r.downAfterMilliseconds,
+        KC_VOTER_DELAY_MS: voterDelayMs(r.downAfterMilliseconds),
         KC_FAILOVER_TIMEOUT_MS: r.failoverTimeoutMilliseconds,
         KC_PARALLEL_SYNCS: r.parallelSyncs,
         KC_CLI_ARGS: site.tlsDir ? tlsCliArgs(site.tlsDir).join(" ") : "",

@@ -3,7 +3,7 @@
 // agent), 3 sentinels, 1 HAProxy.
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinelDefaults";
 import { waitFor } from "../support/processes";
 import { SentinelCluster } from "./loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "./loopback/resp";
@@ -98,6 +98,18 @@ for (const engine of LOOPBACK_ENGINES) {
                 (await once(c().proxy, undefined, ["GET", "hello"]).catch(e => e)) instanceof RespError,
                 "endpoint served without AUTH",
             );
+        });
+
+        it("sentinels past the quorum take the master for down later than the quorum does: they vote, not stand", async () => {
+            const downAfter = SENTINEL_DEFAULTS.downAfterMilliseconds;
+            const seen = await Promise.all(
+                c().sentinels.map(async s => {
+                    const m = (await once(s, PASSWORD, ["SENTINEL", "MASTER", SENTINEL_DEFAULTS.masterName])) as string[];
+                    return Number(m[m.indexOf("down-after-milliseconds") + 1]);
+                }),
+            );
+            // quorum 2 of 3: ordinals 0 and 1 stand, ordinal 2 votes.
+            assert.deepStrictEqual(seen, [downAfter, downAfter, downAfter + voterDelayMs(downAfter)]);
         });
 
         it("the read endpoint balances over replicas and falls back to the master when none is up", async () => {

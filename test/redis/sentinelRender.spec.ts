@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxyConfig";
 import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
-import { agentTiming, tiltPeriodMs } from "../../components/redis/sentinelDefaults";
+import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinelDefaults";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
 import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
 import { commandExists, tempDir } from "../support/processes";
@@ -74,6 +74,16 @@ describe("RedisSentinel renderers", () => {
         const r = resolveSentinelArgs("ha", { downAfterMilliseconds: 4000, failoverTimeoutMilliseconds: 9000 });
         const env = renderSentinelFiles(r, podSite({ name: "ha", namespace: "ns", r, names }), true).sentinel["topology.env"];
         assert.match(env, /^KC_SENTINEL_DEBUG='ping-period 300 ask-period 100 info-period 1000 tilt-period 8000'$/m);
+    });
+
+    it("sentinels past the quorum take a dead master for down later, so they vote instead of standing", () => {
+        assert.strictEqual(voterDelayMs(1500), 500, "one PING period and two ask periods");
+        assert.strictEqual(voterDelayMs(200), 400, "periods capped at down-after, as SENTINEL DEBUG gets them");
+        const r = resolveSentinelArgs("ha", { sentinels: 5, downAfterMilliseconds: 3000, failoverTimeoutMilliseconds: 9000 });
+        const env = renderSentinelFiles(r, podSite({ name: "ha", namespace: "ns", r, names }), true).sentinel["topology.env"];
+        assert.match(env, /^KC_QUORUM='3'$/m);
+        assert.match(env, /^KC_DOWN_AFTER_MS='3000'$/m);
+        assert.match(env, /^KC_VOTER_DELAY_MS='500'$/m);
     });
 
     it("HAProxy accepts the in-cluster configuration (DNS names, resolvers, RESP AUTH, read endpoint)", function () {

@@ -55,7 +55,11 @@ done
   echo "sentinel announce-port $self_port"
   [ -z "$myid" ] || echo "sentinel myid $myid"
   echo "sentinel monitor $name $master $KC_QUORUM"
-  echo "sentinel down-after-milliseconds $name $KC_DOWN_AFTER_MS"
+  # Ordinals past the quorum see a dead master later, so they vote in the election instead of standing in it
+  # (voterDelayMs in sentinelDefaults.ts says why).
+  down_after=$KC_DOWN_AFTER_MS
+  [ "$ordinal" -lt "$KC_QUORUM" ] || down_after=$((down_after + KC_VOTER_DELAY_MS))
+  echo "sentinel down-after-milliseconds $name $down_after"
   echo "sentinel failover-timeout $name $KC_FAILOVER_TIMEOUT_MS"
   echo "sentinel parallel-syncs $name $KC_PARALLEL_SYNCS"
   printf '%s\n' "$replicas" | while read -r rh rp; do
