@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { ArgumentError, Registry, requireOneOf } from "../common";
-import { operatorDir } from "../memcached/operatorConfig";
+import { operatorDir } from "../common/paths";
 import { hashSources } from "./sourceHash";
 
 const COMPONENT = "OperatorImage";

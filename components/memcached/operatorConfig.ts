@@ -6,21 +6,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-
-/** The nearest directory at or above `from` that holds a package.json: the repo root under ts-node, the package root when compiled. */
-export function packageRoot(from: string = __dirname): string {
-    let dir = path.resolve(from);
-    for (;;) {
-        if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-        const parent = path.dirname(dir);
-        if (parent === dir) throw new Error(`no package.json at or above ${from}`);
-        dir = parent;
-    }
-}
-
-export function operatorDir(root: string = packageRoot()): string {
-    return path.join(root, "operator");
-}
+import { operatorDir } from "../common/paths";
 
 export function operatorConfigPath(...parts: string[]): string {
     return path.join(operatorDir(), "config", ...parts);

@@ -8,7 +8,7 @@
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as library from "../index";
-import { packageRoot } from "../memcached/operatorConfig";
+import { packageRoot } from "../common/paths";
 
 /** Property names whose values are credentials: always `secret: true` in the schema. */
 export const SECRET_PROPERTIES = ["password"];

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Memcached } from "../../components/memcached/memcached";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import { operatorDir } from "../../components/memcached/operatorConfig";
+import { operatorDir } from "../../components/common/paths";
 import { MEMCACHED_BOUNDS } from "../../components/memcached/types";
 import { validatedSpec } from "../../components/memcached/validate";
 import { dependsOnOf, optionsRecorder } from "./capture";

@@ -6,13 +6,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managerArgs, managerEnv } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import {
-    loadManagerRole,
-    loadManifest,
-    loadMemcachedCrd,
-    operatorConfigPath,
-    operatorDir,
-} from "../../components/memcached/operatorConfig";
+import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath } from "../../components/memcached/operatorConfig";
+import { operatorDir } from "../../components/common/paths";
 import { dependsOnOf, optionsRecorder } from "./capture";
 
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;

@@ -12,8 +12,8 @@ import {
     loadMemcachedCrd,
     MANAGER_ROLE_FILE,
     operatorConfigPath,
-    packageRoot,
 } from "../../components/memcached/operatorConfig";
+import { packageRoot } from "../../components/common/paths";
 
 const REPO = path.resolve(__dirname, "../..");
 

@@ -7,7 +7,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { isPinnedImage } from "../../components/common";
-import { crdVersionSchema, loadMemcachedCrd, operatorDir } from "../../components/memcached/operatorConfig";
+import { operatorDir } from "../../components/common/paths";
+import { crdVersionSchema, loadMemcachedCrd } from "../../components/memcached/operatorConfig";
 import {
     MEMCACHED_BOUNDS,
     MEMCACHED_CLIENT_LABEL,
