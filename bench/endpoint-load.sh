@@ -11,7 +11,10 @@ kubectl=$(command -v kubectl || echo "$cache/bin/kubectl")
 export KUBECONFIG=${KUBECONFIG:-$cache/local-cluster/kubeconfig}
 ns=${KUBECACHE_NS:-kubecache}
 n=${KUBECACHE_BENCH_N:-100000}
-command -v redis-benchmark >/dev/null || { echo "redis-benchmark missing: apt-get install redis-tools" >&2; exit 1; }
+command -v redis-benchmark >/dev/null || {
+  echo "redis-benchmark missing: apt-get install redis-tools" >&2
+  exit 1
+}
 k() { "$kubectl" -n "$ns" "$@"; }
 
 pass=$(k get secret redis-ha-auth -o jsonpath='{.data.redis-password}' | base64 -d)

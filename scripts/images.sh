@@ -31,7 +31,10 @@ out=$CACHE/images
 reg=${KUBECACHE_REGISTRY:-127.0.0.1:5001}
 env_file=$out/images.env
 # crane logs every blob it pushes; keep that out of the way unless a call fails.
-crane() { "$BIN/crane" "$@" 2>"$out/crane.err" || { cat "$out/crane.err" >&2; return 1; }; }
+crane() { "$BIN/crane" "$@" 2>"$out/crane.err" || {
+  cat "$out/crane.err" >&2
+  return 1
+}; }
 log() { echo "images.sh: $*" >&2; }
 mkdir -p "$out"
 
@@ -42,7 +45,7 @@ declare -A packages=(
   [bookworm]="redis-server,redis-sentinel,redis-tools"
   [trixie]="valkey-server,valkey-sentinel,valkey-tools,haproxy,memcached,libsasl2-modules,prometheus-redis-exporter"
 )
-suite_of() { case $1 in redis | localpath) echo bookworm ;; *) echo trixie ;; esac; }
+suite_of() { case $1 in redis | localpath) echo bookworm ;; *) echo trixie ;; esac }
 
 # Inputs of each image; a change of any rebuilds it.
 stamp_of() {
@@ -60,22 +63,29 @@ stamp_of() {
 }
 recorded() { sed -n "s/^KUBECACHE_IMAGE_$(echo "$1" | tr '[:lower:]' '[:upper:]')=//p" "$env_file" 2>/dev/null; }
 current() { # the recorded ref when its stamp matches and the registry still serves that digest
-  local ref; ref=$(recorded "$1")
+  local ref
+  ref=$(recorded "$1")
   [ -n "$ref" ] && [ "$(cat "$out/$1.stamp" 2>/dev/null)" = "$(stamp_of "$1")" ] &&
     [ "$(crane digest --insecure "$ref" 2>/dev/null)" = "${ref#*@}" ]
 }
 record() { # name ref
-  local key; key=KUBECACHE_IMAGE_$(echo "$1" | tr '[:lower:]' '[:upper:]')
+  local key
+  key=KUBECACHE_IMAGE_$(echo "$1" | tr '[:lower:]' '[:upper:]')
   touch "$env_file"
-  { grep -v "^$key=" "$env_file" || true; echo "$key=$2"; } >"$env_file.new"
+  {
+    grep -v "^$key=" "$env_file" || true
+    echo "$key=$2"
+  } >"$env_file.new"
   mv "$env_file.new" "$env_file"
   stamp_of "$1" >"$out/$1.stamp"
 }
 # Pushes the image at tag `$1` with config changes `$@`, then records it by digest.
 finish() { # name ref-with-tag mutate-args...
-  local name=$1 ref=$2; shift 2
+  local name=$1 ref=$2
+  shift 2
   crane mutate --insecure --set-platform linux/amd64 "$@" "$ref" -t "$ref" >/dev/null
-  local digest; digest=$(crane digest --insecure "$ref")
+  local digest
+  digest=$(crane digest --insecure "$ref")
   record "$name" "${ref%:*}@$digest"
   log "  $name: ${ref%:*}@$digest"
 }
@@ -87,7 +97,10 @@ debian_mirror() {
   local mirror
   mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
   [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || { log "no Debian mirror in /etc/apt/sources.list*"; exit 1; }
+  [ -n "$mirror" ] || {
+    log "no Debian mirror in /etc/apt/sources.list*"
+    exit 1
+  }
   echo "$mirror"
 }
 
@@ -103,7 +116,11 @@ debian_layer() { # suite
   # shellcheck disable=SC2154 # m is the trap's own loop variable
   trap 'for m in proc sys dev/pts; do mountpoint -q "$rootfs/$m" && umount -l "$rootfs/$m"; done; true' EXIT
   nice -n 10 debootstrap --variant=minbase --include="${packages[$suite]}" "$suite" "$rootfs" "$mirror" >"$out/debootstrap-$suite.log" 2>&1 ||
-    { log "debootstrap failed; last lines of $out/debootstrap-$suite.log:"; tail -n 20 "$out/debootstrap-$suite.log" >&2; exit 1; }
+    {
+      log "debootstrap failed; last lines of $out/debootstrap-$suite.log:"
+      tail -n 20 "$out/debootstrap-$suite.log" >&2
+      exit 1
+    }
   trap - EXIT
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/{doc,man,locale} \
     "$rootfs"/var/log/*.log "${rootfs:?}"/dev/* "$rootfs"/proc/* "$rootfs"/sys/*
@@ -135,9 +152,14 @@ build_base() { # suite: pushes the layer as an image, prints its ref by digest
 # own start scripts, `sh /etc/redis/start.sh`; the entrypoint is for plain use).
 # The version comes from the layer's package list, so it is read only after build_base has built the layer.
 debian_image() { # key repository package entrypoint user
-  local base ref suite version; suite=$(suite_of "$1"); base=$(build_base "$suite")
+  local base ref suite version
+  suite=$(suite_of "$1")
+  base=$(build_base "$suite")
   version=$(debian_version "$3")
-  [ -n "$version" ] || { log "no version of $3 in $out/debian-$suite-versions.txt"; exit 1; }
+  [ -n "$version" ] || {
+    log "no version of $3 in $out/debian-$suite-versions.txt"
+    exit 1
+  }
   ref=$reg/kubecache/$2:$version-$suite
   crane copy --insecure "$base" "$ref" >/dev/null
   finish "$1" "$ref" --entrypoint="$4" --user "$5"
@@ -152,12 +174,16 @@ build_redisexporter() {
 # The official images' memcached has pwdb support, Debian's does not: one more layer with the rebuilt binary,
 # linked against (and checked inside) the same release as the layer under it.
 build_memcached() {
-  local base ref bin d; base=$(build_base trixie)
+  local base ref bin d
+  base=$(build_base trixie)
   bin=$(bash "$root/scripts/memcached-pwdb.sh" trixie)
   local files lib
   files=$(tar -tf "$out/debian-trixie.tar")
   for lib in $(objdump -p "$bin" | awk '$1 == "NEEDED" {print $2}'); do
-    grep -q "/$lib\$" <<<"$files" || { log "memcached needs $lib, which the Debian trixie layer lacks"; exit 1; }
+    grep -q "/$lib\$" <<<"$files" || {
+      log "memcached needs $lib, which the Debian trixie layer lacks"
+      exit 1
+    }
   done
   ref=$reg/kubecache/memcached:$(debian_version memcached)-trixie-pwdb
   d=$(mktemp -d)
@@ -172,8 +198,12 @@ build_memcached() {
 }
 
 build_localpath() {
-  [ -x "$BIN/local-path-provisioner" ] || { log "$BIN/local-path-provisioner missing: run scripts/toolchain/node.sh local-path-provisioner"; exit 1; }
-  local base d ref; base=$(build_base bookworm)
+  [ -x "$BIN/local-path-provisioner" ] || {
+    log "$BIN/local-path-provisioner missing: run scripts/toolchain/node.sh local-path-provisioner"
+    exit 1
+  }
+  local base d ref
+  base=$(build_base bookworm)
   ref=$reg/kubecache/local-path-provisioner:$(cat "$BIN/.local-path-provisioner.version")
   d=$(mktemp -d)
   chmod 0755 "$d"
@@ -212,7 +242,10 @@ build_pause() {
 }
 
 build_coredns() {
-  [ -x "$BIN/coredns" ] || { log "$BIN/coredns missing: run scripts/toolchain/node.sh coredns"; exit 1; }
+  [ -x "$BIN/coredns" ] || {
+    log "$BIN/coredns missing: run scripts/toolchain/node.sh coredns"
+    exit 1
+  }
   static_image coredns coredns "$(cut -d- -f1 "$BIN/.coredns.version")" "$BIN/coredns" coredns 65532:65532
 }
 
@@ -227,10 +260,16 @@ dockerfile_user() { # Dockerfile
       "COPY bin/manager /manager") copy=1 ;;
       "USER "*) user=${line#USER } ;;
       "ENTRYPOINT ["*"]") entry=$(echo "${line#ENTRYPOINT }" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0,"utf8")).join(","))') ;;
-      *) log "operator/Dockerfile: instruction not reproduced by this script: $line"; exit 1 ;;
+      *)
+        log "operator/Dockerfile: instruction not reproduced by this script: $line"
+        exit 1
+        ;;
     esac
   done <"$df"
-  [ -n "$copy" ] && [ "$entry" = /manager ] || { log "operator/Dockerfile: expected COPY bin/manager /manager and ENTRYPOINT [\"/manager\"]"; exit 1; }
+  [ -n "$copy" ] && [ "$entry" = /manager ] || {
+    log "operator/Dockerfile: expected COPY bin/manager /manager and ENTRYPOINT [\"/manager\"]"
+    exit 1
+  }
   echo "${user:-0}"
 }
 
@@ -239,7 +278,8 @@ build_operator() {
   user=$(dockerfile_user "$root/operator/Dockerfile")
   log "building the manager binary (make -C operator build)"
   nice -n 10 make -s -C "$root/operator" build >&2
-  local tag; tag=$(stamp_of operator)
+  local tag
+  tag=$(stamp_of operator)
   static_image operator memcached-operator "$tag" "$root/operator/bin/manager" manager "$user"
 }
 
@@ -247,23 +287,40 @@ if [ "${1:-}" = "--check" ]; then
   [ -x "$BIN/crane" ] && [ -f "$env_file" ] || exit 1
   started=$(bash "$root/scripts/registry.sh" start) || exit 1
   ok=0
-  for i in "${all[@]}"; do current "$i" || { ok=1; break; }; done
+  for i in "${all[@]}"; do current "$i" || {
+    ok=1
+    break
+  }; done
   [ "$started" = started ] && bash "$root/scripts/registry.sh" stop >/dev/null
   exit $ok
 fi
-if [ "${1:-}" = dockerfile ]; then dockerfile_user "${2:-$root/operator/Dockerfile}"; exit 0; fi
+if [ "${1:-}" = dockerfile ]; then
+  dockerfile_user "${2:-$root/operator/Dockerfile}"
+  exit 0
+fi
 # The Debian layer alone needs neither crane nor the registry (a build may start it early).
-if [ "${1:-}" = debian-layer ]; then t0=$SECONDS; debian_layer "${2:-trixie}"; log "debian ${2:-trixie} layer: $((SECONDS - t0)) s"; exit 0; fi
+if [ "${1:-}" = debian-layer ]; then
+  t0=$SECONDS
+  debian_layer "${2:-trixie}"
+  log "debian ${2:-trixie} layer: $((SECONDS - t0)) s"
+  exit 0
+fi
 [ "${1:-}" = build ] && shift
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
-[ -x "$BIN/crane" ] || { log "$BIN/crane missing: run scripts/toolchain/node.sh crane"; exit 1; }
+[ -x "$BIN/crane" ] || {
+  log "$BIN/crane missing: run scripts/toolchain/node.sh crane"
+  exit 1
+}
 
 started=$(bash "$root/scripts/registry.sh" start)
 [ "$started" = started ] && trap 'bash "$root/scripts/registry.sh" stop >/dev/null' EXIT
 t_all=$SECONDS
 for i in "${want[@]}"; do
-  if current "$i"; then log "$i: $(recorded "$i") (cached)"; continue; fi
+  if current "$i"; then
+    log "$i: $(recorded "$i") (cached)"
+    continue
+  fi
   t0=$SECONDS
   log "building $i"
   "build_$i"

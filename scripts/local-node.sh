@@ -18,8 +18,8 @@
 # the bridge's /17; the node itself answers on 10.217.0.(11+i), the API server on the bridge gateway.
 POD_CIDR=${KUBECACHE_POD_CIDR:-10.217.0.0/16}
 SERVICE_CIDR=${KUBECACHE_SERVICE_CIDR:-10.218.0.0/16}
-POD_NET=${POD_CIDR%.*.*/*}                 # 10.217
-SVC_NET=${SERVICE_CIDR%.*.*/*}             # 10.218
+POD_NET=${POD_CIDR%.*.*/*}     # 10.217
+SVC_NET=${SERVICE_CIDR%.*.*/*} # 10.218
 BRIDGE=${KUBECACHE_BRIDGE:-kcbr0}
 SINK=${KUBECACHE_SINK_BRIDGE:-kcsvc0}
 GATEWAY=$POD_NET.0.1
@@ -47,7 +47,8 @@ real_preflight() {
   # shellcheck disable=SC1091
   source "$CACHE/images/images.env"
   if [ -e "$LOCK" ]; then
-    local other; other=$(cat "$LOCK")
+    local other
+    other=$(cat "$LOCK")
     if [ -d "$other/pids" ] && ls "$other"/pids/* >/dev/null 2>&1; then
       die "a real-node cluster already runs in $other (one per machine: the bridge, ranges and registry port are fixed); stop it with: scripts/local-cluster stop $other"
     fi
@@ -77,7 +78,8 @@ REAL_SYSCTLS=(
 real_host_setup() {
   local dev kv key want was
   : >"$DIR/undo"
-  echo "$DIR" >"$LOCK"; undo "rm -f $LOCK"
+  echo "$DIR" >"$LOCK"
+  undo "rm -f $LOCK"
   mkdir -p "$DIR/host"
   iptables-save >"$DIR/host/iptables.before" 2>/dev/null || true
   ip6tables-save >"$DIR/host/ip6tables.before" 2>/dev/null || true
@@ -89,15 +91,19 @@ real_host_setup() {
   echo "$dev" >"$DIR/host/default-if"
 
   # 1. Nothing to those ranges leaves, whatever starts later.
-  ip route add blackhole "$POD_CIDR" metric 4000; undo "ip route del blackhole $POD_CIDR metric 4000"
-  ip route add blackhole "$SERVICE_CIDR" metric 4000; undo "ip route del blackhole $SERVICE_CIDR metric 4000"
+  ip route add blackhole "$POD_CIDR" metric 4000
+  undo "ip route del blackhole $POD_CIDR metric 4000"
+  ip route add blackhole "$SERVICE_CIDR" metric 4000
+  undo "ip route del blackhole $SERVICE_CIDR metric 4000"
   if [ -n "$dev" ]; then
-    ipt -t mangle -N KUBECACHE-LEAKS; undo "iptables -w 5 -t mangle -X KUBECACHE-LEAKS"
+    ipt -t mangle -N KUBECACHE-LEAKS
+    undo "iptables -w 5 -t mangle -X KUBECACHE-LEAKS"
     undo "iptables -w 5 -t mangle -F KUBECACHE-LEAKS"
     ipt -t mangle -A KUBECACHE-LEAKS -o "$dev" -d "$POD_CIDR" -m comment --comment "to pods via $dev"
     ipt -t mangle -A KUBECACHE-LEAKS -o "$dev" -d "$SERVICE_CIDR" -m comment --comment "to services via $dev"
     ipt -t mangle -A KUBECACHE-LEAKS -o "$dev" -s "$POD_CIDR" -m comment --comment "from pods via $dev"
-    ipt -t mangle -I POSTROUTING -j KUBECACHE-LEAKS; undo "iptables -w 5 -t mangle -D POSTROUTING -j KUBECACHE-LEAKS"
+    ipt -t mangle -I POSTROUTING -j KUBECACHE-LEAKS
+    undo "iptables -w 5 -t mangle -D POSTROUTING -j KUBECACHE-LEAKS"
   fi
   # Pods talk to each other and to this host, never beyond: forwarded pod traffic may only leave by the bridge.
   ipt -I FORWARD -i "$BRIDGE" ! -o "$BRIDGE" -j DROP -m comment --comment "kubecache: pods stay on this machine"
@@ -112,12 +118,14 @@ real_host_setup() {
   fi
 
   # 2. The pod bridge (the API server and kubelets listen on its addresses) and the Service sink.
-  ip link add "$BRIDGE" type bridge; undo "ip link del $BRIDGE"
+  ip link add "$BRIDGE" type bridge
+  undo "ip link del $BRIDGE"
   ip addr add "$GATEWAY/17" dev "$BRIDGE"
   local i
   for i in $(seq 0 $((nodes - 1))); do ip addr add "$(node_ip "$i")/17" dev "$BRIDGE"; done
   ip link set "$BRIDGE" up
-  ip link add "$SINK" type bridge; undo "ip link del $SINK"
+  ip link add "$SINK" type bridge
+  undo "ip link del $SINK"
   ip link set "$SINK" up
   ip route add "$SERVICE_CIDR" dev "$SINK"
 
@@ -126,7 +134,8 @@ real_host_setup() {
     key=${kv%%=*} want=${kv#*=}
     was=$(sysctl -n "$key")
     [ "$was" = "$want" ] && continue
-    sysctl -qw "$key=$want"; undo "sysctl -qw $key=$was"
+    sysctl -qw "$key=$want"
+    undo "sysctl -qw $key=$was"
     echo "sysctl $key: $was -> $want" >>"$DIR/host/changes"
   done
 
@@ -148,7 +157,8 @@ cgroup_root_create() { # name
     mkdir "$m/$1"
     undo "find $m/$1 -depth -type d -exec rmdir {} + 2>/dev/null || true"
     if [ -f "$m/cpuset.cpus" ] && [ -f "$m/$1/cpuset.cpus" ]; then
-      cat "$m/cpuset.cpus" >"$m/$1/cpuset.cpus"; cat "$m/cpuset.mems" >"$m/$1/cpuset.mems"
+      cat "$m/cpuset.cpus" >"$m/$1/cpuset.cpus"
+      cat "$m/cpuset.mems" >"$m/$1/cpuset.mems"
     fi
   done
 }
@@ -534,7 +544,11 @@ EOF
 
 real_dns_start() {
   mkdir -p "$DIR/local-path"
-  { coredns_manifest; echo ---; local_path_manifest; } | kubectl --kubeconfig "$DIR/kubeconfig" apply -f - >/dev/null
+  {
+    coredns_manifest
+    echo ---
+    local_path_manifest
+  } | kubectl --kubeconfig "$DIR/kubeconfig" apply -f - >/dev/null
   kubectl --kubeconfig "$DIR/kubeconfig" -n kube-system rollout status deployment/coredns --timeout=180s >&2
   kubectl --kubeconfig "$DIR/kubeconfig" -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s >&2
 }
@@ -555,7 +569,8 @@ pids_of_shims() { # containerd socket -> PIDs of its shims (they outlive contain
 # Teardown goes on past any failing step (a grep that finds nothing, a chain already gone): `local -` keeps the
 # relaxed options inside these functions.
 real_stop() {
-  local -; set +e +o pipefail
+  local -
+  set +e +o pipefail
   local i n sock pid
   [ -f "$DIR/undo" ] || return 0
   # Stop the kubelets first (they would restart what is removed), then remove every pod sandbox through CRI,
@@ -573,7 +588,8 @@ real_stop() {
   for n in "$DIR"/kc-node-*; do
     [ -d "$n" ] || continue
     for pid in $(pids_of_shims "$n/containerd/containerd.sock"); do
-      log "killing shim $pid left by $(basename "$n")"; kill -9 "$pid" 2>/dev/null || true
+      log "killing shim $pid left by $(basename "$n")"
+      kill -9 "$pid" 2>/dev/null || true
     done
   done
 }
@@ -581,7 +597,8 @@ real_stop() {
 # After every process is gone: mounts under DIR (kubelet's rshared root, volumes, rootfs), the undo log, then a
 # comparison with the snapshot.
 real_cleanup_host() {
-  local -; set +e +o pipefail
+  local -
+  set +e +o pipefail
   local m cmd
   # shellcheck disable=SC2013 # the cluster's own mount points, under a mktemp directory: no spaces
   for m in $(awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r); do
@@ -595,7 +612,8 @@ real_cleanup_host() {
 }
 
 real_leftovers() {
-  local -; set +e +o pipefail
+  local -
+  set +e +o pipefail
   local f left=0 k v r
   [ -f "$DIR/host/iptables.before" ] || return 0
   # The kubelet's and kube-proxy's chains (and CNI's) are theirs to remove; delete those they left.
@@ -622,15 +640,27 @@ real_leftovers() {
   for v in iptables ip6tables; do
     $v-save 2>/dev/null | norm >"$DIR/host/$v.after"
     diff <(norm <"$DIR/host/$v.before") "$DIR/host/$v.after" >"$DIR/host/$v.diff" ||
-      { log "$v differs from before the start (left as is): $(tr '\n' ';' <"$DIR/host/$v.diff")"; left=1; }
+      {
+        log "$v differs from before the start (left as is): $(tr '\n' ';' <"$DIR/host/$v.diff")"
+        left=1
+      }
   done
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$DIR/host/links.after"
   comm -13 "$DIR/host/links.before" "$DIR/host/links.after" | grep -q . &&
-    { log "links left: $(comm -13 "$DIR/host/links.before" "$DIR/host/links.after" | tr '\n' ' ')"; left=1; }
+    {
+      log "links left: $(comm -13 "$DIR/host/links.before" "$DIR/host/links.after" | tr '\n' ' ')"
+      left=1
+    }
   ip route show table all >"$DIR/host/routes.after"
   grep -qE "^(blackhole )?($POD_NET|$SVC_NET)\." "$DIR/host/routes.after" &&
-    { log "routes left: $(grep -E "($POD_NET|$SVC_NET)\." "$DIR/host/routes.after" | tr '\n' ';')"; left=1; }
-  awk -v d="$DIR/" 'index($2, d) == 1' /proc/self/mounts | grep -q . && { log "mounts left under $DIR"; left=1; }
+    {
+      log "routes left: $(grep -E "($POD_NET|$SVC_NET)\." "$DIR/host/routes.after" | tr '\n' ';')"
+      left=1
+    }
+  awk -v d="$DIR/" 'index($2, d) == 1' /proc/self/mounts | grep -q . && {
+    log "mounts left under $DIR"
+    left=1
+  }
   sysctl -a 2>/dev/null | sort >"$DIR/host/sysctl.after"
   # Per-interface keys of links that came and went (the cluster's, or another program's meanwhile), and counters,
   # are not settings: only interfaces present before and after are compared.
@@ -641,8 +671,11 @@ real_leftovers() {
       k ~ /^net\.ipv[46]\.(conf|neigh)\./ { split(k, p, "."); if (!(p[4] in both)) next }
       { print }' |
     grep -vE 'random|ns_last_pid|conntrack_count|dentry|inode|file-nr|fs\.quota|kernel\.tainted|vm\.stat' \
-    >"$DIR/host/sysctl.diff" || true
-  [ -s "$DIR/host/sysctl.diff" ] && { log "sysctls differ from before the start: $(tr '\n\t' '; ' <"$DIR/host/sysctl.diff")"; left=1; }
+      >"$DIR/host/sysctl.diff" || true
+  [ -s "$DIR/host/sysctl.diff" ] && {
+    log "sysctls differ from before the start: $(tr '\n\t' '; ' <"$DIR/host/sysctl.diff")"
+    left=1
+  }
   [ $left = 0 ] && log "host restored: iptables, links, routes, mounts and sysctls as before the start"
   return 0
 }

@@ -17,14 +17,20 @@ suite=${1:-$host}
 configure="--prefix=/usr --enable-sasl --enable-tls --enable-sasl-pwdb"
 out=$CACHE/memcached-pwdb/$suite
 want="$suite:$configure"
-if [ -x "$out/memcached" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$want" ]; then echo "$out/memcached"; exit 0; fi
+if [ -x "$out/memcached" ] && [ "$(cat "$out/stamp" 2>/dev/null)" = "$want" ]; then
+  echo "$out/memcached"
+  exit 0
+fi
 [ -z "${check:-}" ] || exit 1
 
 mirror() {
   local m
   m=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
   [ -n "$m" ] || m=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n1)
-  [ -n "$m" ] || { log "no Debian mirror in /etc/apt/sources.list*"; exit 1; }
+  [ -n "$m" ] || {
+    log "no Debian mirror in /etc/apt/sources.list*"
+    exit 1
+  }
   echo "$m"
 }
 # libc6-dev named: debootstrap does not resolve the virtual libc-dev that libsasl2-dev depends on.
@@ -40,7 +46,11 @@ apt=(apt-get -o "Dir::Etc::SourceList=$b/sources.list" -o Dir::Etc::SourceParts=
 log "memcached from Debian $suite's source, configure $configure (about 1 min; 3 more for a chroot of another release)"
 { "${apt[@]}" update && (cd "$b" && "${apt[@]}" source --download-only memcached) &&
   (cd "$b" && dpkg-source -x memcached_*.dsc src); } >"$b/build.log" 2>&1 ||
-  { log "fetching memcached's source failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
+  {
+    log "fetching memcached's source failed; last lines of $b/build.log:"
+    tail -n 20 "$b/build.log" >&2
+    exit 1
+  }
 # shellcheck disable=SC2016 # expanded by the build shell
 compile='cd "$1" && eval "$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --export=sh)" && ./configure $2 && make -j2 memcached'
 
@@ -56,20 +66,34 @@ else
   # Another release's binary cannot run here, so it is built and its linkage checked inside that release.
   command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
   r=$b/root
-  deps=$(IFS=,; echo "${build_deps[*]}")
+  deps=$(
+    IFS=,
+    echo "${build_deps[*]}"
+  )
   log "debootstrap $suite with $deps for the build (about 3 min)"
   trap 'for m in proc sys dev/pts; do mountpoint -q "$r/$m" && umount -l "$r/$m"; done; true' EXIT
   nice -n 10 debootstrap --variant=minbase --include="$deps" "$suite" "$r" "$(mirror)" >>"$b/build.log" 2>&1 ||
-    { log "debootstrap failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
+    {
+      log "debootstrap failed; last lines of $b/build.log:"
+      tail -n 20 "$b/build.log" >&2
+      exit 1
+    }
   mv "$b/src" "$r/build"
   mount -t proc proc "$r/proc"
   nice -n 10 chroot "$r" sh -c "$compile" sh /build "$configure" >>"$b/build.log" 2>&1 || failed=1
   umount -l "$r/proc"
   mv "$r/build" "$b/src"
 fi
-[ -z "${failed:-}" ] || { log "building memcached failed; last lines of $b/build.log:"; tail -n 20 "$b/build.log" >&2; exit 1; }
+[ -z "${failed:-}" ] || {
+  log "building memcached failed; last lines of $b/build.log:"
+  tail -n 20 "$b/build.log" >&2
+  exit 1
+}
 # grep reads all of strings' output (-q would stop early, and pipefail would count strings' SIGPIPE).
-strings "$b/src/memcached" | grep -x MEMCACHED_SASL_PWDB >/dev/null || { log "the memcached built lacks pwdb support"; exit 1; }
+strings "$b/src/memcached" | grep -x MEMCACHED_SASL_PWDB >/dev/null || {
+  log "the memcached built lacks pwdb support"
+  exit 1
+}
 mkdir -p "$out"
 install -m 0755 "$b/src/memcached" "$out/memcached"
 rm -rf "$b"

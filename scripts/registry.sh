@@ -14,7 +14,10 @@ answers() { curl -sf -o /dev/null --max-time 2 "http://$addr/v2/"; }
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 start() {
-  if answers; then echo running; return; fi
+  if answers; then
+    echo running
+    return
+  fi
   if ! command -v docker-registry >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry; } >/dev/null
     # The package starts a system-wide registry on :5000; this one has its own address and storage.
@@ -30,7 +33,13 @@ health: {storagedriver: {enabled: false}}
 EOF
   setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
   echo $! >"$pidfile"
-  for _ in $(seq 1 50); do answers && { echo started; return; }; sleep 0.2; done
+  for _ in $(seq 1 50); do
+    answers && {
+      echo started
+      return
+    }
+    sleep 0.2
+  done
   echo "registry.sh: no answer on http://$addr/v2/ after 10 s; log $dir/registry.log" >&2
   tail -5 "$dir/registry.log" >&2
   stop >/dev/null
@@ -38,10 +47,17 @@ EOF
 }
 
 stop() {
-  running || { echo "not running"; return; }
-  local pid; pid=$(cat "$pidfile")
+  running || {
+    echo "not running"
+    return
+  }
+  local pid
+  pid=$(cat "$pidfile")
   kill "$pid"
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$pidfile"
   echo stopped
@@ -50,6 +66,12 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) if answers; then echo "running on $addr"; else echo stopped; exit 1; fi ;;
-  *) sed -n '2,7p' "$0" >&2; exit 2 ;;
+  status) if answers; then echo "running on $addr"; else
+    echo stopped
+    exit 1
+  fi ;;
+  *)
+    sed -n '2,7p' "$0" >&2
+    exit 2
+    ;;
 esac

@@ -10,28 +10,29 @@ cd "$(dirname "$0")/.."
 
 # package            what asks for it
 test_packages=(
-  redis-server      # loopback: every Redis spec; the data nodes
-  redis-sentinel    # loopback: the Sentinel specs
-  redis-tools       # redis-cli: the agent, probes and the writers of the loopback specs
-  haproxy           # loopback: the Sentinel endpoint; unit: `haproxy -c` of the rendered config
-  dash              # unit: the rendered scripts run by a strict POSIX sh
-  shellcheck        # lint: every shell script (scripts/lint-shell.sh)
-  prometheus        # unit: promtool checks and tests the alert rules
+  redis-server              # loopback: every Redis spec; the data nodes
+  redis-sentinel            # loopback: the Sentinel specs
+  redis-tools               # redis-cli: the agent, probes and the writers of the loopback specs
+  haproxy                   # loopback: the Sentinel endpoint; unit: `haproxy -c` of the rendered config
+  dash                      # unit: the rendered scripts run by a strict POSIX sh
+  shellcheck                # lint: every shell script (scripts/lint-shell.sh)
+  shfmt                     # lint: the format of every shell script (scripts/lint-shell.sh)
+  prometheus                # unit: promtool checks and tests the alert rules
   prometheus-redis-exporter # loopback: the exporter specs
-  iproute2          # loopback: network-namespace fault specs (ip netns, veth, bridges)
-  iptables          # loopback: partitions inside those namespaces
-  libnetfilter-queue-dev # npm run test:gray: the slow-link cases hold packets with netdelay.c (NFQUEUE; no netem)
-  openssl           # loopback: the TLS specs make their certificates
-  memcached         # go: the SASL and exporter tests run Debian's memcached
-  sasl2-bin         # go: saslpasswd2 for the sasldb SASL test
-  libsasl2-modules  # go: the PLAIN mechanism memcached offers
-  util-linux        # go: unshare --uts for the pod hostname memcached's SASL realm uses
+  iproute2                  # loopback: network-namespace fault specs (ip netns, veth, bridges)
+  iptables                  # loopback: partitions inside those namespaces
+  libnetfilter-queue-dev    # npm run test:gray: the slow-link cases hold packets with netdelay.c (NFQUEUE; no netem)
+  openssl                   # loopback: the TLS specs make their certificates
+  memcached                 # go: the SASL and exporter tests run Debian's memcached
+  sasl2-bin                 # go: saslpasswd2 for the sasldb SASL test
+  libsasl2-modules          # go: the PLAIN mechanism memcached offers
+  util-linux                # go: unshare --uts for the pod hostname memcached's SASL realm uses
 )
 cluster_packages=(
   runc containernetworking-plugins conntrack iproute2 iptables # scripts/local-node.sh: pods, CNI bridge, kube-proxy
-  openssl            # scripts/local-cluster: certificates
-  debootstrap        # scripts/images.sh: the Debian image layers
-  binutils           # scripts/images.sh: checks the libraries of the binaries it adds
+  openssl                                                      # scripts/local-cluster: certificates
+  debootstrap                                                  # scripts/images.sh: the Debian image layers
+  binutils                                                     # scripts/images.sh: checks the libraries of the binaries it adds
 )
 # Built from Debian's source packages: the pwdb memcached the go stage's SASL test runs (scripts/memcached-pwdb.sh)
 # and the Valkey the loopback stage runs beside Redis (scripts/toolchain/valkey.sh). The compilers themselves
@@ -43,9 +44,15 @@ what=${1:-tests}
 case $what in
   tests) want=("${test_packages[@]}" "${build_packages[@]}") ;;
   cluster) want=("${cluster_packages[@]}") ;;
-  *) echo "usage: setup.sh [--list] [tests|cluster]" >&2; exit 2 ;;
+  *)
+    echo "usage: setup.sh [--list] [tests|cluster]" >&2
+    exit 2
+    ;;
 esac
-if [ -n "${list:-}" ]; then printf '%s\n' "${want[@]}" | sort -u; exit 0; fi
+if [ -n "${list:-}" ]; then
+  printf '%s\n' "${want[@]}" | sort -u
+  exit 0
+fi
 
 installed() { dpkg-query -W -f '${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 need=()
@@ -53,7 +60,8 @@ for p in "${want[@]}"; do installed "$p" || need+=("$p"); done
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | sed '/^$/d')
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: apt-get install ${need[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
   # The packages would start system-wide servers (redis, memcached, prometheus, the exporter) on the default
   # ports the tests may use; Debian's policy-rc.d hook (exit 101) keeps their init scripts from starting.
   policy=/usr/sbin/policy-rc.d own_policy=""

@@ -14,13 +14,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 failed=0
-record() { [ -n "${KUBECACHE_TEST_STATS:-}" ] && echo "$1" >>"$KUBECACHE_TEST_STATS"; return 0; }
+record() {
+  [ -n "${KUBECACHE_TEST_STATS:-}" ] && echo "$1" >>"$KUBECACHE_TEST_STATS"
+  return 0
+}
 timings=()
 stage() {
   local name=$1 t0=$SECONDS rc
   shift
   echo "== $name"
-  KUBECACHE_TIER=$name "$@"; rc=$?
+  KUBECACHE_TIER=$name "$@"
+  rc=$?
   timings+=("$(printf '%-10s %4d s  %s' "$name" $((SECONDS - t0)) "$([ $rc -eq 0 ] && echo ok || echo FAILED)")")
   [ $rc -eq 0 ] || failed=1
 }
@@ -28,7 +32,9 @@ counted() { # a stage without test counts of its own: one check that passed or f
   local suite=$1
   shift
   if "$@"; then record "{\"suite\":\"$suite\",\"passed\":1,\"failed\":0,\"skipped\":0}"; else
-    record "{\"suite\":\"$suite\",\"passed\":0,\"failed\":1,\"skipped\":0}"; return 1; fi
+    record "{\"suite\":\"$suite\",\"passed\":0,\"failed\":1,\"skipped\":0}"
+    return 1
+  fi
 }
 
 if [ $# -gt 0 ]; then

@@ -17,7 +17,8 @@ cache="${KUBECACHE_CACHE:-$HOME/.cache/kubecache}"
 
 kind_usable() { command -v kind >/dev/null && command -v docker >/dev/null && docker info >/dev/null 2>&1; }
 if [ -z "${KUBECACHE_STACK:-}" ] && { ! command -v pulumi >/dev/null || ! kind_usable; }; then
-  why="no Pulumi CLI on PATH"; command -v pulumi >/dev/null && why="no usable kind + Docker"
+  why="no Pulumi CLI on PATH"
+  command -v pulumi >/dev/null && why="no usable kind + Docker"
   echo "up: $why for the dev stack; taking the offline path instead: the local stack on real nodes of this machine (KUBECACHE_STACK=local)"
   stack=local
 fi
@@ -30,7 +31,10 @@ mkdir -p .pulumi
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi}"
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   if [ ! -s .pulumi/passphrase ]; then
-    (umask 077; head -c 24 /dev/urandom | base64 >.pulumi/passphrase)
+    (
+      umask 077
+      head -c 24 /dev/urandom | base64 >.pulumi/passphrase
+    )
     echo "up: generated a passphrase for the local secrets provider in .pulumi/passphrase (keep it; it decrypts the stack's secrets)"
   fi
   export PULUMI_CONFIG_PASSPHRASE_FILE="$PWD/.pulumi/passphrase"
@@ -119,5 +123,8 @@ fi
 # longer answer: that cluster is gone for certain (it was stopped or its kubeconfig no longer reaches it), so the
 # provider may drop what it cannot reach from the state instead of failing the refresh.
 refresh=()
-if [ "$fresh" = 1 ]; then refresh=(--refresh); export PULUMI_K8S_DELETE_UNREACHABLE=true; fi
+if [ "$fresh" = 1 ]; then
+  refresh=(--refresh)
+  export PULUMI_K8S_DELETE_UNREACHABLE=true
+fi
 exec pulumi up --yes --stack local --config-file "$cfg" "${refresh[@]}" "$@"

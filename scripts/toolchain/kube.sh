@@ -21,8 +21,14 @@ all_built() {
   for b in "${kube_bins[@]}"; do built "$b" "$KUBERNETES_VERSION" || return 1; done
   built kwok "$KWOK_VERSION" && built etcd "$ETCD_VERSION"
 }
-if [ "${1:-}" = "--check" ]; then all_built; exit; fi
-if all_built; then echo "kube.sh: all binaries at pinned versions in $bin"; exit 0; fi
+if [ "${1:-}" = "--check" ]; then
+  all_built
+  exit
+fi
+if all_built; then
+  echo "kube.sh: all binaries at pinned versions in $bin"
+  exit 0
+fi
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 nice_go() { nice -n 10 go "$@"; }
@@ -43,7 +49,10 @@ kube_wrapper() {
     } >"$dir/go.mod"
     printf 'package tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n\t_ "k8s.io/kubernetes/cmd/kubectl"\n)\n' >"$dir/tools.go"
     sed -i '1i //go:build tools\n' "$dir/tools.go"
-    (cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true; go mod download all >/dev/null 2>&1 || true)
+    (
+      cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true
+      go mod download all >/dev/null 2>&1 || true
+    )
     touch "$dir/.ready"
   fi
   echo "$dir"
@@ -81,8 +90,10 @@ build_etcd() {
   mkdir -p "$dir"
   printf 'module kubecache.local/etcdbuild\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$dir/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$dir/tools.go"
-  (cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true
-   nice_go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3)
+  (
+    cd "$dir" && go mod tidy -e >/dev/null 2>&1 || true
+    nice_go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
+  )
   mark etcd "$ETCD_VERSION"
 }
 

@@ -25,7 +25,10 @@ mkdir -p "$bin" "$src"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 check=0
-[ "${1:-}" = "--check" ] && { check=1; shift; }
+[ "${1:-}" = "--check" ] && {
+  check=1
+  shift
+}
 pieces=("$@")
 [ ${#pieces[@]} -gt 0 ] || pieces=(kubelet containerd coredns crane crictl local-path-provisioner)
 
@@ -37,7 +40,10 @@ want() { # the stamp a piece's binaries carry
     crane) echo "$CRANE_VERSION" ;;
     crictl) echo "$CRICTL_VERSION" ;;
     local-path-provisioner) echo "$LOCAL_PATH_PROVISIONER_VERSION" ;;
-    *) echo "node.sh: unknown piece $1" >&2; exit 2 ;;
+    *)
+      echo "node.sh: unknown piece $1" >&2
+      exit 2
+      ;;
   esac
 }
 binaries() {
@@ -48,12 +54,17 @@ binaries() {
   esac
 }
 built() { # piece
-  local b v; v=$(want "$1")
+  local b v
+  v=$(want "$1")
   for b in $(binaries "$1"); do
     [ -x "$bin/$b" ] && [ "$(cat "$bin/.$b.version" 2>/dev/null)" = "$v" ] || return 1
   done
 }
-mark() { local b v; v=$(want "$1"); for b in $(binaries "$1"); do echo "$v" >"$bin/.$b.version"; done; }
+mark() {
+  local b v
+  v=$(want "$1")
+  for b in $(binaries "$1"); do echo "$v" >"$bin/.$b.version"; done
+}
 
 if [ $check = 1 ]; then
   for p in "${pieces[@]}"; do built "$p" || exit 1; done
@@ -117,7 +128,10 @@ build_local-path-provisioner() {
 
 start=$SECONDS
 for p in "${pieces[@]}"; do
-  if built "$p"; then log "$p $(want "$p"): cached"; continue; fi
+  if built "$p"; then
+    log "$p $(want "$p"): cached"
+    continue
+  fi
   t0=$SECONDS l0=$(load)
   log "building $p $(want "$p") (load $l0)"
   "build_$p"

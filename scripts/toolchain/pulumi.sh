@@ -47,12 +47,22 @@ print_env() {
   echo "export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true"
 }
 case "${1:-}" in
-  --check) if [ "${2:-}" = core ]; then core_ok; else all_ok; fi; exit $? ;;
-  --env) print_env; exit 0 ;;
+  --check)
+    if [ "${2:-}" = core ]; then core_ok; else all_ok; fi
+    exit $?
+    ;;
+  --env)
+    print_env
+    exit 0
+    ;;
 esac
 
 log() { echo "pulumi.sh: $*" >&2; }
-timed() { local t0=$SECONDS; "$@"; log "  ($((SECONDS - t0)) s)"; }
+timed() {
+  local t0=$SECONDS
+  "$@"
+  log "  ($((SECONDS - t0)) s)"
+}
 mkdir -p "$BIN" "$SRC" "$PHOME"
 
 # The npm SDK decides which provider version the engine loads; a mismatch would make the engine look for a plugin
@@ -179,15 +189,25 @@ EOF
 
 t0=$SECONDS
 if stamp_ok pulumi "$want_cli"; then log "pulumi $PULUMI_CLI_VERSION: cached"; else
-  log "building pulumi $PULUMI_CLI_VERSION"; timed build_cli; fi
+  log "building pulumi $PULUMI_CLI_VERSION"
+  timed build_cli
+fi
 if stamp_ok pulumi-language-nodejs "$want_lang"; then log "pulumi-language-nodejs: cached"; else
-  log "building pulumi-language-nodejs"; timed build_langhost; fi
+  log "building pulumi-language-nodejs"
+  timed build_langhost
+fi
 if stamp_ok pulumi-resource-kubernetes "$want_k8s"; then log "pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION: cached"; else
-  log "building pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION ($PULUMI_K8S_PROVIDER_MODULE)"; timed build_k8s; fi
+  log "building pulumi-resource-kubernetes $PULUMI_K8S_PLUGIN_VERSION ($PULUMI_K8S_PROVIDER_MODULE)"
+  timed build_k8s
+fi
 if stamp_ok pulumi-language-yaml "$want_yaml"; then log "pulumi-language-yaml $PULUMI_YAML_VERSION: cached"; else
-  log "building pulumi-language-yaml $PULUMI_YAML_VERSION"; timed build_yaml; fi
+  log "building pulumi-language-yaml $PULUMI_YAML_VERSION"
+  timed build_yaml
+fi
 if stamp_ok pulumi-language-go "$want_golang"; then log "pulumi-language-go: cached"; else
-  log "building pulumi-language-go"; timed build_golanghost; fi
+  log "building pulumi-language-go"
+  timed build_golanghost
+fi
 if [ ! -x "$k8s_plugin_dir/pulumi-resource-kubernetes" ]; then
   log "installing resource plugin kubernetes $PULUMI_K8S_PLUGIN_VERSION into $PHOME"
   PULUMI_HOME=$PHOME PULUMI_SKIP_UPDATE_CHECK=true "$BIN/pulumi" plugin install resource kubernetes \

@@ -34,15 +34,24 @@ mark() { echo "$2" >"$bin/.$1.version"; }
 all_built() {
   for x in "${bins[@]}"; do built "$x" "$VALKEY_VERSION" || return 1; done
 }
-if [ "${1:-}" = "--check" ]; then all_built; exit; fi
-if all_built; then echo "valkey.sh: valkey $VALKEY_VERSION already in $bin"; exit 0; fi
+if [ "${1:-}" = "--check" ]; then
+  all_built
+  exit
+fi
+if all_built; then
+  echo "valkey.sh: valkey $VALKEY_VERSION already in $bin"
+  exit 0
+fi
 start=$SECONDS
 
 debian_mirror() {
   local mirror
   mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
   [ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(http[^ ]*\/debian\) .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n1)
-  [ -n "$mirror" ] || { log "no Debian mirror in /etc/apt/sources.list*"; exit 1; }
+  [ -n "$mirror" ] || {
+    log "no Debian mirror in /etc/apt/sources.list*"
+    exit 1
+  }
   echo "$mirror"
 }
 
@@ -73,10 +82,14 @@ fetch_source() {
   apt-get "${opts[@]}" update >&2 || return 1
   ver=$(apt-cache "${opts[@]}" showsrc valkey | sed -n "s/^Version: \(${VALKEY_VERSION//./\\.}[+-].*\)/\1/p" | head -n1)
   if [ -n "$ver" ] && (cd "$b" && apt-get "${opts[@]}" source --download-only "valkey=$ver" >&2); then
-    echo "valkey_${ver#*:}.dsc"; return
+    echo "valkey_${ver#*:}.dsc"
+    return
   fi
   [ -n "$ver" ] || log "$suite's Sources index has no valkey $VALKEY_VERSION (it lists: $(apt-cache "${opts[@]}" showsrc valkey | sed -n 's/^Version: //p' | tr '\n' ' '))"
-  [ "${VALKEY_FALLBACK%%+*}" = "$VALKEY_VERSION" ] || { log "no usable fallback revision for $VALKEY_VERSION"; return 1; }
+  [ "${VALKEY_FALLBACK%%+*}" = "$VALKEY_VERSION" ] || {
+    log "no usable fallback revision for $VALKEY_VERSION"
+    return 1
+  }
   log "WARNING: the mirror does not serve valkey ${ver:-$VALKEY_VERSION}'s source; building the pinned $VALKEY_FALLBACK, which lacks the later security fixes"
   local pool=$mirror/pool/main/v/valkey dsc=valkey_$VALKEY_FALLBACK.dsc
   /usr/lib/apt/apt-helper download-file "$pool/$dsc" "$b/$dsc" "SHA256:$VALKEY_FALLBACK_DSC_SHA256" >&2 || return 1
@@ -101,7 +114,10 @@ build() {
   for line in "export BUILD_TLS = yes" "export DEB_BUILD_MAINT_OPTIONS = $deb_maint_options" \
     "export DEB_CFLAGS_MAINT_APPEND = $deb_cflags_append" "export DEB_LDFLAGS_MAINT_APPEND = $deb_ldflags_append" \
     "$(printf '\t')dh_auto_build -- $deb_make_args"; do
-    grep -Fx -- "$line" "$rules" >/dev/null || { log "debian/rules no longer has '$line'; re-read it and update valkey.sh"; return 1; }
+    grep -Fx -- "$line" "$rules" >/dev/null || {
+      log "debian/rules no longer has '$line'; re-read it and update valkey.sh"
+      return 1
+    }
   done
   # shellcheck disable=SC2086  # deb_make_args is a list of make arguments
   (cd "$b/src" && export BUILD_TLS=yes DEB_BUILD_MAINT_OPTIONS="$deb_maint_options" \
@@ -116,11 +132,21 @@ mkdir -p "$b" "$bin"
 log "fetching valkey's source from Debian $suite and building it (a few minutes)"
 {
   dsc=$(fetch_source) && (cd "$b" && dpkg-source -x "$dsc" src) && build
-} >"$b/build.log" 2>&1 || { log "failed; last lines of $b/build.log:"; tail -n 25 "$b/build.log" >&2; exit 1; }
+} >"$b/build.log" 2>&1 || {
+  log "failed; last lines of $b/build.log:"
+  tail -n 25 "$b/build.log" >&2
+  exit 1
+}
 "$b/src/src/valkey-server" --version | grep "v=$VALKEY_VERSION " >/dev/null ||
-  { log "the built valkey-server is not $VALKEY_VERSION: $("$b/src/src/valkey-server" --version)"; exit 1; }
+  {
+    log "the built valkey-server is not $VALKEY_VERSION: $("$b/src/src/valkey-server" --version)"
+    exit 1
+  }
 # BUILD_TLS=yes links OpenSSL into the server; without it, tls-* options would be rejected at start.
-objdump -p "$b/src/src/valkey-server" | grep 'NEEDED *libssl' >/dev/null || { log "the built valkey-server lacks TLS"; exit 1; }
+objdump -p "$b/src/src/valkey-server" | grep 'NEEDED *libssl' >/dev/null || {
+  log "the built valkey-server lacks TLS"
+  exit 1
+}
 install -s -m 0755 "$b/src/src/valkey-server" "$bin/valkey-server"
 install -s -m 0755 "$b/src/src/valkey-cli" "$bin/valkey-cli"
 # As upstream's `make install` does: the server runs as Sentinel when invoked under that name.

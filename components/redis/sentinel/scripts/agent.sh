@@ -43,7 +43,10 @@ exec 3<>"$state/wake"
 # shellcheck disable=SC2086
 lcli() { timeout 0.5 "$CLI" --no-auth-warning $KC_CLI_ARGS -h "$KC_LOCAL_HOST" -p "$self_port" "$@" 2>/dev/null; }
 say() { echo "agent: $(date +%H:%M:%S.%3N) $*"; }
-now() { read -r _up _rest </proc/uptime; _now=${_up%.*}${_up#*.}; }
+now() {
+  read -r _up _rest </proc/uptime
+  _now=${_up%.*}${_up#*.}
+}
 SENTINEL_COUNT=$(count_of "$KC_SENTINELS")
 MAJ=$(majority_of "$SENTINEL_COUNT")
 NODE_MAJ=$(majority_of "$(count_of "$KC_NODES")")
@@ -204,9 +207,15 @@ while :; do
   fi
   # A replica waiting out the sentinels' agreement on another master (moved_since) needs its ticks too.
   if [ "$role" = slave ] && [ "$moved_since" -eq 0 ]; then
-    [ "$eager" -eq 0 ] || { rm -f "$state/eager"; eager=0; }
+    [ "$eager" -eq 0 ] || {
+      rm -f "$state/eager"
+      eager=0
+    }
   else
-    [ "$eager" -eq 1 ] || { : >"$state/eager"; eager=1; }
+    [ "$eager" -eq 1 ] || {
+      : >"$state/eager"
+      eager=1
+    }
   fi
   if [ "$reach" -lt "$MAJ" ]; then
     [ "$alone_since" -ne 0 ] || alone_since=$_now

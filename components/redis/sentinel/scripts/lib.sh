@@ -38,7 +38,10 @@ self_of() {
 
 # Entries of list $1: how many, and the smallest number that is more than half of them.
 # shellcheck disable=SC2086 # a list splits into its entries
-count_of() { set -- $1; echo $#; }
+count_of() {
+  set -- $1
+  echo $#
+}
 majority_of() { echo $(($1 / 2 + 1)); }
 
 # Reads `host port` lines; prints the one at least $1 of them name, or nothing.
@@ -92,7 +95,11 @@ find_master_node() {
     [ "$(hp "$_n")" = "${1:-} ${2:-}" ] && continue
     # shellcheck disable=SC2046
     _st=$(node_state $(hp "$_n")) || continue
-    case "$_st" in master\ *) hp "$_n"; return 0 ;; esac
+    case "$_st" in master\ *)
+      hp "$_n"
+      return 0
+      ;;
+    esac
   done
   return 1
 }

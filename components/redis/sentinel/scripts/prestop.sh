@@ -27,7 +27,11 @@ say() { echo "prestop: $(date +%H:%M:%S.%3N) $*"; }
 lcli() { cli -h "$KC_LOCAL_HOST" -p "$self_port" "$@"; }
 deadline=$(($(ms) + KC_HANDOVER_BUDGET * 1000))
 me=$(lcli --raw -d '|' ROLE) || exit 0
-case "$me" in master\|*) ;; *) say "not the master: stopping"; exit 0 ;; esac
+case "$me" in master\|*) ;; *)
+  say "not the master: stopping"
+  exit 0
+  ;;
+esac
 myid=$(run_id_of "$KC_LOCAL_HOST" "$self_port")
 
 # Connected replicas of this master, by ordinal: prefer higher ordinals, then the highest offset.
@@ -47,7 +51,10 @@ for n in $KC_NODES; do
   fi
   j=$((j + 1))
 done
-if [ -z "$target" ]; then say "no connected replica to hand over to: stopping"; exit 0; fi
+if [ -z "$target" ]; then
+  say "no connected replica to hand over to: stopping"
+  exit 0
+fi
 say "handing over to $target"
 th=${target% *} tp=${target#* }
 cli -h "$th" -p "$tp" CONFIG SET replica-priority 1 >/dev/null
@@ -114,10 +121,18 @@ while [ "$asked" -eq 0 ] && [ "$attempt" -lt 3 ] && [ "$(ms)" -lt "$deadline" ];
   caught=0
   while [ -n "$mine" ] && [ "$(ms)" -lt "$deadline" ]; do
     theirs=$(cli -h "$th" -p "$tp" --raw -d '|' ROLE | cut -d'|' -f5)
-    case "$theirs" in "" | *[!0-9]*) ;; *) [ "$theirs" -ge "$mine" ] && { caught=1; break; } ;; esac
+    case "$theirs" in "" | *[!0-9]*) ;; *) [ "$theirs" -ge "$mine" ] && {
+      caught=1
+      break
+    } ;; esac
     sleep 0.01
   done
-  if [ "$caught" -ne 1 ]; then say "$target did not catch up: stopping without a hand-over"; unpause; restore; exit 0; fi
+  if [ "$caught" -ne 1 ]; then
+    say "$target did not catch up: stopping without a hand-over"
+    unpause
+    restore
+    exit 0
+  fi
   overhead=$(($(ms) - timed_at))
   late=$((planned + overhead))
   # The last try goes ahead anyway: a missed cycle costs a second, not the hand-over.
@@ -132,17 +147,32 @@ while [ "$asked" -eq 0 ] && [ "$attempt" -lt 3 ] && [ "$(ms)" -lt "$deadline" ];
     case "$s" in *:*) s=$(hp "$s") ;; esac
     # shellcheck disable=SC2086
     set -- $s
-    if cli -h "$1" -p "$2" SENTINEL FAILOVER "$KC_MASTER_NAME" | grep -q OK; then asked=1; break; fi
+    if cli -h "$1" -p "$2" SENTINEL FAILOVER "$KC_MASTER_NAME" | grep -q OK; then
+      asked=1
+      break
+    fi
   done
-  [ "$asked" -eq 1 ] || { unpause; break; }
+  [ "$asked" -eq 1 ] || {
+    unpause
+    break
+  }
 done
-if [ "$asked" -ne 1 ]; then say "no sentinel accepted SENTINEL FAILOVER: stopping without a hand-over"; unpause; restore; exit 0; fi
+if [ "$asked" -ne 1 ]; then
+  say "no sentinel accepted SENTINEL FAILOVER: stopping without a hand-over"
+  unpause
+  restore
+  exit 0
+fi
 say "writes paused, $target caught up at offset $mine, SENTINEL FAILOVER sent to $1:$2"
 while [ "$(ms)" -lt "$deadline" ]; do
   named=$(sentinel_majority || true)
   if [ -n "$named" ] && [ "$named" != "$self_host $self_port" ]; then
     served=$(run_id_of "${KC_ENDPOINT%:*}" "${KC_ENDPOINT##*:}")
-    if [ -n "$served" ] && [ "$served" != "$myid" ]; then say "handed over to $named"; restore; exit 0; fi
+    if [ -n "$served" ] && [ "$served" != "$myid" ]; then
+      say "handed over to $named"
+      restore
+      exit 0
+    fi
   fi
   sleep 0.05
 done

@@ -46,7 +46,10 @@ tries=0
 case "${master% *}" in *[!0-9.]*) ;; *) tries=-1 ;; esac
 until [ "$tries" -lt 0 ] || getent hosts "${master% *}" >/dev/null 2>&1; do
   tries=$((tries + 1))
-  [ "$tries" -le "$KC_RESOLVE_WAIT_SECONDS" ] || { echo "cannot resolve ${master% *}" >&2; exit 1; }
+  [ "$tries" -le "$KC_RESOLVE_WAIT_SECONDS" ] || {
+    echo "cannot resolve ${master% *}" >&2
+    exit 1
+  }
   sleep 1
 done
 {
