@@ -17,7 +17,7 @@ import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
 import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, agentTiming } from "./sentinelDefaults";
 import { HAPROXY_DIR, podSite, renderSentinelFiles, sentinelDnsNames, sentinelStartupSeconds } from "./sentinelFiles";
 import { networkPolicySpecs } from "./sentinelObjects";
-import { configMapName, configHash } from "./configName";
+import { configMapName } from "./configName";
 import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./sentinelPods";
 import { TLS_DIR, createCertificate, endpointOf } from "./tls";
 import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
@@ -112,7 +112,6 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const dataConfig = configMap("data", `${name}-node-config`);
         const sentinelConfig = configMap("sentinel", `${name}-sentinel-config`);
         const proxyConfig = configMap("proxy", `${name}-haproxy-config`);
-        const hashOf = (key: "data" | "sentinel" | "proxy") => files.apply(f => ({ "kubecache.io/config-hash": configHash(f[key]) }));
 
         const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) =>
             new k8s.core.v1.Service(
@@ -139,7 +138,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
             volumes: k8s.types.input.core.v1.Volume[],
             extra: { terminationGracePeriodSeconds?: number } = {},
         ) => ({
-            metadata: { labels: { ...labelsOf(part), ...sel[part] }, annotations: hashOf(part) },
+            metadata: { labels: { ...labelsOf(part), ...sel[part] } },
             spec: {
                 automountServiceAccountToken: false,
                 securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
@@ -239,7 +238,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     replicas: r.proxy.replicas,
                     selector: { matchLabels: sel.proxy },
                     template: {
-                        metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy }, annotations: hashOf("proxy") },
+                        metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy } },
                         spec: {
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
