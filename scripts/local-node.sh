@@ -13,6 +13,16 @@
 #
 # Every change to the host is recorded, as the command that undoes it, in DIR/undo; `stop` replays that file in
 # reverse, then compares iptables, routes, links and mounts with the snapshot taken before the start.
+#
+# The contract with scripts/local-cluster, which sources this file:
+#   it sets   root (the repository), CACHE and BIN (the toolchain cache and its bin/), DIR (this cluster's
+#             directory), nodes (how many), API_PORT (the API server's port), CGROUP_PREFIX (kubecache-<hash of DIR>,
+#             kept in DIR/real so `stop` finds the same cgroups), and log();
+#   it calls  real_preflight, real_host_setup, real_nodes_start, real_dns_start (start, in that order),
+#             real_stop and real_cleanup_host (stop), real_leaks (its `leaks`);
+#   it reads  POD_CIDR, SERVICE_CIDR and GATEWAY (the API server binds there), set below.
+# KUBECACHE_POD_CIDR, KUBECACHE_SERVICE_CIDR, KUBECACHE_BRIDGE, KUBECACHE_SINK_BRIDGE, KUBECACHE_REGISTRY and
+# KUBECACHE_IMAGE_{PAUSE,COREDNS,LOCALPATH} override the defaults below and the images scripts/images.sh built.
 
 # Ranges nothing else on this machine uses (README "Local cluster"). Node i's pods get 10.217.(i+1).0/24 out of
 # the bridge's /17; the node itself answers on 10.217.0.(11+i), the API server on the bridge gateway.
