@@ -5,8 +5,8 @@
  */
 import Redis from "ioredis";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { waitFor } from "../../test/support/processes";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { waitFor } from "../../harness/processes";
 import { PASSWORD, load, sec, sleep, stats } from "./common";
 
 function looping(client: Redis, key: string) {

@@ -1,6 +1,6 @@
 /** Shared pieces of the failover benchmarks: statistics, the sentinel log, settling between runs. */
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { once } from "../../test/redis/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { once } from "../../harness/loopback/resp";
 
 export const PASSWORD = "bench-password";
 export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

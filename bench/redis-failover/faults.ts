@@ -5,9 +5,9 @@
  * write) and WAIT-acked writes lost once the set healed.
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { once } from "../../test/redis/loopback/resp";
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { AckedWriter } from "../../test/redis/loopback/writer";
+import { once } from "../../harness/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { AckedWriter } from "../../harness/loopback/writer";
 import { PASSWORD, load, lostOn, sec, sleep, stats } from "./common";
 
 interface Fault {

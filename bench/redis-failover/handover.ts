@@ -5,8 +5,8 @@
  * the endpoint, WAIT-acked writes lost, whether the target was an already-restarted pod.
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { AckedWriter } from "../../test/redis/loopback/writer";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { AckedWriter } from "../../harness/loopback/writer";
 import { PASSWORD, load, lostOn, sec, sleep, stats, switches } from "./common";
 
 export async function rollingRestarts(rounds: number, basePort: number): Promise<string> {

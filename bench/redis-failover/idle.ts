@@ -4,8 +4,8 @@
  * window once the set is steady (agents, sentinels and one HAProxy running, no client traffic).
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { Target, info } from "../../test/redis/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { Target, info } from "../../harness/loopback/resp";
 import { PASSWORD, load, sleep } from "./common";
 
 async function counters(t: Target): Promise<[number, number]> {

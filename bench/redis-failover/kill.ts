@@ -4,10 +4,10 @@
  * writes lost, unprovoked failovers and retried attempts.
  */
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { LoopbackEngine } from "../../test/redis/loopback/engines";
-import { SentinelCluster } from "../../test/redis/loopback/sentinelCluster";
-import { AckedWriter } from "../../test/redis/loopback/writer";
-import { waitFor } from "../../test/support/processes";
+import { LoopbackEngine } from "../../harness/loopback/engines";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { AckedWriter } from "../../harness/loopback/writer";
+import { waitFor } from "../../harness/processes";
 import { PASSWORD, load, lostOn, retries, sec, sleep, stats, switches } from "./common";
 
 export const PROFILES: Record<string, { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; note: string }> = {

@@ -10,7 +10,7 @@ import { strict as assert } from "assert";
 import { promises as dns } from "dns";
 import * as fs from "fs";
 import * as path from "path";
-import { RespClient } from "../redis/loopback/resp";
+import { RespClient } from "../../harness/loopback/resp";
 import { Kubectl, LocalCluster, missingToolchain, startCluster, stopCluster } from "./support/cluster";
 import { eventually, timed, timings } from "./support/exec";
 import { FailoverRun, HandoverRound, oneFailover, rollingRestart, SentinelTarget, steady, summary } from "./support/failover";

@@ -1,12 +1,12 @@
 // ACL users on the Sentinel topology, 127.0.0.1, with the aclfile the start script writes: the
 // internal users can do only their job, application users get no dangerous command unless their
 // rules name it, and replication, sentinels and HAProxy really run as those users.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { createHash } from "crypto";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { SentinelCluster } from "./loopback/sentinelCluster";
-import { RespError, once } from "./loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { RespError, once } from "../../harness/loopback/resp";
 
 const PASSWORD = "acl-password";
 const derived = (user: string) => createHash("sha256").update(`${PASSWORD}:${user}`).digest("hex");

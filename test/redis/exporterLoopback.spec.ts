@@ -1,12 +1,12 @@
 // The metric names the alerting rules use, as Debian's prometheus-redis-exporter and HAProxy's
 // built-in exporter really publish them, scraped from the Sentinel topology on 127.0.0.1.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import * as http from "http";
 import * as path from "path";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { ProcessGroup, waitFor } from "../support/processes";
-import { SentinelCluster } from "./loopback/sentinelCluster";
+import { ProcessGroup, waitFor } from "../../harness/processes";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 
 const PASSWORD = "metrics-password";
 

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { AlertRule, redisAlertRules } from "../../components/redis/metricsRules";
-import { commandExists, tempDir } from "../support/processes";
+import { commandExists, tempDir } from "../../harness/processes";
 
 const NS = "cache";
 const base = (instance: string) => `namespace="${NS}",app_kubernetes_io_instance="${instance}"`;

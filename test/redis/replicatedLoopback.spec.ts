@@ -4,8 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
-import { ProcessGroup, redisCli, tempDir, waitFor } from "../support/processes";
-import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { ProcessGroup, redisCli, tempDir, waitFor } from "../../harness/processes";
+import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 
 const PASSWORD = 'pa"ss\\word with spaces';
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
 import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
-import { tempDir } from "../support/processes";
+import { tempDir } from "../../harness/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");
 const sentinels = statefulHosts("ha-sentinel", "ha-sentinel-headless", 3, "cache", 26379, "cluster.local");

@@ -1,14 +1,14 @@
 // RedisSentinel's data-aware bootstrap under double faults, on 127.0.0.1 with the rendered
 // configs: a data set of 10,000 keys must survive as long as one copy does, and no node without
 // data may become master while a reachable peer holds it.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../support/processes";
-import { SentinelCluster } from "./loopback/sentinelCluster";
-import { once, replicationInfo } from "./loopback/resp";
+import { waitFor } from "../../harness/processes";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { once, replicationInfo } from "../../harness/loopback/resp";
 
 const PASSWORD = "double-fault";
 const KEYS = 10000;

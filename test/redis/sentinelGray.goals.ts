@@ -9,12 +9,12 @@
 // not a spec of the loopback stage: `npm run test:gray` runs it, and prints the table either way.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../support/processes";
-import { LOOPBACK_ENGINES, skipUnlessEngine } from "./loopback/engines";
-import { netdelayUnavailable, netnsUnavailable } from "./loopback/netns";
-import { once } from "./loopback/resp";
-import { SentinelCluster } from "./loopback/sentinelCluster";
-import { AckedWriter, missing, refusedWithin } from "./loopback/writer";
+import { waitFor } from "../../harness/processes";
+import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
+import { netdelayUnavailable, netnsUnavailable } from "../../harness/loopback/netns";
+import { once } from "../../harness/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
 
 const PASSWORD = "gray-failure-pw";
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

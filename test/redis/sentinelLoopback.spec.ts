@@ -1,13 +1,13 @@
 // Real failovers on 127.0.0.1 with the exact redis.conf, sentinel.conf, start scripts, fencing
 // agents, preStop hand-over and haproxy.cfg that RedisSentinel renders: 3 data nodes (each with its
 // agent), 3 sentinels, 1 HAProxy.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../support/processes";
-import { SentinelCluster } from "./loopback/sentinelCluster";
-import { RespClient, RespError, once, replicationInfo } from "./loopback/resp";
-import { AckedWriter, missing } from "./loopback/writer";
+import { waitFor } from "../../harness/processes";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { RespClient, RespError, once, replicationInfo } from "../../harness/loopback/resp";
+import { AckedWriter, missing } from "../../harness/loopback/writer";
 
 const PASSWORD = 'p@ss "word" \\ with $pace';
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));

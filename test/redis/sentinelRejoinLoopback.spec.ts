@@ -3,12 +3,12 @@
 //   after a down report guards only the failover that demoted it);
 // - a replica the sentinels took for down when a failover ended follows the new master as soon as it is
 //   back (Sentinel's +fix-slave-config would wait a failover-timeout; meanwhile the new master lacks it).
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../support/processes";
-import { once, replicationInfo } from "./loopback/resp";
-import { SentinelCluster } from "./loopback/sentinelCluster";
+import { waitFor } from "../../harness/processes";
+import { once, replicationInfo } from "../../harness/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 
 const PASSWORD = "repromote-pw";
 // Long enough that a hold left from the first failover would dominate the second one.

@@ -9,7 +9,7 @@ import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
 import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinelDefaults";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
 import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
-import { commandExists, tempDir } from "../support/processes";
+import { commandExists, tempDir } from "../../harness/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");
 

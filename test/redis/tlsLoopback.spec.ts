@@ -1,7 +1,7 @@
 // TLS on the Sentinel topology, 127.0.0.1, with the configs RedisSentinel renders for `tls`: data
 // nodes, sentinels, agents, HAProxy's checks and the hand-over all speak TLS verified against the CA,
 // the plaintext port is closed, and a failover through the endpoint loses no acknowledged write.
-import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "./loopback/engines";
+import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as net from "net";
@@ -10,11 +10,11 @@ import * as fs from "fs";
 import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
 import { tlsCliArgs } from "../../components/redis/tls";
-import { ProcessGroup, tempDir, waitFor } from "../support/processes";
-import { makeCertificates } from "./loopback/certs";
-import { RespClient, once, replicationInfo, useTls } from "./loopback/resp";
-import { SentinelCluster } from "./loopback/sentinelCluster";
-import { AckedWriter, missing } from "./loopback/writer";
+import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
+import { makeCertificates } from "../../harness/loopback/certs";
+import { RespClient, once, replicationInfo, useTls } from "../../harness/loopback/resp";
+import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { AckedWriter, missing } from "../../harness/loopback/writer";
 
 const PASSWORD = "tls-password";
 

@@ -6,8 +6,8 @@
 // afterwards. The old master must rejoin as a replica before the next run. (A deleted pod's redis-server gets
 // SIGTERM and takes writes for a moment while it shuts down; those writes do not count as the failover's first.)
 import { ChildProcess, spawn } from "child_process";
-import { RespClient } from "../../redis/loopback/resp";
-import { AckedWriter, refusedWithin } from "../../redis/loopback/writer";
+import { RespClient } from "../../../harness/loopback/resp";
+import { AckedWriter, refusedWithin } from "../../../harness/loopback/writer";
 import { KUBECTL, Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
 

@@ -8,12 +8,12 @@
 import { ChildProcess, execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { RedisUserSpec, userPasswordEnv } from "../../../components/redis/acl";
-import { ResolvedSentinel, resolveSentinelArgs } from "../../../components/redis/sentinelArgs";
-import { SentinelSite, renderSentinelFiles } from "../../../components/redis/sentinelFiles";
-import { HostPort } from "../../../components/redis/defaults";
-import { SentinelTuning } from "../../../components/redis/sentinelScripts";
-import { ProcessGroup, tempDir, waitFor } from "../../support/processes";
+import { RedisUserSpec, userPasswordEnv } from "../../components/redis/acl";
+import { ResolvedSentinel, resolveSentinelArgs } from "../../components/redis/sentinelArgs";
+import { SentinelSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
+import { HostPort } from "../../components/redis/defaults";
+import { SentinelTuning } from "../../components/redis/sentinelScripts";
+import { ProcessGroup, tempDir, waitFor } from "../processes";
 import { LoopbackEngine, engineEnv } from "./engines";
 import { PrivateNet } from "./netns";
 import { RespClient, RespError, Target, once, replicationInfo } from "./resp";

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { commandExists } from "../../support/processes";
+import { commandExists } from "../processes";
 
 export type LoopbackEngine = "redis" | "valkey";
 export const LOOPBACK_ENGINES: readonly LoopbackEngine[] = ["redis", "valkey"];
