@@ -49,6 +49,9 @@ export function commandExists(name: string): boolean {
     }
 }
 
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
 /** Polls `probe` every `intervalMs` until it returns true or `timeoutMs` passes; returns whether it did. */
 /**
  * In a `before` hook: skips the suite, with the reason printed and recorded for the reporter (a required tier

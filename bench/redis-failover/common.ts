@@ -1,9 +1,11 @@
 /** Shared pieces of the failover benchmarks: statistics, the sentinel log, settling between runs. */
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { once } from "../../harness/loopback/resp";
+import { sleep } from "../../harness/processes";
+
+export { sleep };
 
 export const PASSWORD = "bench-password";
-export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 export function stats(xs: number[]) {
     const s = [...xs].sort((a, b) => a - b);

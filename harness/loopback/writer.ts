@@ -5,8 +5,7 @@
  * measure lost writes and how long writes were refused.
  */
 import { RespClient } from "./resp";
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+import { sleep } from "../processes";
 
 export interface WriterOptions {
     host: string;

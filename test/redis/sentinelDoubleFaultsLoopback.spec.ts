@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../../harness/processes";
+import { sleep, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { once, replicationInfo } from "../../harness/loopback/resp";
 
@@ -14,7 +14,6 @@ const PASSWORD = "double-fault";
 const KEYS = 10000;
 /** Keys a node must hold: the 10,000 plus the ones the harness itself writes (set on start). */
 let expected = 0;
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** Samples every node's role and key count until stopped; records any moment an empty master coexists with a peer holding data. */
 function emptyMasterWatch(c: SentinelCluster) {

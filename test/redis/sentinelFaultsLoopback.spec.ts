@@ -4,7 +4,7 @@
 // no write a replica acknowledged may be lost, and the set must heal to one master.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../../harness/processes";
+import { sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netnsUnavailable } from "../../harness/loopback/netns";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
@@ -12,7 +12,6 @@ import { once } from "../../harness/loopback/resp";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
 
 const PASSWORD = "fault-password";
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 interface Outcome {
     fault: string;

@@ -9,7 +9,7 @@
 // not a spec of the loopback stage: `npm run test:gray` runs it, and prints the table either way.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../../harness/processes";
+import { sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netdelayUnavailable, netnsUnavailable } from "../../harness/loopback/netns";
 import { once } from "../../harness/loopback/resp";
@@ -17,7 +17,6 @@ import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
 
 const PASSWORD = "gray-failure-pw";
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** One row of bench/README.md's "Gray failures" table. */
 interface GrayOutcome {

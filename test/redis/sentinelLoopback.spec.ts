@@ -4,13 +4,12 @@
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinelDefaults";
-import { waitFor } from "../../harness/processes";
+import { sleep, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "../../harness/loopback/resp";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
 
 const PASSWORD = 'p@ss "word" \\ with $pace';
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel rendered configs on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {

@@ -10,6 +10,7 @@ import { RespClient } from "../../../harness/loopback/resp";
 import { AckedWriter, refusedWithin } from "../../../harness/loopback/writer";
 import { KUBECTL, Kubectl } from "./cluster";
 import { containerPids } from "./realnodes";
+import { sleep } from "../../../harness/processes";
 
 export type Fault = "pod-delete" | "process-kill";
 
@@ -31,8 +32,6 @@ export interface SentinelTarget {
     masterName?: string;
     dataPods: number;
 }
-
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 async function waitFor(what: string, ms: number, probe: () => Promise<boolean>, every = 200): Promise<void> {
     const deadline = Date.now() + ms;
