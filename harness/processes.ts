@@ -49,23 +49,27 @@ export function commandExists(name: string): boolean {
     }
 }
 
-/** Resolves after `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
-
-/** Polls `probe` every `intervalMs` until it returns true or `timeoutMs` passes; returns whether it did. */
 /**
- * In a `before` hook: skips the suite, with the reason printed and recorded for the reporter (a required tier
- * turns it into a failure), unless every command is installed.
+ * Skips the running test, or the whole suite from a `before` hook, with the reason printed and recorded for the
+ * reporter (a required tier turns the skip into a failure). The one way a spec skips.
  */
-export function skipUnlessInstalled(ctx: Mocha.Context, commands: string[]): void {
-    const missing = commands.filter(x => !commandExists(x));
-    if (!missing.length) return;
-    const reason = `${missing.join(", ")} not installed (run scripts/setup.sh)`;
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
     ctx.test!.parent!.ctx.skipReason = reason;
+    (ctx.test as unknown as { skipReason: string }).skipReason = reason;
     console.log(`      skipped: ${reason}`);
     ctx.skip();
 }
 
+/** Skips (see {@link skipBecause}) unless every command is installed. */
+export function skipUnlessInstalled(ctx: Mocha.Context, commands: string[]): void {
+    const missing = commands.filter(x => !commandExists(x));
+    if (missing.length) skipBecause(ctx, `${missing.join(", ")} not installed (run scripts/setup.sh)`);
+}
+
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+
+/** Polls `probe` every `intervalMs` until it returns true or `timeoutMs` passes; returns whether it did. */
 export async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -74,7 +78,7 @@ export async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs
         } catch {
             /* not yet */
         }
-        await new Promise(r => setTimeout(r, intervalMs));
+        await sleep(intervalMs);
     }
     return false;
 }

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { commandExists } from "../processes";
+import { commandExists, skipBecause } from "../processes";
 
 export type LoopbackEngine = "redis" | "valkey";
 export const LOOPBACK_ENGINES: readonly LoopbackEngine[] = ["redis", "valkey"];
@@ -74,9 +74,5 @@ export function skipUnlessEngine(ctx: Mocha.Context, engine: LoopbackEngine, oth
         engineMissing(engine),
         ...others.filter(c => !commandExists(c)).map(c => `${c} not installed (run scripts/setup.sh)`),
     ].filter(Boolean);
-    if (!missing.length) return;
-    const reason = missing.join("; ");
-    ctx.test!.parent!.ctx.skipReason = reason;
-    console.log(`      skipped: ${reason}`);
-    ctx.skip();
+    if (missing.length) skipBecause(ctx, missing.join("; "));
 }

@@ -14,6 +14,7 @@ import {
     operatorConfigPath,
 } from "../../components/memcached/operatorConfig";
 import { packageRoot } from "../../components/common/paths";
+import { skipBecause } from "../../harness/processes";
 
 const REPO = path.resolve(__dirname, "../..");
 
@@ -51,9 +52,7 @@ describe("operator manifests", () => {
         try {
             tracked = execFileSync("git", ["ls-files", "--", ...files], { cwd: REPO, encoding: "utf8" });
         } catch (e) {
-            console.log(`      skipped: not a git checkout (${(e as Error).message.split("\n")[0]})`);
-            (this.test as unknown as { skipReason: string }).skipReason = "not a git checkout";
-            return this.skip();
+            return skipBecause(this, `not a git checkout (${(e as Error).message.split("\n")[0]})`);
         }
         assert.deepStrictEqual(tracked.trim().split("\n").sort(), files.sort(), "the manifests the components load are committed");
         const onDisk = yaml.load(fs.readFileSync(operatorConfigPath(...CRD_FILE), "utf8"));

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { AlertRule, redisAlertRules } from "../../components/redis/metricsRules";
-import { commandExists, tempDir } from "../../harness/processes";
+import { skipUnlessInstalled, tempDir } from "../../harness/processes";
 
 const NS = "cache";
 const base = (instance: string) => `namespace="${NS}",app_kubernetes_io_instance="${instance}"`;
@@ -30,10 +30,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
     this.timeout(30000);
     let dir = "";
     before(function () {
-        if (!commandExists("promtool")) {
-            console.log("      skipped: promtool not installed (apt-get install prometheus; scripts/setup.sh does)");
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["promtool"]);
         dir = tempDir("rules");
     });
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
 // no write a replica acknowledged may be lost, and the set must heal to one master.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { sleep, waitFor } from "../../harness/processes";
+import { skipBecause, sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netnsUnavailable } from "../../harness/loopback/netns";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
@@ -31,11 +31,7 @@ for (const engine of LOOPBACK_ENGINES) {
         before(async function () {
             this.timeout(90000);
             const why = netnsUnavailable();
-            if (why) {
-                this.test!.parent!.ctx.skipReason = why;
-                console.log(`      skipped: ${why}`);
-                this.skip();
-            }
+            if (why) skipBecause(this, why);
             skipUnlessEngine(this, engine, ["haproxy"]);
             cluster = new SentinelCluster({
                 basePort: 0,

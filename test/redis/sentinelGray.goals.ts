@@ -9,7 +9,7 @@
 // not a spec of the loopback stage: `npm run test:gray` runs it, and prints the table either way.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
-import { sleep, waitFor } from "../../harness/processes";
+import { skipBecause, sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netdelayUnavailable, netnsUnavailable } from "../../harness/loopback/netns";
 import { once } from "../../harness/loopback/resp";
@@ -38,11 +38,7 @@ for (const engine of LOOPBACK_ENGINES) {
         before(async function () {
             this.timeout(90000);
             const why = netnsUnavailable() ?? netdelayUnavailable();
-            if (why) {
-                this.test!.parent!.ctx.skipReason = why;
-                console.log(`      skipped: ${why}`);
-                this.skip();
-            }
+            if (why) skipBecause(this, why);
             skipUnlessEngine(this, engine, ["haproxy"]);
             cluster = new SentinelCluster({
                 basePort: 0,

@@ -9,7 +9,7 @@ import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
 import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinelDefaults";
 import { statefulHosts } from "../../components/redis/sentinelObjects";
 import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
-import { commandExists, tempDir } from "../../harness/processes";
+import { skipUnlessInstalled, tempDir } from "../../harness/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");
 
@@ -29,11 +29,7 @@ describe("RedisSentinel renderers", () => {
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("every script the set mounts is valid POSIX sh, and so is the topology.env they source", function () {
-        if (!commandExists("dash")) {
-            console.log("      skipped: dash (a strict POSIX sh) is not installed");
-            (this.test as unknown as { skipReason: string }).skipReason = "dash not installed (run scripts/setup.sh)";
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["dash"]);
         const r = resolveSentinelArgs("ha", { namespace: "cache", tls: { enabled: true, secretName: "c" } });
         const files = renderSentinelFiles(r, podSite({ name: "ha", namespace: "cache", r, names }), true);
         const scripts = [...Object.entries(files.data), ...Object.entries(files.sentinel)].filter(([n]) => /\.(sh|env)$/.test(n));
@@ -87,10 +83,7 @@ describe("RedisSentinel renderers", () => {
     });
 
     it("HAProxy accepts the in-cluster configuration (DNS names, resolvers, RESP AUTH, read endpoint)", function () {
-        if (!commandExists("haproxy")) {
-            console.log("      skipped: haproxy is not installed (run scripts/setup.sh)");
-            this.skip();
-        }
+        skipUnlessInstalled(this, ["haproxy"]);
         const file = path.join(dir, "haproxy.cfg");
         const lua = path.join(dir, "hold.lua");
         fs.writeFileSync(lua, renderHaproxyLua({ nodes: 3, holdMs: 4500 }));
