@@ -13,14 +13,13 @@ import {
     serviceHost,
     spreadAffinity,
 } from "../common";
-import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { createRedisBasics } from "./basics";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
 import { podNodeFiles } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
-import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
-import { configMapName } from "./configName";
+import { TLS_DIR, endpointOf, serviceDnsNames } from "./tls";
 import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
@@ -70,38 +69,28 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const selector = selectorLabels("redis", name, "replicated");
         const headlessName = `${name}-headless`;
         const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns, c.clusterDomain));
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
-        const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
         const tls = c.tls !== undefined;
-        const env = passwordEnv(auth);
-
-        const configData = master.apply(host =>
-            podNodeFiles(c, tls, {
-                master: { host, port: REDIS_PORT },
-                announceHost: { expr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}` },
-            }),
-        );
-        const config = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
-            { parent: this },
-        );
-        // Replicas verify the master's certificate by its pod name; clients use the Services' names.
-        const certificate =
-            c.tls &&
-            createCertificate({
-                name,
-                namespace: c.namespace,
-                labels,
-                tls: c.tls,
-                parent: this,
-                dnsNames: pulumi
-                    .output(c.namespace)
-                    .apply(ns => [
-                        ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
-                        ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
-                    ]),
-            });
+        const { auth, users, env, config, certificate } = createRedisBasics({
+            component: COMPONENT,
+            name,
+            c,
+            auth: args.auth,
+            labels,
+            files: master.apply(host =>
+                podNodeFiles(c, tls, {
+                    master: { host, port: REDIS_PORT },
+                    announceHost: { expr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}` },
+                }),
+            ),
+            // Replicas verify the master's certificate by its pod name; clients use the Services' names.
+            dnsNames: pulumi
+                .output(c.namespace)
+                .apply(ns => [
+                    ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
+                    ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
+                ]),
+            parent: this,
+        });
 
         // Created before the StatefulSet: replicas resolve the master through it (the seed's
         // "Unable to connect to MASTER" came from its absence).

@@ -1,14 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
-import { createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { createRedisBasics } from "./basics";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
 import { podNodeFiles } from "./config";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
-import { TLS_DIR, createCertificate, endpointOf, serviceDnsNames } from "./tls";
-import { configMapName } from "./configName";
+import { TLS_DIR, endpointOf, serviceDnsNames } from "./tls";
 import { dataVolume, redisConfigVolumes } from "./volumes";
 
 const COMPONENT = "RedisStandalone";
@@ -58,25 +57,17 @@ export class RedisStandalone extends pulumi.ComponentResource {
 
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
-        const auth = createRedisAuth(name, c.namespace, labels, args.auth, this, COMPONENT);
-        const users = createUserSecrets(name, c.namespace, labels, c.users, this, COMPONENT);
         const tls = c.tls !== undefined;
-        const configData = podNodeFiles(c, tls);
-        const config = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            { metadata: { name: configMapName(`${name}-config`, configData), namespace: c.namespace, labels }, data: configData },
-            { parent: this },
-        );
-        const certificate =
-            c.tls &&
-            createCertificate({
-                name,
-                namespace: c.namespace,
-                labels,
-                tls: c.tls,
-                parent: this,
-                dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
-            });
+        const { auth, users, env, config, certificate } = createRedisBasics({
+            component: COMPONENT,
+            name,
+            c,
+            auth: args.auth,
+            labels,
+            files: podNodeFiles(c, tls),
+            dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
+            parent: this,
+        });
 
         let claimName: pulumi.Output<string> | undefined;
         if (c.persistence.enabled) {
@@ -95,7 +86,6 @@ export class RedisStandalone extends pulumi.ComponentResource {
             claimName = pvc.metadata.name;
         }
 
-        const env = passwordEnv(auth);
         const podSpec: k8s.types.input.core.v1.PodSpec = {
             automountServiceAccountToken: false,
             securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
