@@ -4,7 +4,7 @@
  * the master; time from the kill to each client's first completed write.
  */
 import Redis from "ioredis";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { waitFor } from "../../harness/processes";
 import { PASSWORD, load, sec, sleep, stats } from "./common";

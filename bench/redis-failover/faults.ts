@@ -4,7 +4,7 @@
  * how long writes through the endpoint were refused (the longest stretch without a successful
  * write) and WAIT-acked writes lost once the set healed.
  */
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { once } from "../../harness/loopback/resp";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter } from "../../harness/loopback/writer";

@@ -4,7 +4,7 @@
  * (highest ordinal first). Per hand-over: the longest stretch without a successful write through
  * the endpoint, WAIT-acked writes lost, whether the target was an already-restarted pod.
  */
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter } from "../../harness/loopback/writer";
 import { PASSWORD, load, lostOn, sec, sleep, stats, switches } from "./common";

@@ -3,7 +3,7 @@
  * served per second on each sentinel and data node, from `INFO stats` counters sampled over a
  * window once the set is steady (agents, sentinels and one HAProxy running, no client traffic).
  */
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { Target, info } from "../../harness/loopback/resp";
 import { PASSWORD, load, sleep } from "./common";

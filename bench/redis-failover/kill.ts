@@ -3,7 +3,7 @@
  * timing profile: time from the kill to the first write the endpoint takes again, WAIT-acked
  * writes lost, unprovoked failovers and retried attempts.
  */
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { LoopbackEngine } from "../../harness/loopback/engines";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter } from "../../harness/loopback/writer";

@@ -3,7 +3,7 @@
 export { RedisStandalone, RedisStandaloneArgs, RedisWorkloadKind } from "./standalone";
 export { RedisReplicated, RedisReplicatedArgs } from "./replicated";
 export { RedisSentinel } from "./sentinel";
-export { RedisNetworkPolicyArgs, RedisSentinelArgs, RedisSentinelProxyArgs } from "./sentinelArgs";
+export { RedisNetworkPolicyArgs, RedisSentinelArgs, RedisSentinelProxyArgs } from "./sentinel/args";
 export { RedisAuthArgs } from "./auth";
 export { RedisCommonArgs, RedisPersistenceArgs } from "./common";
 export { REDIS_IMAGE, RedisEngine, VALKEY_IMAGE } from "./defaults";

@@ -13,16 +13,16 @@ import { redisContainer, tlsVolume } from "./common";
 import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
 import { EXPORTER_PORT, HAPROXY_METRICS_PORT, createMetricsObjects, exporterContainer } from "./metrics";
 import { schedulingSpec } from "./scheduling";
-import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinelArgs";
-import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, agentTiming } from "./sentinelDefaults";
-import { HAPROXY_DIR, podSite, renderSentinelFiles, sentinelDnsNames, sentinelStartupSeconds } from "./sentinelFiles";
-import { networkPolicySpecs } from "./sentinelObjects";
+import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinel/args";
+import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, agentTiming } from "./sentinel/defaults";
+import { HAPROXY_DIR, podSite, renderSentinelFiles, sentinelDnsNames, sentinelStartupSeconds } from "./sentinel/files";
+import { networkPolicySpecs } from "./sentinel/objects";
 import { configMapName } from "./configName";
-import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./sentinelPods";
+import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./sentinel/pods";
 import { TLS_DIR, createCertificate, endpointOf } from "./tls";
 import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
 
-export { RedisSentinelArgs } from "./sentinelArgs";
+export { RedisSentinelArgs } from "./sentinel/args";
 
 /**
  * Highly available Redis behind one endpoint: data pods (one master, replicas), Sentinels that

@@ -4,7 +4,7 @@
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { createHash } from "crypto";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { RespError, once } from "../../harness/loopback/resp";
 

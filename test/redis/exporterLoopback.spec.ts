@@ -4,7 +4,7 @@ import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harn
 import * as assert from "assert";
 import * as http from "http";
 import * as path from "path";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { ProcessGroup, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 

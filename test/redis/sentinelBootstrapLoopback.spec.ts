@@ -6,9 +6,9 @@ import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
-import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
-import { statefulHosts } from "../../components/redis/sentinelObjects";
+import { resolveSentinelArgs } from "../../components/redis/sentinel/args";
+import { podSite, renderSentinelFiles } from "../../components/redis/sentinel/files";
+import { statefulHosts } from "../../components/redis/sentinel/objects";
 import { tempDir } from "../../harness/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");

@@ -5,7 +5,7 @@ import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harn
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { sleep, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { once, replicationInfo } from "../../harness/loopback/resp";

@@ -3,7 +3,7 @@
 // partition from the replicas only. A client keeps writing SET + WAIT 1 through the endpoint;
 // no write a replica acknowledged may be lost, and the set must heal to one master.
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { skipBecause, sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netnsUnavailable } from "../../harness/loopback/netns";

@@ -8,7 +8,7 @@
 // These are goals the agent does not meet yet (bench/README.md "Gray failures" has the figures), so this file is
 // not a spec of the loopback stage: `npm run test:gray` runs it, and prints the table either way.
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { skipBecause, sleep, waitFor } from "../../harness/processes";
 import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
 import { netdelayUnavailable, netnsUnavailable } from "../../harness/loopback/netns";

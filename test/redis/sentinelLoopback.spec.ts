@@ -3,7 +3,7 @@
 // agent), 3 sentinels, 1 HAProxy.
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinel/defaults";
 import { sleep, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "../../harness/loopback/resp";

@@ -5,7 +5,7 @@
 //   back (Sentinel's +fix-slave-config would wait a failover-timeout; meanwhile the new master lacks it).
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { waitFor } from "../../harness/processes";
 import { once, replicationInfo } from "../../harness/loopback/resp";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";

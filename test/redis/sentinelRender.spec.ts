@@ -4,11 +4,11 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxyConfig";
-import { resolveSentinelArgs } from "../../components/redis/sentinelArgs";
-import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinelDefaults";
-import { statefulHosts } from "../../components/redis/sentinelObjects";
-import { podSite, renderSentinelFiles } from "../../components/redis/sentinelFiles";
+import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxy/config";
+import { resolveSentinelArgs } from "../../components/redis/sentinel/args";
+import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinel/defaults";
+import { statefulHosts } from "../../components/redis/sentinel/objects";
+import { podSite, renderSentinelFiles } from "../../components/redis/sentinel/files";
 import { skipUnlessInstalled, tempDir } from "../../harness/processes";
 
 const nodes = statefulHosts("ha-node", "ha-headless", 3, "cache", 6379, "cluster.local");

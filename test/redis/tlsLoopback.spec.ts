@@ -8,7 +8,7 @@ import * as net from "net";
 import * as path from "path";
 import * as fs from "fs";
 import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinelDefaults";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { tlsCliArgs } from "../../components/redis/tls";
 import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
 import { makeCertificates } from "../../harness/loopback/certs";

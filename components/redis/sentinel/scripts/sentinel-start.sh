@@ -59,7 +59,7 @@ done
   [ -z "$myid" ] || echo "sentinel myid $myid"
   echo "sentinel monitor $name $master $KC_QUORUM"
   # Ordinals past the quorum see a dead master later, so they vote in the election instead of standing in it
-  # (voterDelayMs in sentinelDefaults.ts says why).
+  # (voterDelayMs in ../defaults.ts says why).
   down_after=$KC_DOWN_AFTER_MS
   [ "$ordinal" -lt "$KC_QUORUM" ] || down_after=$((down_after + KC_VOTER_DELAY_MS))
   echo "sentinel down-after-milliseconds $name $down_after"

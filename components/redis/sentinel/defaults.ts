@@ -30,7 +30,7 @@ export const READ_PORT = 6380;
 export const HAPROXY_CHECK_INTERVAL_MS = 500;
 
 /**
- * How long HAProxy waits for one check (connect plus one round trip, see haproxyConfig.ts): two thirds of
+ * How long HAProxy waits for one check (connect plus one round trip, see ../haproxy/config.ts): two thirds of
  * down-after, so a master whose link is slow but inside what the sentinels tolerate still passes, while a node that
  * does not answer at all is out of the endpoint before the sentinels could promote a replica.
  */

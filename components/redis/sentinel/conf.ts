@@ -2,8 +2,8 @@
  * The Sentinel topology's configuration beyond the common redis.conf: the data nodes' extra directives, the global
  * part of sentinel.conf (the start script adds the monitor lines), and the timings derived from the set's.
  */
-import { tlsConfLines } from "./tls";
-import { FENCED_MIN_REPLICAS } from "./sentinelDefaults";
+import { tlsConfLines } from "../tls";
+import { FENCED_MIN_REPLICAS } from "./defaults";
 
 export interface SentinelTuning {
     /** Sentinel master-set name (Bitnami's `sentinel.masterSet`). */

@@ -5,15 +5,15 @@
  * site is the set's stable DNS names and mount paths ({@link podSite}); the loopback tests render the very same
  * files for 127.0.0.1 ports or network-namespace addresses and their own folders.
  */
-import { serviceHost } from "../common";
-import { usersList } from "./acl";
-import { renderRedisConf } from "./config";
-import { REDIS_PORT, SENTINEL_PORT } from "./defaults";
-import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "./haproxyConfig";
-import { HAPROXY_METRICS_PORT } from "./metrics";
-import { hostPortList, renderEnv, shellScript } from "./scripts";
-import { agentEnv } from "./sentinelAgent";
-import { ResolvedSentinel } from "./sentinelArgs";
+import { serviceHost } from "../../common";
+import { usersList } from "../acl";
+import { renderRedisConf } from "../config";
+import { REDIS_PORT, SENTINEL_PORT } from "../defaults";
+import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../haproxy/config";
+import { HAPROXY_METRICS_PORT } from "../metrics";
+import { hostPortList, renderEnv, shellScript } from "../scripts";
+import { agentEnv } from "./agent";
+import { ResolvedSentinel } from "./args";
 import {
     FENCED_MIN_REPLICAS,
     HAPROXY_CHECK_INTERVAL_MS,
@@ -26,13 +26,13 @@ import {
     voterDelayMs,
     haproxyCheckTimeoutMs,
     proxyHoldMilliseconds,
-} from "./sentinelDefaults";
-import { statefulHosts } from "./sentinelObjects";
-import { AGENT_STATE_DIR, handoverBudget } from "./sentinelPods";
-import { preStopEnv } from "./sentinelPreStop";
-import { dataNodeConfExtra, renderSentinelConf, selfMasterWaitSeconds } from "./sentinelScripts";
-import { HostPort } from "./defaults";
-import { TLS_DIR, tlsCliArgs } from "./tls";
+} from "./defaults";
+import { statefulHosts } from "./objects";
+import { AGENT_STATE_DIR, handoverBudget } from "./pods";
+import { preStopEnv } from "./preStop";
+import { dataNodeConfExtra, renderSentinelConf, selfMasterWaitSeconds } from "./conf";
+import { HostPort } from "../defaults";
+import { TLS_DIR, tlsCliArgs } from "../tls";
 
 /** Where HAProxy's files are mounted. */
 export const HAPROXY_DIR = "/usr/local/etc/haproxy";

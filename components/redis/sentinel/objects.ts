@@ -3,8 +3,8 @@
  * NetworkPolicies), kept apart from the class so each piece is small and testable.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { podHost } from "../common";
-import { HostPort } from "./defaults";
+import { podHost } from "../../common";
+import { HostPort } from "../defaults";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Labels = Record<string, string>;

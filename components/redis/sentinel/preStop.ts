@@ -2,7 +2,7 @@
  * The values the preStop hand-over (sentinel/scripts/prestop.sh, where its steps are described) reads from
  * topology.env.
  */
-import { SENTINEL_DEBUG_TIMINGS } from "./sentinelDefaults";
+import { SENTINEL_DEBUG_TIMINGS } from "./defaults";
 
 /**
  * Age of the sentinel's last INFO of the target when SENTINEL FAILOVER is sent: at least EARLIEST (so the next

@@ -8,9 +8,9 @@ import {
     requireOneOf,
     requirePinnedImage,
     Resources,
-} from "../common";
-import { RedisCommonArgs, ResolvedCommon, resolveCommon } from "./common";
-import { HAPROXY_IMAGE, SENTINEL_DEFAULTS } from "./sentinelDefaults";
+} from "../../common";
+import { RedisCommonArgs, ResolvedCommon, resolveCommon } from "../common";
+import { HAPROXY_IMAGE, SENTINEL_DEFAULTS } from "./defaults";
 
 export const COMPONENT = "RedisSentinel";
 

@@ -4,13 +4,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Resources, restrictedContainerSecurityContext } from "../common";
-import { cliCommand, pingProbe, tlsMount } from "./common";
-import { REDIS_PORT } from "./defaults";
-import { HAPROXY_METRICS_PORT } from "./metrics";
-import { HAPROXY_HEALTH_PORT, READ_PORT } from "./sentinelDefaults";
-import { selfMasterWaitSeconds } from "./sentinelScripts";
-import { TLS_DIR } from "./tls";
+import { Resources, restrictedContainerSecurityContext } from "../../common";
+import { cliCommand, pingProbe, tlsMount } from "../common";
+import { REDIS_PORT } from "../defaults";
+import { HAPROXY_METRICS_PORT } from "../metrics";
+import { HAPROXY_HEALTH_PORT, READ_PORT } from "./defaults";
+import { selfMasterWaitSeconds } from "./conf";
+import { TLS_DIR } from "../tls";
 
 type Container = k8s.types.input.core.v1.Container;
 

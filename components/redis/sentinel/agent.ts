@@ -2,7 +2,7 @@
  * The values the fencing agent (sentinel/scripts/agent.sh, where its rules are described) reads from topology.env,
  * derived from the set's timings so that a master cut off from the sentinels is fenced in time.
  */
-import { agentTiming } from "./sentinelDefaults";
+import { agentTiming } from "./defaults";
 
 export function agentEnv(o: { downAfterMilliseconds: number; failoverTimeoutMilliseconds: number; orphanSeconds: number }) {
     const t = agentTiming(o.downAfterMilliseconds);

@@ -4,7 +4,7 @@
  * Write endpoint: a data node gets traffic only when it answers `role:master` and accepts a write
  * (a DEL of a key that never exists: a fenced node answers NOREPLICAS, a replica READONLY), and no
  * other node passes both. A master is writable only while its agent sees a majority of sentinels
- * confirm it (see sentinelAgent.ts), so HAProxy needs no sentinel checks of its own. Servers have
+ * confirm it (see sentinel/agent.ts), so HAProxy needs no sentinel checks of its own. Servers have
  * weight 0, so when no node passes, HAProxy refuses the connection at once instead of sending it to
  * some node that merely claims to be master; sessions to a node that fails are cut, so clients
  * reconnect to the new master.
@@ -12,8 +12,8 @@
  * Read endpoint: balanced over replicas whose link to their master is up, falling back to the
  * write endpoint's choice when there is none.
  */
-import { HostPort, WRITE_PROBE_KEY } from "./defaults";
-import { haproxyCheckTls } from "./tls";
+import { HostPort, WRITE_PROBE_KEY } from "../defaults";
+import { haproxyCheckTls } from "../tls";
 
 export interface HaproxyOptions {
     nodes: HostPort[];
