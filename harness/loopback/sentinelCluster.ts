@@ -462,6 +462,7 @@ export class SentinelCluster {
         }
     }
 
+    /** Stops every process; the directory (logs, data) stays when KUBECACHE_KEEP_LOOPBACK is set, for reading after a run. */
     stop(keepDir = !!process.env.KUBECACHE_KEEP_LOOPBACK): void {
         this.group.stopAll();
         this.net?.destroy();

@@ -46,7 +46,7 @@ for (const engine of LOOPBACK_ENGINES) {
 
         after(() => {
             if (outcomes.length) console.table(outcomes);
-            cluster?.stop(!!process.env.KUBECACHE_KEEP_LOOPBACK);
+            cluster?.stop();
         });
 
         const c = () => cluster!;
