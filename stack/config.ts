@@ -9,6 +9,7 @@ import type { AckClusterArgs } from "../components/cluster/ack";
 import type { NetworkPlugin } from "../components/cluster/ackPlan";
 import type { ExistingClusterArgs } from "../components/cluster/existing";
 import type { KindClusterArgs } from "../components/cluster/kind";
+import { ServiceExposureArgs, ServiceType } from "../components/common/service";
 import { ArgumentError } from "../components/common/validate";
 import type { OperatorImageArgs } from "../components/image/operatorImage";
 
@@ -56,6 +57,8 @@ export interface RedisConfig {
     image?: string;
     /** HAProxy image of redis-ha's endpoint; the component's default when unset. */
     haproxyImage?: string;
+    /** How redis-ha's endpoint Service is reached (`redisService*` keys). */
+    endpoint: ServiceExposureArgs;
 }
 
 export interface MemcachedConfig {
@@ -251,6 +254,42 @@ function clusterConfig(r: Reader, cloud: Reader, stack: string): ClusterConfig {
     }
 }
 
+/** The annotation that makes Alibaba Cloud's cloud controller create an internal (VPC-only) SLB. */
+export const ALIBABA_INTERNAL_SLB = { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" };
+
+/**
+ * redis-ha's endpoint exposure. A LoadBalancer on ACK is internal unless `redisServiceInternal` is false: a cache
+ * reachable from the internet is never a default.
+ */
+function endpointService(r: Reader, clusterKind: ClusterKind): ServiceExposureArgs {
+    const type = r.oneOf<ServiceType>("redisServiceType", Object.values(ServiceType), "ClusterIP");
+    const ranges = r.optionalList("redisServiceSourceRanges");
+    const nodePort = r.integer("redisServiceNodePort", 0);
+    const internalSetting = r.autoBoolean("redisServiceInternal");
+    if (internalSetting === true && clusterKind !== "ack") {
+        throw new ArgumentError(
+            WHERE,
+            "redisServiceInternal",
+            `is for ack (an Alibaba Cloud SLB annotation); on a "${clusterKind}" cluster use RedisSentinel's \`service.annotations\` for your cloud's.`,
+        );
+    }
+    const internal = type === "LoadBalancer" && clusterKind === "ack" && internalSetting !== false;
+    if (type === "ClusterIP") {
+        for (const [key, set] of [
+            ["redisServiceSourceRanges", ranges !== undefined],
+            ["redisServiceNodePort", nodePort !== 0],
+        ] as const) {
+            if (set) throw new ArgumentError(WHERE, key, "needs `redisServiceType` NodePort or LoadBalancer.");
+        }
+    }
+    return {
+        type,
+        ...(internal ? { annotations: { ...ALIBABA_INTERNAL_SLB } } : {}),
+        ...(ranges ? { loadBalancerSourceRanges: ranges } : {}),
+        ...(nodePort ? { nodePorts: { redis: nodePort } } : {}),
+    };
+}
+
 /** Reads and checks every key of Pulumi.yaml (project namespace `kubecache`, plus `alicloud:` credentials). */
 export function loadStackConfig(config: pulumi.Config = new pulumi.Config(), stack: string = pulumi.getStack()): StackConfig {
     const r = new Reader(config);
@@ -273,8 +312,10 @@ export function loadStackConfig(config: pulumi.Config = new pulumi.Config(), sta
         password: r.optionalSecret("redisPassword"),
         image: r.optionalString("redisImage"),
         haproxyImage: r.optionalString("haproxyImage"),
+        endpoint: { type: "ClusterIP" },
     };
     const cluster = clusterConfig(r, cloud, stack);
+    redis.endpoint = endpointService(r, cluster.kind);
     const memcached: MemcachedConfig = {
         operatorImage: r.optionalString("operatorImage"),
         operatorPlatform: r.oneOf<OperatorPlatform>("operatorPlatform", ["linux/amd64", "linux/arm64"], "linux/amd64"),

@@ -82,6 +82,7 @@ export function deployStack(config: StackConfig = loadStackConfig()): StackOutpu
                 sentinels: r.sentinels,
                 antiAffinity: r.antiAffinity,
                 networkPolicy: { enabled: r.networkPolicy },
+                service: r.endpoint,
             },
             inNamespace,
         );

@@ -6,3 +6,4 @@ export * from "./quantity";
 export * from "./image";
 export * from "./scheduling";
 export * from "./types";
+export * from "./service";

@@ -11,6 +11,7 @@ import {
     requirePinnedImage,
     Resources,
     restrictedContainerSecurityContext,
+    ServiceExposureArgs,
 } from "../common";
 import { RedisUserArgs, validateExtraConfig, validateUsers } from "./acl";
 import { RedisAuthArgs } from "./auth";
@@ -75,6 +76,11 @@ export interface RedisCommonArgs {
     metrics?: RedisMetricsArgs;
     /** Node selection, tolerations, priority and zone spreading of every pod. */
     scheduling?: RedisSchedulingArgs;
+    /**
+     * How the client endpoint's Service is reached: ClusterIP (default), NodePort or LoadBalancer, with its
+     * annotations, source ranges, traffic policy, node ports and the names outside clients use (TLS SANs).
+     */
+    service?: ServiceExposureArgs;
 }
 
 export interface ResolvedPersistence {

@@ -3,11 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ANTI_AFFINITIES,
     AntiAffinity,
+    ServiceExposureArgs,
     oneDisruptionBudget,
     podHost,
     recommendedLabels,
     requireInteger,
     requireOneOf,
+    resolveService,
+    exposedSpec,
     restrictedPodSecurityContext,
     selectorLabels,
     serviceHost,
@@ -29,6 +32,11 @@ export interface RedisReplicatedArgs extends RedisCommonArgs {
     replicas?: number;
     /** Spread the pods over nodes: `preferred` (default) or `required` (needs as many nodes as pods). */
     antiAffinity?: AntiAffinity;
+    /**
+     * How the read endpoint's Service (`<name>-read`) is reached; `service` governs the master's (`<name>-master`).
+     * ClusterIP by default.
+     */
+    readService?: ServiceExposureArgs;
 }
 
 /**
@@ -64,6 +72,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const antiAffinity = args.antiAffinity ?? "preferred";
         requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ANTI_AFFINITIES);
         const c = resolveCommon(COMPONENT, name, args);
+        const exposure = resolveService(COMPONENT, "service", args.service, ["redis"]);
+        const readExposure = resolveService(COMPONENT, "readService", args.readService, ["redis"]);
 
         const labels = recommendedLabels("redis", name, "replicated");
         const selector = selectorLabels("redis", name, "replicated");
@@ -88,6 +98,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
                 .apply(ns => [
                     ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
                     ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
+                    ...exposure.externalNames,
+                    ...readExposure.externalNames,
                 ]),
             parent: this,
         });
@@ -178,10 +190,10 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const masterSvc = new k8s.core.v1.Service(
             `${name}-master`,
             {
-                metadata: { name: `${name}-master`, namespace: c.namespace, labels },
+                metadata: { name: `${name}-master`, namespace: c.namespace, labels, annotations: exposure.annotations },
                 spec: {
                     selector: { ...selector, "statefulset.kubernetes.io/pod-name": `${name}-0` },
-                    ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
+                    ...exposedSpec(exposure, [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }]),
                 },
             },
             { parent: this },
@@ -189,8 +201,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const readSvc = new k8s.core.v1.Service(
             `${name}-read`,
             {
-                metadata: { name: `${name}-read`, namespace: c.namespace, labels },
-                spec: { selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+                metadata: { name: `${name}-read`, namespace: c.namespace, labels, annotations: readExposure.annotations },
+                spec: { selector, ...exposedSpec(readExposure, [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }]) },
             },
             { parent: this },
         );

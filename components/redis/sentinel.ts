@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    exposedSpec,
     oneDisruptionBudget,
     recommendedLabels,
     restrictedPodSecurityContext,
@@ -280,14 +281,13 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name, namespace: ns, labels: labelsOf("proxy") },
+                metadata: { name, namespace: ns, labels: labelsOf("proxy"), annotations: r.service.annotations },
                 spec: {
-                    type: "ClusterIP",
                     selector: sel.proxy,
-                    ports: [
+                    ...exposedSpec(r.service, [
                         { name: "redis", port: REDIS_PORT, targetPort: "redis" },
                         { name: "redis-read", port: READ_PORT, targetPort: "redis-read" },
-                    ],
+                    ]),
                 },
             },
             parent,
@@ -329,6 +329,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 HAPROXY_HEALTH_PORT,
                 READ_PORT,
                 c.metrics ? { exporter: EXPORTER_PORT, proxy: HAPROXY_METRICS_PORT } : undefined,
+                r.service.type !== "ClusterIP",
             );
             for (const [part, npName] of [
                 ["data", names.data],

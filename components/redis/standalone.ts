@@ -1,6 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { recommendedLabels, requireOneOf, restrictedPodSecurityContext, selectorLabels, serviceHost } from "../common";
+import {
+    exposedSpec,
+    recommendedLabels,
+    requireOneOf,
+    resolveService,
+    restrictedPodSecurityContext,
+    selectorLabels,
+    serviceHost,
+} from "../common";
 import { createRedisBasics } from "./basics";
 import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
 import { podNodeFiles } from "./config";
@@ -27,7 +35,7 @@ export interface RedisStandaloneArgs extends RedisCommonArgs {
     kind?: RedisWorkloadKind;
 }
 
-/** One Redis server behind a ClusterIP Service: the seed's `kubectl run redis` done properly. */
+/** One Redis server behind a Service (ClusterIP unless `service` says otherwise): the seed's `kubectl run redis` done properly. */
 export class RedisStandalone extends pulumi.ComponentResource {
     /** `host:port` of the Service (`rediss://host:port` with TLS). */
     public readonly endpoint: pulumi.Output<string>;
@@ -35,7 +43,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
     public readonly host: pulumi.Output<string>;
     /** The Redis port (6379). */
     public readonly port: pulumi.Output<number>;
-    /** Name of the ClusterIP Service. */
+    /** Name of the client Service. */
     public readonly serviceName: pulumi.Output<string>;
     /** The Secret holding the password (key `redis-password`); undefined when auth is off. */
     public readonly passwordSecretName: pulumi.Output<string | undefined>;
@@ -54,6 +62,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const kind = args.kind ?? "Deployment";
         requireOneOf(COMPONENT, "kind", kind, Object.values(RedisWorkloadKind));
         const c = resolveCommon(COMPONENT, name, args);
+        const exposure = resolveService(COMPONENT, "service", args.service, ["redis"]);
 
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
@@ -65,7 +74,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
             auth: args.auth,
             labels,
             files: podNodeFiles(c, tls),
-            dnsNames: pulumi.output(c.namespace).apply(ns => serviceDnsNames(name, ns, c.clusterDomain)),
+            dnsNames: pulumi.output(c.namespace).apply(ns => [...serviceDnsNames(name, ns, c.clusterDomain), ...exposure.externalNames]),
             parent: this,
         });
 
@@ -132,8 +141,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const service = new k8s.core.v1.Service(
             name,
             {
-                metadata: { name, namespace: c.namespace, labels },
-                spec: { type: "ClusterIP", selector, ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+                metadata: { name, namespace: c.namespace, labels, annotations: exposure.annotations },
+                spec: { selector, ...exposedSpec(exposure, [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }]) },
             },
             { parent: this },
         );

@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, known } from "../common";
+import { ArgumentError, known, subjectAltNames } from "../common";
 
 /** TLS settings every Redis component takes. */
 export interface RedisTlsArgs {
@@ -106,7 +106,7 @@ export function endpointOf(hostPort: string, tls: boolean): string {
 }
 
 /**
- * The cert-manager Certificate for `issuerRef`, naming every DNS name clients and peers use, plus
+ * The cert-manager Certificate for `issuerRef`, naming every DNS name and address clients and peers use, plus
  * `localhost` and 127.0.0.1 (probes and the agent connect locally). The pods wait for its Secret.
  */
 export function createCertificate(o: {
@@ -127,8 +127,9 @@ export function createCertificate(o: {
             spec: {
                 secretName: o.tls.secretName,
                 issuerRef: o.tls.issuerRef,
-                dnsNames: pulumi.output(o.dnsNames).apply(names => [...new Set([...names, "localhost"])]),
-                ipAddresses: ["127.0.0.1"],
+                // IP addresses among the names (a Service's external address) go where a certificate lists them.
+                dnsNames: pulumi.output(o.dnsNames).apply(names => [...new Set([...subjectAltNames(names).dnsNames, "localhost"])]),
+                ipAddresses: pulumi.output(o.dnsNames).apply(names => [...new Set(["127.0.0.1", ...subjectAltNames(names).ipAddresses])]),
                 usages: ["server auth", "client auth"],
                 privateKey: { rotationPolicy: "Always" },
             },

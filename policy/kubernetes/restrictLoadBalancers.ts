@@ -6,12 +6,29 @@ import { environmentOf, environmentProperty } from "../common/environment";
 export const INTERNAL_SLB_ANNOTATION = "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type";
 
 /**
- * kind has no load-balancer controller (the Service stays Pending forever); in prod a public SLB
- * would expose Redis or Memcached to the internet.
+ * Annotations that make a cloud's load balancer internal (reachable from its private network only), with the value
+ * that does it: Alibaba Cloud's first, then AWS, Google Cloud and Azure, for `existing` clusters on those clouds.
+ */
+export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: ReadonlyArray<readonly [string, string]> = [
+    [INTERNAL_SLB_ANNOTATION, "intranet"],
+    ["service.beta.kubernetes.io/aws-load-balancer-internal", "true"],
+    ["service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"],
+    ["networking.gke.io/load-balancer-type", "Internal"],
+    ["cloud.google.com/load-balancer-type", "Internal"],
+    ["service.beta.kubernetes.io/azure-load-balancer-internal", "true"],
+];
+
+const OPEN_TO_ALL = ["0.0.0.0/0", "::/0"];
+
+/**
+ * kind has no load-balancer controller (the Service stays Pending forever); in prod a public load balancer open to
+ * every address would expose Redis or Memcached to the internet.
  */
 export const restrictLoadBalancers: ResourceValidationPolicy = {
     name: "kubernetes-core-v1-service-restrict-load-balancer",
-    description: "No LoadBalancer Services on kind; in prod only internal Alibaba Cloud SLBs (address type `intranet`).",
+    description:
+        "No LoadBalancer Services on kind; in prod a LoadBalancer is internal (e.g. an Alibaba Cloud SLB of address type " +
+        "`intranet`) or lists the client ranges it lets through (`loadBalancerSourceRanges`, none open to all).",
     enforcementLevel: "mandatory",
     severity: "high",
     configSchema: {
@@ -36,10 +53,18 @@ export const restrictLoadBalancers: ResourceValidationPolicy = {
             );
             return;
         }
-        if (environmentOf(args) === "prod" && service.metadata?.annotations?.[INTERNAL_SLB_ANNOTATION] !== "intranet") {
+        if (environmentOf(args) !== "prod") return;
+        const annotations = service.metadata?.annotations ?? {};
+        if (INTERNAL_LOAD_BALANCER_ANNOTATIONS.some(([k, v]) => annotations[k] === v)) return;
+        const ranges = service.spec?.loadBalancerSourceRanges ?? [];
+        const open = ranges.filter(r => OPEN_TO_ALL.includes(r.trim()));
+        if (ranges.length === 0 || open.length > 0) {
             reportViolation(
-                `Service "${name}" is a LoadBalancer without an internal-SLB annotation, so Alibaba Cloud gives it a public address. ` +
-                    `Annotate it with "${INTERNAL_SLB_ANNOTATION}: intranet", or use a ClusterIP Service.`,
+                `Service "${name}" is a public LoadBalancer ` +
+                    (open.length ? `open to every address (${open.join(", ")})` : "without `loadBalancerSourceRanges`") +
+                    ", so anyone on the internet can reach it. " +
+                    `Make it internal ("${INTERNAL_SLB_ANNOTATION}: intranet" on Alibaba Cloud), ` +
+                    "list the client CIDRs it serves in `loadBalancerSourceRanges`, or use a ClusterIP Service.",
             );
         }
     }),

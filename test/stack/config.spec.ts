@@ -139,6 +139,7 @@ describe("stack/config.ts: the one typed config loader", () => {
             password: undefined,
             image: undefined,
             haproxyImage: undefined,
+            endpoint: { type: "ClusterIP" },
         });
         assert.deepStrictEqual(dev.memcached, {
             operatorImage: undefined,
@@ -177,6 +178,22 @@ describe("stack/config.ts: the one typed config loader", () => {
         const r = loadStackConfig(new pulumi.Config(), "dev").redis;
         assert.ok(r.password && (await pulumi.isSecret(r.password)), "redisPassword must be a secret");
         assert.deepStrictEqual([r.image, r.haproxyImage], ["r.example.com/valkey:9.1.4", "r.example.com/haproxy:2.6"]);
+    });
+
+    it("makes redis-ha's LoadBalancer endpoint an internal SLB on ACK unless told otherwise, with its source ranges and node port", () => {
+        const ack = { cluster: "ack", ackRegion: "cn-hangzhou", ackZones: ["cn-hangzhou-h"], ackInstanceTypes: ["ecs.g7.xlarge"] };
+        withConfig({ ...ack, redisServiceType: "LoadBalancer", redisServiceSourceRanges: ["10.1.0.0/16"], redisServiceNodePort: 30079 });
+        assert.deepStrictEqual(loadStackConfig(new pulumi.Config(), "prod").redis.endpoint, {
+            type: "LoadBalancer",
+            annotations: { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" },
+            loadBalancerSourceRanges: ["10.1.0.0/16"],
+            nodePorts: { redis: 30079 },
+        });
+        withConfig({ ...ack, redisServiceType: "LoadBalancer", redisServiceInternal: "false" });
+        assert.deepStrictEqual(loadStackConfig(new pulumi.Config(), "prod").redis.endpoint, { type: "LoadBalancer" });
+        // A NodePort is not a load balancer: nothing to make internal.
+        withConfig({ ...ack, redisServiceType: "NodePort" });
+        assert.deepStrictEqual(loadStackConfig(new pulumi.Config(), "prod").redis.endpoint, { type: "NodePort" });
     });
 
     it("is off for Memcached when `memcached` is false", () => {
@@ -226,6 +243,21 @@ describe("stack/config.ts: the one typed config loader", () => {
                 "an unknown platform",
                 { operatorPlatform: "windows/amd64" },
                 /^ArgumentError: config: `operatorPlatform` must be one of "linux\/amd64", "linux\/arm64"/,
+            ],
+            [
+                "an endpoint Service type Kubernetes does not have",
+                { redisServiceType: "Ingress" },
+                /^ArgumentError: config: `redisServiceType` must be one of "ClusterIP", "NodePort", "LoadBalancer"; got "Ingress"\.$/,
+            ],
+            [
+                "an internal SLB asked for on kind",
+                { redisServiceType: "LoadBalancer", redisServiceInternal: "true" },
+                /^ArgumentError: config: `redisServiceInternal` is for ack .* on a "kind" cluster use RedisSentinel's `service.annotations`/,
+            ],
+            [
+                "source ranges on a ClusterIP endpoint",
+                { redisServiceSourceRanges: ["10.0.0.0/8"] },
+                /^ArgumentError: config: `redisServiceSourceRanges` needs `redisServiceType` NodePort or LoadBalancer\.$/,
             ],
             [
                 "instances that are not a list",

@@ -7,6 +7,8 @@ import {
     requireInteger,
     requireOneOf,
     requirePinnedImage,
+    resolveService,
+    ResolvedService,
     Resources,
 } from "../../common";
 import { RedisCommonArgs, ResolvedCommon, resolveCommon } from "../common";
@@ -83,6 +85,8 @@ export interface ResolvedSentinel {
     antiAffinity: AntiAffinity;
     networkPolicy?: { clientLabels: Record<string, string> };
     clusterDomain: string;
+    /** Exposure of the endpoint Service `<name>` (its write and read ports). */
+    service: ResolvedService;
 }
 
 function merged(defaults: Required<ResourceMap>, given?: ResourceMap): ResourceMap {
@@ -133,6 +137,8 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
     requireOneOf(COMPONENT, "antiAffinity", antiAffinity, ANTI_AFFINITIES);
     // resolveCommon caps the name at 40 characters: room for `-sentinel-headless`.
     const common = resolveCommon(COMPONENT, name, args, "preferred");
+    // One Service carries the write and the read port, so `service` exposes both.
+    const service = resolveService(COMPONENT, "service", args.service, ["redis", "redis-read"]);
     return {
         common,
         replicas,
@@ -154,5 +160,6 @@ export function resolveSentinelArgs(name: string, args: RedisSentinelArgs): Reso
             ? { clientLabels: args.networkPolicy.clientLabels ?? { "kubecache.io/redis-client": name } }
             : undefined,
         clusterDomain: common.clusterDomain,
+        service,
     };
 }

@@ -241,5 +241,5 @@ export function sentinelDnsNames(o: { name: string; namespace: string; r: Resolv
         `${s}.${o.namespace}.svc`,
         `${s}.${o.namespace}.svc.${r.clusterDomain}`,
     ]);
-    return [...pods, ...services];
+    return [...pods, ...services, ...r.service.externalNames];
 }

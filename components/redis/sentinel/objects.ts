@@ -38,7 +38,10 @@ function ingressFrom(podSelector: Labels, ports: number[], from: Labels[]): Netw
 /**
  * Data pods: replication among themselves, sentinels, proxies and labelled clients.
  * Sentinels: peers, data pods (their start asks the sentinels), proxies (checks), clients.
- * Proxies: labelled clients on the write and read ports; the health port stays open for the kubelet.
+ * Proxies: labelled clients on the write and read ports; the health port stays open for the kubelet. An endpoint
+ * exposed outside the cluster (`service.type` NodePort or LoadBalancer) takes its write and read ports from any
+ * source: its clients are not pods, and the node or load balancer may rewrite their addresses; the load balancer's
+ * `loadBalancerSourceRanges` and the password guard it instead.
  */
 export function networkPolicySpecs(
     p: PolicyPeers,
@@ -47,6 +50,7 @@ export function networkPolicySpecs(
     healthPort: number,
     readPort: number,
     metrics?: { exporter: number; proxy: number },
+    exposed = false,
 ) {
     const all = [p.data, p.sentinel, p.proxy, p.clients];
     // Metrics ports are open to any scraper (Prometheus may run in any namespace); they serve no data.
@@ -54,7 +58,10 @@ export function networkPolicySpecs(
         spec.ingress = [...(spec.ingress as object[]), { ports: ports.map(port => ({ protocol: "TCP", port })) }];
         return spec;
     };
-    const proxy = open(ingressFrom(p.proxy, [redisPort, readPort], [p.clients]), [healthPort, ...(metrics ? [metrics.proxy] : [])]);
+    const proxyOnly = [healthPort, ...(metrics ? [metrics.proxy] : [])];
+    const proxy = exposed
+        ? open({ podSelector: { matchLabels: p.proxy }, policyTypes: ["Ingress"], ingress: [] }, [redisPort, readPort, ...proxyOnly])
+        : open(ingressFrom(p.proxy, [redisPort, readPort], [p.clients]), proxyOnly);
     const data = ingressFrom(p.data, [redisPort], all);
     const sentinel = ingressFrom(p.sentinel, [sentinelPort], all);
     return {
