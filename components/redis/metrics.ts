@@ -2,11 +2,13 @@
  * Metrics of the Redis components (`metrics`): a redis_exporter sidecar beside every data and
  * sentinel container (container and port named `metrics`), HAProxy's own Prometheus endpoint, a
  * `<name>-metrics` Service over all of them, and on request a `monitoring.coreos.com/v1`
- * ServiceMonitor or PodMonitor and a PrometheusRule with the alerts of metricsRules.ts.
+ * ServiceMonitor or PodMonitor, a PrometheusRule with the alerts of metricsRules.ts, and a ConfigMap with the
+ * topology's Grafana dashboard (dashboards.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError, Resources, checked, requirePinnedImage, restrictedContainerSecurityContext, selectorLabels } from "../common";
+import { GRAFANA_DASHBOARD_LABEL, renderDashboard } from "./dashboards";
 import { RedisTopology, redisAlertRules } from "./metricsRules";
 
 /** redis_exporter, pinned; it also reads sentinels (it detects them from INFO). */
@@ -38,6 +40,17 @@ export interface RedisPrometheusRuleArgs {
     lagSeconds?: number;
 }
 
+/** The Grafana dashboard of the component's topology, in a ConfigMap for Grafana's dashboard sidecar. */
+export interface RedisDashboardsArgs {
+    /** Create the ConfigMap (default false). */
+    enabled?: boolean;
+    /**
+     * Labels of the ConfigMap besides `grafana_dashboard: "1"` (the sidecar's default label; give it another value
+     * here if your sidecar looks for one).
+     */
+    labels?: Record<string, string>;
+}
+
 /** Metrics settings every Redis component takes. */
 export interface RedisMetricsArgs {
     /** Add the exporter sidecars, HAProxy's exporter and the `<name>-metrics` Service (default false). */
@@ -55,6 +68,11 @@ export interface RedisMetricsArgs {
      * `true` is short for `{ enabled: true }`.
      */
     prometheusRule?: RedisPrometheusRuleArgs;
+    /**
+     * Grafana dashboards: memory against maxmemory, hit ratio, commands/s, connections, replication lag and link
+     * state, failovers and the endpoint's backends; `true` is short for `{ enabled: true }`.
+     */
+    dashboards?: RedisDashboardsArgs;
 }
 
 export interface ResolvedMetrics {
@@ -63,9 +81,10 @@ export interface ResolvedMetrics {
     serviceMonitor?: RedisMonitorArgs;
     podMonitor?: RedisMonitorArgs;
     prometheusRule?: RedisPrometheusRuleArgs;
+    dashboards?: RedisDashboardsArgs;
 }
 
-const PARTS = ["serviceMonitor", "podMonitor", "prometheusRule"] as const;
+const PARTS = ["serviceMonitor", "podMonitor", "prometheusRule", "dashboards"] as const;
 
 /**
  * `serviceMonitor: true` (and `false`) as chart users write it, for `{ enabled: true }`. The package schema types
@@ -137,6 +156,7 @@ export function resolveMetrics(component: string, given: RedisMetricsArgs | unde
         serviceMonitor: monitorOf(m.serviceMonitor),
         podMonitor: monitorOf(m.podMonitor),
         prometheusRule: rule,
+        dashboards: m.dashboards?.enabled ? m.dashboards : undefined,
     };
 }
 
@@ -244,6 +264,24 @@ export function createMetricsObjects(o: {
                         memoryThreshold: rule.memoryThreshold,
                         lagSeconds: rule.lagSeconds,
                     }),
+                })),
+            },
+            opts,
+        );
+    }
+    if (o.m.dashboards) {
+        const cmName = `${o.name}-dashboard`;
+        new k8s.core.v1.ConfigMap(
+            cmName,
+            {
+                metadata: {
+                    name: cmName,
+                    namespace: o.namespace,
+                    labels: { ...o.labels, ...GRAFANA_DASHBOARD_LABEL, ...o.m.dashboards.labels },
+                },
+                // The sidecar writes every key into one folder: the namespace keeps two components' files apart.
+                data: pulumi.output(o.namespace).apply(namespace => ({
+                    [`kubecache-redis-${namespace}-${o.name}.json`]: renderDashboard(o.topology, namespace, o.name),
                 })),
             },
             opts,

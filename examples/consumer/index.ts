@@ -15,6 +15,8 @@ const sessionsArgs: RedisReplicatedArgs = {
     replicas: 3,
     persistence: { enabled: true, size: "4Gi" },
     auth,
+    // The exporters and the topology's Grafana dashboard (a file of the package, read from beside its modules).
+    metrics: { enabled: true, dashboards: { enabled: true } },
 };
 const sessions = new RedisReplicated("sessions", sessionsArgs, { provider });
 const scratch = new RedisStandalone("scratch", { namespace: "team-a", maxmemory: "64Mi", auth }, { provider });

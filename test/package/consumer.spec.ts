@@ -83,13 +83,15 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("packs the compiled library, its declarations and the operator manifests, and nothing of the program or tests", () => {
+    it("packs the compiled library, its declarations, scripts and dashboards, the operator manifests, and nothing of the program or tests", () => {
         for (const entry of ["redis", "memcached", "cluster", "image"]) {
             assert.ok(files.includes(`bin/components/${entry}/index.js`), `${entry} entry point packed`);
             assert.ok(files.includes(`bin/components/${entry}/index.d.ts`), `${entry} declarations packed`);
         }
         for (const f of [
             "bin/components/index.js",
+            "bin/components/redis/dashboards/sentinel.json",
+            "bin/components/redis/sentinel/scripts/prestop.sh",
             "operator/config/crd/bases/cache.kubecache.io_memcacheds.yaml",
             "operator/config/rbac/role.yaml",
             "operator/config/rbac/leader_election_role.yaml",
@@ -145,6 +147,12 @@ describe("the packed kubecache in a consumer that installs only @pulumi/pulumi a
         assert.deepStrictEqual(
             r.recorded.filter(x => x.type.startsWith("random:")),
             [],
+        );
+        const dashboard = r.recorded.find(x => x.type === "kubernetes:core/v1:ConfigMap" && x.name === "sessions-dashboard");
+        assert.ok(dashboard, "the dashboard ConfigMap, rendered from the packed JSON file");
+        assert.match(
+            dashboard.inputs.data["kubecache-redis-team-a-sessions.json"],
+            /"title": "kubecache: Redis replicated \(team-a\/sessions\)"/,
         );
         assert.strictEqual(r.outputs.sessionsWrite, "sessions-master.team-a.svc.cluster.local:6379");
         assert.strictEqual(r.outputs.scratchEndpoint, "scratch.team-a.svc.cluster.local:6379");
