@@ -1,27 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    exposedSpec,
-    oneDisruptionBudget,
-    recommendedLabels,
-    restrictedPodSecurityContext,
-    selectorLabels,
-    serviceHost,
-    spreadAffinity,
-} from "../common";
+import { recommendedLabels, serviceHost } from "../common";
 import { checkPasswordEnv, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
-import { redisContainer, tlsVolume } from "./common";
-import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "./defaults";
-import { EXPORTER_PORT, HAPROXY_METRICS_PORT, createMetricsObjects, exporterContainer } from "./metrics";
-import { schedulingSpec } from "./scheduling";
-import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinel/args";
-import { HAPROXY_HEALTH_PORT, HAPROXY_UID, READ_PORT, agentTiming } from "./sentinel/defaults";
-import { HAPROXY_DIR, podSite, renderSentinelFiles, sentinelDnsNames, sentinelStartupSeconds } from "./sentinel/files";
-import { networkPolicySpecs } from "./sentinel/objects";
 import { configMapName } from "./configName";
-import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./sentinel/pods";
-import { TLS_DIR, createCertificate, endpointOf } from "./tls";
-import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
+import { REDIS_PORT, SENTINEL_PORT } from "./defaults";
+import { createMetricsObjects } from "./metrics";
+import { RedisSentinelArgs, resolveSentinelArgs } from "./sentinel/args";
+import { READ_PORT } from "./sentinel/defaults";
+import { podSite, renderSentinelFiles, sentinelDnsNames, sentinelNames } from "./sentinel/files";
+import { createSentinelGuards } from "./sentinel/guards";
+import { createSentinelServices } from "./sentinel/services";
+import { SentinelPart, sentinelPodTemplates, sentinelSelectors } from "./sentinel/templates";
+import { createCertificate, endpointOf } from "./tls";
+import { claimRetention, dataClaimTemplates } from "./volumes";
 
 export { RedisSentinelArgs } from "./sentinel/args";
 
@@ -59,24 +50,13 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const ns = c.namespace;
         const parent = { parent: this };
 
-        const names = {
-            data: `${name}-node`,
-            headless: `${name}-headless`,
-            sentinel: `${name}-sentinel`,
-            sentinelHeadless: `${name}-sentinel-headless`,
-            proxy: `${name}-haproxy`,
-        };
+        const names = sentinelNames(name);
         const labelsOf = (part: string) => recommendedLabels("redis", name, part);
-        const sel = {
-            data: selectorLabels("redis", name, "data"),
-            sentinel: selectorLabels("redis", name, "sentinel"),
-            proxy: selectorLabels("redis", name, "proxy"),
-        };
+        const sel = sentinelSelectors(name);
         const auth = createRedisAuth(name, ns, labelsOf("auth"), args.auth, this, "RedisSentinel");
         const env = passwordEnv(auth);
         const users = createUserSecrets(name, ns, labelsOf("auth"), c.users, this, "RedisSentinel");
         const tls = c.tls !== undefined;
-        const handover = handoverBudget(r);
 
         const files = pulumi
             .output(ns)
@@ -91,10 +71,7 @@ export class RedisSentinel extends pulumi.ComponentResource {
                 parent: this,
                 dnsNames: pulumi.output(ns).apply(namespace => sentinelDnsNames({ name, namespace, r, names })),
             });
-        const tlsVolumes = c.tls ? [tlsVolume(c.tls.secretName)] : [];
-        const exporter = (port: number) =>
-            c.metrics ? [exporterContainer({ m: c.metrics, port, env, tlsDir: tls ? TLS_DIR : undefined })] : [];
-        const configMap = (key: "data" | "sentinel" | "proxy", cmName: string) =>
+        const configMap = (key: SentinelPart, cmName: string) =>
             new k8s.core.v1.ConfigMap(
                 cmName,
                 {
@@ -114,48 +91,22 @@ export class RedisSentinel extends pulumi.ComponentResource {
         const sentinelConfig = configMap("sentinel", `${name}-sentinel-config`);
         const proxyConfig = configMap("proxy", `${name}-haproxy-config`);
 
-        const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) =>
-            new k8s.core.v1.Service(
-                svcName,
-                {
-                    metadata: { name: svcName, namespace: ns, labels: labelsOf(part) },
-                    // Pods must resolve each other while still starting (a replica before its first sync).
-                    spec: {
-                        clusterIP: "None",
-                        publishNotReadyAddresses: true,
-                        selector: sel[part],
-                        ports: [{ name: portName, port, targetPort: portName }],
-                    },
-                },
-                parent,
-            );
-        const dataHeadless = headless(names.headless, "data", REDIS_PORT, "redis");
-        const sentinelHeadless = headless(names.sentinelHeadless, "sentinel", SENTINEL_PORT, "sentinel");
+        const services = createSentinelServices({ name, namespace: ns, names, r, labels: labelsOf, selectors: sel, parent: this });
+        const { dataHeadless, sentinelHeadless } = services;
 
         const volumeClaimTemplates = dataClaimTemplates(c.persistence, labelsOf("data"));
-        const redisPod = (
-            part: "data" | "sentinel",
-            containers: k8s.types.input.core.v1.Container[],
-            volumes: k8s.types.input.core.v1.Volume[],
-            extra: { terminationGracePeriodSeconds?: number } = {},
-        ) => ({
-            metadata: { labels: { ...labelsOf(part), ...sel[part] } },
-            spec: {
-                automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
-                affinity: spreadAffinity(sel[part], r.antiAffinity),
-                ...schedulingSpec(c.scheduling, sel[part]),
-                containers,
-                volumes: [...volumes, ...tlsVolumes],
-                ...extra,
-            },
+        const templates = sentinelPodTemplates({
+            r,
+            labels: { data: labelsOf("data"), sentinel: labelsOf("sentinel"), proxy: labelsOf("proxy") },
+            selectors: sel,
+            env,
+            userEnv: users.env,
+            proxyEnv: checkPasswordEnv(auth),
+            configMaps: { data: dataConfig.metadata.name, sentinel: sentinelConfig.metadata.name, proxy: proxyConfig.metadata.name },
+            claims: volumeClaimTemplates !== undefined,
         });
         // Pods wait for the Certificate's Secret; their StatefulSets need not wait for anything else.
         const afterCert = certificate ? [certificate] : [];
-        const mounts = [
-            { name: "config", mountPath: "/etc/redis", readOnly: true },
-            { name: "run", mountPath: "/run/redis" },
-        ];
 
         const dataSts = new k8s.apps.v1.StatefulSet(
             names.data,
@@ -169,33 +120,11 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     selector: { matchLabels: sel.data },
                     volumeClaimTemplates,
                     persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
-                    template: redisPod(
-                        "data",
-                        [
-                            dataContainer({
-                                image: c.image,
-                                env: [...env, ...users.env],
-                                resources: c.resources,
-                                tls,
-                                volumeMounts: [...mounts, { name: "data", mountPath: "/data" }],
-                            }),
-                            agentContainer({
-                                image: c.image,
-                                env,
-                                tls,
-                                volumeMounts: mounts,
-                                resources: agentResources(r.sentinels, agentTiming(r.downAfterMilliseconds).pollMs),
-                            }),
-                            ...exporter(REDIS_PORT),
-                        ],
-                        [...redisConfigVolumes(dataConfig.metadata.name), ...(volumeClaimTemplates ? [] : [dataVolume()])],
-                        { terminationGracePeriodSeconds: handover.terminationGracePeriodSeconds },
-                    ),
+                    template: templates.data,
                 },
             },
             { parent: this, dependsOn: [dataHeadless, ...afterCert] },
         );
-
         const sentinelSts = new k8s.apps.v1.StatefulSet(
             names.sentinel,
             {
@@ -205,147 +134,29 @@ export class RedisSentinel extends pulumi.ComponentResource {
                     serviceName: sentinelHeadless.metadata.name,
                     podManagementPolicy: "Parallel",
                     selector: { matchLabels: sel.sentinel },
-                    template: redisPod(
-                        "sentinel",
-                        [
-                            {
-                                ...redisContainer({
-                                    name: "sentinel",
-                                    image: c.image,
-                                    script: "/etc/redis/start.sh",
-                                    env,
-                                    resources: r.sentinelResources,
-                                    port: SENTINEL_PORT,
-                                    portName: "sentinel",
-                                    volumeMounts: mounts,
-                                    tls,
-                                }),
-                                ...sentinelProbes(sentinelStartupSeconds(r)),
-                            },
-                            ...exporter(SENTINEL_PORT),
-                        ],
-                        redisConfigVolumes(sentinelConfig.metadata.name),
-                    ),
+                    template: templates.sentinel,
                 },
             },
             { parent: this, dependsOn: [sentinelHeadless, ...afterCert] },
         );
-
         const proxy = new k8s.apps.v1.Deployment(
             names.proxy,
             {
                 metadata: { name: names.proxy, namespace: ns, labels: labelsOf("proxy") },
-                spec: {
-                    replicas: r.proxy.replicas,
-                    selector: { matchLabels: sel.proxy },
-                    template: {
-                        metadata: { labels: { ...labelsOf("proxy"), ...sel.proxy } },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
-                            affinity: spreadAffinity(sel.proxy, r.antiAffinity),
-                            ...schedulingSpec(c.scheduling, sel.proxy),
-                            containers: [
-                                proxyContainer({
-                                    image: r.proxy.image,
-                                    env: checkPasswordEnv(auth),
-                                    resources: r.proxy.resources,
-                                    dir: HAPROXY_DIR,
-                                    tls,
-                                    metrics: c.metrics !== undefined,
-                                }),
-                            ],
-                            volumes: [
-                                { name: "config", configMap: { name: proxyConfig.metadata.name, defaultMode: 0o444 } },
-                                // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
-                                ...(c.tls
-                                    ? [
-                                          {
-                                              name: "tls",
-                                              secret: {
-                                                  secretName: c.tls.secretName,
-                                                  defaultMode: 0o444,
-                                                  items: [{ key: "ca.crt", path: "ca.crt" }],
-                                              },
-                                          },
-                                      ]
-                                    : []),
-                            ],
-                        },
-                    },
-                },
+                spec: { replicas: r.proxy.replicas, selector: { matchLabels: sel.proxy }, template: templates.proxy },
             },
             { parent: this, dependsOn: afterCert },
         );
 
-        const service = new k8s.core.v1.Service(
-            name,
-            {
-                metadata: { name, namespace: ns, labels: labelsOf("proxy"), annotations: r.service.annotations },
-                spec: {
-                    selector: sel.proxy,
-                    ...exposedSpec(r.service, [
-                        { name: "redis", port: REDIS_PORT, targetPort: "redis" },
-                        { name: "redis-read", port: READ_PORT, targetPort: "redis-read" },
-                    ]),
-                },
-            },
-            parent,
-        );
-        const sentinelService = new k8s.core.v1.Service(
-            names.sentinel,
-            {
-                metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
-                spec: {
-                    type: "ClusterIP",
-                    selector: sel.sentinel,
-                    ports: [{ name: "sentinel", port: SENTINEL_PORT, targetPort: "sentinel" }],
-                },
-                // The Services wait for ready endpoints themselves: ordering them after their workloads only added that wait again.
-            },
-            parent,
-        );
-
-        for (const [part, pdbName] of [
-            ["data", names.data],
-            ["sentinel", names.sentinel],
-            ["proxy", names.proxy],
-        ] as const) {
-            new k8s.policy.v1.PodDisruptionBudget(
-                pdbName,
-                {
-                    metadata: { name: pdbName, namespace: ns, labels: labelsOf(part) },
-                    spec: oneDisruptionBudget(sel[part]),
-                },
-                { parent: this, dependsOn: [dataSts, sentinelSts, proxy] },
-            );
-        }
-
-        if (r.networkPolicy) {
-            const specs = networkPolicySpecs(
-                { ...sel, clients: r.networkPolicy.clientLabels },
-                REDIS_PORT,
-                SENTINEL_PORT,
-                HAPROXY_HEALTH_PORT,
-                READ_PORT,
-                c.metrics ? { exporter: EXPORTER_PORT, proxy: HAPROXY_METRICS_PORT } : undefined,
-                r.service.type !== "ClusterIP",
-            );
-            for (const [part, npName] of [
-                ["data", names.data],
-                ["sentinel", names.sentinel],
-                ["proxy", names.proxy],
-            ] as const) {
-                new k8s.networking.v1.NetworkPolicy(
-                    npName,
-                    {
-                        metadata: { name: npName, namespace: ns, labels: labelsOf(part) },
-                        spec: specs[part],
-                    },
-                    parent,
-                );
-            }
-        }
+        createSentinelGuards({
+            namespace: ns,
+            names,
+            r,
+            labels: labelsOf,
+            selectors: sel,
+            workloads: [dataSts, sentinelSts, proxy],
+            parent: this,
+        });
 
         if (c.metrics) {
             createMetricsObjects({
@@ -363,9 +174,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
             pulumi
                 .all([svc.metadata.name, svc.metadata.namespace])
                 .apply(([s, n]) => endpointOf(`${serviceHost(s, n, r.clusterDomain)}:${port}`, tls));
-        this.endpoint = hostPort(service, REDIS_PORT);
-        this.readEndpoint = hostPort(service, READ_PORT);
-        this.sentinelEndpoint = hostPort(sentinelService, SENTINEL_PORT);
+        this.endpoint = hostPort(services.endpoint, REDIS_PORT);
+        this.readEndpoint = hostPort(services.endpoint, READ_PORT);
+        this.sentinelEndpoint = hostPort(services.sentinel, SENTINEL_PORT);
         this.masterName = pulumi.output(r.masterName);
         this.passwordSecretName = pulumi.output(auth.secretName);
         this.password = auth.password ?? pulumi.output<string | undefined>(undefined);

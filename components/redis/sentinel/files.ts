@@ -45,6 +45,17 @@ export interface SentinelNames {
     proxy: string;
 }
 
+/** The names of a RedisSentinel's objects, from the component's name (the endpoint Service is the name itself). */
+export function sentinelNames(name: string): SentinelNames {
+    return {
+        data: `${name}-node`,
+        headless: `${name}-headless`,
+        sentinel: `${name}-sentinel`,
+        sentinelHeadless: `${name}-sentinel-headless`,
+        proxy: `${name}-haproxy`,
+    };
+}
+
 export interface SentinelFiles {
     data: Record<string, string>;
     sentinel: Record<string, string>;

@@ -1,0 +1,160 @@
+/**
+ * Pod templates of RedisSentinel's three sets (data, sentinel, HAProxy), as pure specs built from the resolved
+ * arguments: the class only creates the objects around them.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { restrictedPodSecurityContext, selectorLabels, spreadAffinity } from "../../common";
+import { redisContainer, tlsVolume } from "../common";
+import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "../defaults";
+import { exporterContainer } from "../metrics";
+import { schedulingSpec } from "../scheduling";
+import { TLS_DIR } from "../tls";
+import { dataVolume, redisConfigVolumes } from "../volumes";
+import { ResolvedSentinel } from "./args";
+import { HAPROXY_UID, agentTiming } from "./defaults";
+import { HAPROXY_DIR, sentinelStartupSeconds } from "./files";
+import { agentContainer, agentResources, dataContainer, handoverBudget, proxyContainer, sentinelProbes } from "./pods";
+
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Volume = k8s.types.input.core.v1.Volume;
+type Container = k8s.types.input.core.v1.Container;
+type PodTemplate = k8s.types.input.core.v1.PodTemplateSpec;
+export type SentinelPart = "data" | "sentinel" | "proxy";
+
+/** Selector labels of each set's pods. */
+export function sentinelSelectors(name: string): Record<SentinelPart, Record<string, string>> {
+    return {
+        data: selectorLabels("redis", name, "data"),
+        sentinel: selectorLabels("redis", name, "sentinel"),
+        proxy: selectorLabels("redis", name, "proxy"),
+    };
+}
+
+export interface SentinelPodInputs {
+    r: ResolvedSentinel;
+    /** Recommended labels of each part's objects. */
+    labels: Record<SentinelPart, Record<string, string>>;
+    /** Selector labels of each part's pods. */
+    selectors: Record<SentinelPart, Record<string, string>>;
+    /** The password variables every Redis and sentinel container gets. */
+    env: EnvVar[];
+    /** The application users' password variables (data containers only). */
+    userEnv: EnvVar[];
+    /** The variables HAProxy's checks log in with. */
+    proxyEnv: EnvVar[];
+    /** Names of the three ConfigMaps (hashed: a change rolls the pods). */
+    configMaps: Record<SentinelPart, pulumi.Input<string>>;
+    /** The data pods keep their data on claims of the StatefulSet (an emptyDir otherwise). */
+    claims: boolean;
+}
+
+const MOUNTS = [
+    { name: "config", mountPath: "/etc/redis", readOnly: true },
+    { name: "run", mountPath: "/run/redis" },
+];
+
+/** The three pod templates of a RedisSentinel. */
+export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart, PodTemplate> {
+    const { r } = p;
+    const c = r.common;
+    const tls = c.tls !== undefined;
+    const tlsVolumes = c.tls ? [tlsVolume(c.tls.secretName)] : [];
+    const exporter = (port: number): Container[] =>
+        c.metrics ? [exporterContainer({ m: c.metrics, port, env: p.env, tlsDir: tls ? TLS_DIR : undefined })] : [];
+    const redisPod = (
+        part: "data" | "sentinel",
+        containers: Container[],
+        volumes: Volume[],
+        extra: { terminationGracePeriodSeconds?: number } = {},
+    ) => ({
+        metadata: { labels: { ...p.labels[part], ...p.selectors[part] } },
+        spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
+            affinity: spreadAffinity(p.selectors[part], r.antiAffinity),
+            ...schedulingSpec(c.scheduling, p.selectors[part]),
+            containers,
+            volumes: [...volumes, ...tlsVolumes],
+            ...extra,
+        },
+    });
+
+    const data = redisPod(
+        "data",
+        [
+            dataContainer({
+                image: c.image,
+                env: [...p.env, ...p.userEnv],
+                resources: c.resources,
+                tls,
+                volumeMounts: [...MOUNTS, { name: "data", mountPath: "/data" }],
+            }),
+            agentContainer({
+                image: c.image,
+                env: p.env,
+                tls,
+                volumeMounts: MOUNTS,
+                resources: agentResources(r.sentinels, agentTiming(r.downAfterMilliseconds).pollMs),
+            }),
+            ...exporter(REDIS_PORT),
+        ],
+        [...redisConfigVolumes(p.configMaps.data), ...(p.claims ? [] : [dataVolume()])],
+        { terminationGracePeriodSeconds: handoverBudget(r).terminationGracePeriodSeconds },
+    );
+
+    const sentinel = redisPod(
+        "sentinel",
+        [
+            {
+                ...redisContainer({
+                    name: "sentinel",
+                    image: c.image,
+                    script: "/etc/redis/start.sh",
+                    env: p.env,
+                    resources: r.sentinelResources,
+                    port: SENTINEL_PORT,
+                    portName: "sentinel",
+                    volumeMounts: MOUNTS,
+                    tls,
+                }),
+                ...sentinelProbes(sentinelStartupSeconds(r)),
+            },
+            ...exporter(SENTINEL_PORT),
+        ],
+        redisConfigVolumes(p.configMaps.sentinel),
+    );
+
+    const proxy = {
+        metadata: { labels: { ...p.labels.proxy, ...p.selectors.proxy } },
+        spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPodSecurityContext(HAPROXY_UID, HAPROXY_UID),
+            affinity: spreadAffinity(p.selectors.proxy, r.antiAffinity),
+            ...schedulingSpec(c.scheduling, p.selectors.proxy),
+            containers: [
+                proxyContainer({
+                    image: r.proxy.image,
+                    env: p.proxyEnv,
+                    resources: r.proxy.resources,
+                    dir: HAPROXY_DIR,
+                    tls,
+                    metrics: c.metrics !== undefined,
+                }),
+            ],
+            volumes: [
+                { name: "config", configMap: { name: p.configMaps.proxy, defaultMode: 0o444 } },
+                // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
+                ...(c.tls
+                    ? [
+                          {
+                              name: "tls",
+                              secret: { secretName: c.tls.secretName, defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] },
+                          },
+                      ]
+                    : []),
+            ],
+        },
+    };
+    return { data, sentinel, proxy };
+}
