@@ -193,3 +193,11 @@ export function exposedSpec(
         ...(resolved.externalTrafficPolicy ? { externalTrafficPolicy: resolved.externalTrafficPolicy } : {}),
     };
 }
+
+/**
+ * A headless Service's spec: per-pod DNS records for a StatefulSet's `serviceName`, published while the pods are
+ * still starting (a replica must resolve its master before its first sync, peers each other during a bootstrap).
+ */
+export function headlessSpec(selector: Record<string, string>, ports: ServicePort[]): k8s.types.input.core.v1.ServiceSpec {
+    return { clusterIP: "None", publishNotReadyAddresses: true, selector, ports };
+}

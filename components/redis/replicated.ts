@@ -4,26 +4,26 @@ import {
     ANTI_AFFINITIES,
     AntiAffinity,
     ServiceExposureArgs,
+    exposedSpec,
+    headlessSpec,
     oneDisruptionBudget,
     podHost,
     recommendedLabels,
     requireInteger,
     requireOneOf,
     resolveService,
-    exposedSpec,
-    restrictedPodSecurityContext,
     selectorLabels,
     serviceHost,
     spreadAffinity,
 } from "../common";
 import { createRedisBasics } from "./basics";
-import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
+import { RedisCommonArgs, resolveCommon } from "./common";
 import { podNodeFiles } from "./config";
-import { REDIS_PORT, REDIS_UID } from "./defaults";
-import { createMetricsObjects, exporterContainer } from "./metrics";
-import { schedulingSpec } from "./scheduling";
-import { TLS_DIR, endpointOf, serviceDnsNames } from "./tls";
-import { claimRetention, dataClaimTemplates, dataVolume, redisConfigVolumes } from "./volumes";
+import { REDIS_PORT } from "./defaults";
+import { createMetricsObjects } from "./metrics";
+import { serverPodSpec } from "./serverPod";
+import { endpointOf, serviceDnsNames } from "./tls";
+import { claimRetention, dataClaimTemplates, dataVolume } from "./volumes";
 
 const COMPONENT = "RedisReplicated";
 
@@ -37,6 +37,16 @@ export interface RedisReplicatedArgs extends RedisCommonArgs {
      * ClusterIP by default.
      */
     readService?: ServiceExposureArgs;
+}
+
+/** Replicas verify the master's certificate by its pod name; clients use the Services' names (and `externalNames`). */
+function replicatedDnsNames(name: string, ns: string, replicas: number, domain: string, external: string[]): string[] {
+    const headless = `${name}-headless`;
+    return [
+        ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headless, ns, domain)),
+        ...[headless, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, domain)),
+        ...external,
+    ];
 }
 
 /**
@@ -92,15 +102,11 @@ export class RedisReplicated extends pulumi.ComponentResource {
                     announceHost: { expr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}` },
                 }),
             ),
-            // Replicas verify the master's certificate by its pod name; clients use the Services' names.
             dnsNames: pulumi
                 .output(c.namespace)
-                .apply(ns => [
-                    ...Array.from({ length: replicas }, (_, i) => podHost(name, i, headlessName, ns, c.clusterDomain)),
-                    ...[headlessName, `${name}-master`, `${name}-read`].flatMap(s => serviceDnsNames(s, ns, c.clusterDomain)),
-                    ...exposure.externalNames,
-                    ...readExposure.externalNames,
-                ]),
+                .apply(ns =>
+                    replicatedDnsNames(name, ns, replicas, c.clusterDomain, [...exposure.externalNames, ...readExposure.externalNames]),
+                ),
             parent: this,
         });
 
@@ -110,12 +116,7 @@ export class RedisReplicated extends pulumi.ComponentResource {
             headlessName,
             {
                 metadata: { name: headlessName, namespace: c.namespace, labels },
-                spec: {
-                    clusterIP: "None",
-                    publishNotReadyAddresses: true,
-                    selector,
-                    ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }],
-                },
+                spec: headlessSpec(selector, [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }]),
             },
             { parent: this },
         );
@@ -136,39 +137,19 @@ export class RedisReplicated extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
                     template: {
                         metadata: { labels: { ...labels, ...selector } },
-                        spec: {
-                            automountServiceAccountToken: false,
+                        spec: serverPodSpec({
+                            c,
+                            selector,
+                            env,
+                            serverEnv: [
+                                { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+                                ...env,
+                                ...users.env,
+                            ],
+                            configMap: config.metadata.name,
+                            dataVolume: volumeClaimTemplates ? undefined : dataVolume(),
                             affinity: spreadAffinity(selector, antiAffinity),
-                            securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
-                            ...schedulingSpec(c.scheduling, selector),
-                            containers: [
-                                redisContainer({
-                                    name: "redis",
-                                    image: c.image,
-                                    script: "/etc/redis/start.sh",
-                                    resources: c.resources,
-                                    tls,
-                                    env: [
-                                        { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-                                        ...env,
-                                        ...users.env,
-                                    ],
-                                    volumeMounts: [
-                                        { name: "config", mountPath: "/etc/redis", readOnly: true },
-                                        { name: "run", mountPath: "/run/redis" },
-                                        { name: "data", mountPath: "/data" },
-                                    ],
-                                }),
-                                ...(c.metrics
-                                    ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })]
-                                    : []),
-                            ],
-                            volumes: [
-                                ...redisConfigVolumes(config.metadata.name),
-                                ...(volumeClaimTemplates ? [] : [dataVolume()]),
-                                ...(c.tls ? [tlsVolume(c.tls.secretName)] : []),
-                            ],
-                        },
+                        }),
                     },
                 },
             },

@@ -1,22 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    exposedSpec,
-    recommendedLabels,
-    requireOneOf,
-    resolveService,
-    restrictedPodSecurityContext,
-    selectorLabels,
-    serviceHost,
-} from "../common";
+import { exposedSpec, recommendedLabels, requireOneOf, resolveService, selectorLabels, serviceHost } from "../common";
 import { createRedisBasics } from "./basics";
-import { RedisCommonArgs, redisContainer, resolveCommon, tlsVolume } from "./common";
+import { RedisCommonArgs, resolveCommon } from "./common";
 import { podNodeFiles } from "./config";
-import { REDIS_PORT, REDIS_UID } from "./defaults";
-import { createMetricsObjects, exporterContainer } from "./metrics";
-import { schedulingSpec } from "./scheduling";
-import { TLS_DIR, endpointOf, serviceDnsNames } from "./tls";
-import { dataVolume, redisConfigVolumes } from "./volumes";
+import { REDIS_PORT } from "./defaults";
+import { createMetricsObjects } from "./metrics";
+import { serverPodSpec } from "./serverPod";
+import { endpointOf, serviceDnsNames } from "./tls";
+import { dataVolume } from "./volumes";
 
 const COMPONENT = "RedisStandalone";
 
@@ -95,28 +87,14 @@ export class RedisStandalone extends pulumi.ComponentResource {
             claimName = pvc.metadata.name;
         }
 
-        const podSpec: k8s.types.input.core.v1.PodSpec = {
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext(REDIS_UID, REDIS_UID),
-            ...schedulingSpec(c.scheduling, selector),
-            containers: [
-                redisContainer({
-                    name: "redis",
-                    image: c.image,
-                    script: "/etc/redis/start.sh",
-                    env: [...env, ...users.env],
-                    tls,
-                    resources: c.resources,
-                    volumeMounts: [
-                        { name: "config", mountPath: "/etc/redis", readOnly: true },
-                        { name: "run", mountPath: "/run/redis" },
-                        { name: "data", mountPath: "/data" },
-                    ],
-                }),
-                ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env, tlsDir: tls ? TLS_DIR : undefined })] : []),
-            ],
-            volumes: [...redisConfigVolumes(config.metadata.name), dataVolume(claimName), ...(c.tls ? [tlsVolume(c.tls.secretName)] : [])],
-        };
+        const podSpec = serverPodSpec({
+            c,
+            selector,
+            env,
+            serverEnv: [...env, ...users.env],
+            configMap: config.metadata.name,
+            dataVolume: dataVolume(claimName),
+        });
         const afterCert = { parent: this, dependsOn: certificate ? [certificate] : [] };
 
         const metadata = { name, namespace: c.namespace, labels: { ...labels, ...selector } };

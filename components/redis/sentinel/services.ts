@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { exposedSpec } from "../../common";
+import { exposedSpec, headlessSpec } from "../../common";
 import { REDIS_PORT, SENTINEL_PORT } from "../defaults";
 import { ResolvedSentinel } from "./args";
 import { READ_PORT } from "./defaults";
@@ -43,13 +43,8 @@ export function createSentinelServices(o: {
             },
             opts,
         );
-    // Pods must resolve each other while still starting (a replica before its first sync).
     const headless = (svcName: string, part: "data" | "sentinel", port: number, portName: string) =>
-        service(svcName, part, {
-            clusterIP: "None",
-            publishNotReadyAddresses: true,
-            ports: [{ name: portName, port, targetPort: portName }],
-        });
+        service(svcName, part, headlessSpec(o.selectors[part], [{ name: portName, port, targetPort: portName }]));
     // The Services wait for ready endpoints themselves: ordering them after their workloads only added that wait again.
     return {
         dataHeadless: headless(o.names.headless, "data", REDIS_PORT, "redis"),
