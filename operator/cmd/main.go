@@ -46,8 +46,8 @@ type options struct {
 	shutdownTimeout time.Duration
 }
 
-func parseFlags(args []string) (options, error) {
-	var o options
+// flagSet defines every flag of the manager on o (config/contract.json publishes their names).
+func flagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
 	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; \"0\" disables it")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address of the /healthz and /readyz endpoints; \"0\" disables them")
@@ -61,6 +61,12 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.kubeAPIBurst, "kube-api-burst", 0, "client-side burst of requests, with --kube-api-qps")
 	fs.DurationVar(&o.shutdownTimeout, "graceful-shutdown-timeout", 30*time.Second, "time given to running reconciles on shutdown")
 	o.zap.BindFlags(fs)
+	return fs
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flagSet(&o)
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("parse flags: %w", err)
 	}

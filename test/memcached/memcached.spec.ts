@@ -1,14 +1,12 @@
 import { computed, expectRejected, findCreated, promiseOf, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Memcached } from "../../components/memcached/memcached";
 import { MemcachedOperator } from "../../components/memcached/operator";
-import { operatorDir } from "../../components/common/paths";
 import { MEMCACHED_BOUNDS } from "../../components/memcached/types";
 import { validatedSpec } from "../../components/memcached/validate";
 import { dependsOnOf, optionsRecorder } from "./capture";
+import { operatorContract } from "./contract";
 
 const CR = "kubernetes:cache.kubecache.io/v1alpha1:Memcached";
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"d".repeat(64)}`;
@@ -98,13 +96,10 @@ describe("Memcached", () => {
         assert.strictEqual(await promiseOf(b.endpoint), "sessions.apps.svc.corp.local:11311");
     });
 
-    it("names the Service in the endpoint as the controller does: after the object (operator/internal/controller)", () => {
-        const resources = fs.readFileSync(path.join(operatorDir(), "internal", "controller", "resources.go"), "utf8");
-        const service = /func desiredService\([\s\S]*?\n}\n/.exec(resources)?.[0] ?? "";
-        assert.match(service, /ClusterIP:\s+corev1\.ClusterIPNone/, "the controller's Service is headless");
-        assert.match(service, /ObjectMeta: objectMeta\(mc\),/, "the controller's Service takes the shared object metadata");
-        const meta = /func objectMeta\([\s\S]*?\n}\n/.exec(resources)?.[0] ?? "";
-        assert.match(meta, /ObjectMeta\{Name: mc\.Name,/, "the controller names the Service after the Memcached object");
+    it("names the Service in the endpoint as the controller does: after the object, headless (operator/config/contract.json)", () => {
+        const objects = operatorContract().objects;
+        assert.ok(objects.serviceNamedAfterObject, "the controller names the Service after the Memcached object");
+        assert.ok(objects.serviceHeadless, "the controller's Service is headless: its name resolves to every ready pod");
     });
 
     it("reports nodes from the object's status, and none before the operator wrote any", async () => {

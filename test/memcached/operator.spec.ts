@@ -1,14 +1,12 @@
 import { countsByType, expectRejected, findAll, findCreated, promiseOf, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { managerArgs, managerEnv } from "../../components/memcached/manager";
 import { MemcachedOperator } from "../../components/memcached/operator";
 import { loadManagerRole, loadManifest, loadMemcachedCrd, operatorConfigPath } from "../../components/memcached/operatorConfig";
-import { operatorDir } from "../../components/common/paths";
 import { dependsOnOf, optionsRecorder } from "./capture";
+import { operatorContract } from "./contract";
 
 const IMAGE = `kind-registry:5000/kubecache/memcached-operator@sha256:${"c".repeat(64)}`;
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -121,18 +119,15 @@ describe("MemcachedOperator", () => {
             assert.strictEqual(pod.terminationGracePeriodSeconds, want.terminationGracePeriodSeconds);
         });
 
-        it("passes only flags the manager defines (operator/cmd/main.go)", () => {
-            const main = fs.readFileSync(path.join(operatorDir(), "cmd", "main.go"), "utf8");
-            const defined = new Set([...main.matchAll(/fs\.\w+Var\(&[\w.]+, "([\w-]+)"/g)].map(m => m[1]));
-            const args: string[] = findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0].args;
-            for (const arg of args) {
+        it("passes only flags the manager defines, and probes the paths it serves (operator/config/contract.json)", () => {
+            const defined = new Set(operatorContract().flags);
+            const container = findCreated(DEPLOYMENT).inputs.spec.template.spec.containers[0];
+            for (const arg of container.args as string[]) {
                 const flag = arg.replace(/^--/, "").split("=")[0];
                 assert.ok(defined.has(flag), `--${flag} is not a flag of the manager (defines: ${[...defined].join(", ")})`);
             }
-            // The probe paths the Deployment's probes use (operator/internal/kube/manager.go).
-            const manager = fs.readFileSync(path.join(operatorDir(), "internal", "kube", "manager.go"), "utf8");
-            assert.match(manager, /HandleFunc\("\/healthz"/);
-            assert.match(manager, /HandleFunc\("\/readyz"/);
+            assert.strictEqual(container.livenessProbe.httpGet.path, operatorContract().paths.healthz);
+            assert.strictEqual(container.readinessProbe.httpGet.path, operatorContract().paths.readyz);
         });
 
         it("turns on leader election above one replica", async () => {
@@ -223,15 +218,12 @@ describe("MemcachedOperator", () => {
             assert.strictEqual(pm.inputs.metadata.labels.release, "prometheus");
             assert.deepStrictEqual(pm.inputs.spec.namespaceSelector, { any: true });
             assert.deepStrictEqual(pm.inputs.spec.podMetricsEndpoints, [{ port: "metrics", path: "/metrics", interval: "30s" }]);
-            // The labels every memcached pod of the controller carries (operator/internal/controller/resources.go).
-            const resources = fs.readFileSync(path.join(operatorDir(), "internal", "controller", "resources.go"), "utf8");
-            assert.match(resources, /labelName: "memcached"/);
-            assert.match(resources, /ManagedByValue = "kubecache-operator"/);
-            assert.match(resources, /metricsName = "metrics"/);
-            assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, {
-                "app.kubernetes.io/name": "memcached",
-                "app.kubernetes.io/managed-by": "kubecache-operator",
-            });
+            // The labels every memcached pod of the controller carries, and the exporter's port name, as the Go side
+            // publishes them.
+            const objects = operatorContract().objects;
+            assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, objects.podLabels);
+            assert.strictEqual(pm.inputs.spec.podMetricsEndpoints[0].port, objects.metricsPort);
+            assert.strictEqual(pm.inputs.spec.podMetricsEndpoints[0].path, operatorContract().paths.metrics);
         });
 
         it("passes the caller's provider to every child", async () => {

@@ -4,11 +4,9 @@
  * validation drifts from it.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { isPinnedImage } from "../../components/common";
-import { operatorDir } from "../../components/common/paths";
 import { crdVersionSchema, loadMemcachedCrd } from "../../components/memcached/operatorConfig";
+import { operatorContract } from "./contract";
 import {
     MEMCACHED_BOUNDS,
     MEMCACHED_CLIENT_LABEL,
@@ -195,10 +193,11 @@ describe("Memcached types vs the committed CRD", () => {
         );
     });
 
-    it("names the client label as the operator does (api/v1alpha1)", () => {
-        const types = fs.readFileSync(path.join(operatorDir(), "api", "v1alpha1", "memcached_types.go"), "utf8");
-        assert.match(types, new RegExp(`ClientLabel = "${MEMCACHED_CLIENT_LABEL}"`));
-        assert.match(types, new RegExp(`DefaultExporterImage = "${MEMCACHED_NESTED_DEFAULTS.metrics.image}"`));
+    it("names the client label and the default images as the operator does (operator/config/contract.json)", () => {
+        const api = operatorContract().api;
+        assert.strictEqual(MEMCACHED_CLIENT_LABEL, api.clientLabel);
+        assert.strictEqual(MEMCACHED_NESTED_DEFAULTS.metrics.image, api.defaultExporterImage);
+        assert.strictEqual(MEMCACHED_DEFAULTS.image, api.defaultImage);
     });
 
     it("enforces the memory limit against memoryMB at admission, as the component does", () => {

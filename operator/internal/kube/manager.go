@@ -207,17 +207,24 @@ func (m *Manager) leaderElector() (*LeaderElector, error) {
 
 func (m *Manager) metricsHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle(MetricsPath, promhttp.HandlerFor(m.metrics.reg, promhttp.HandlerOpts{}))
 	return mux
 }
+
+// The paths the manager serves (config/contract.json publishes them for the Deployment's probes).
+const (
+	HealthzPath = "/healthz"
+	ReadyzPath  = "/readyz"
+	MetricsPath = "/metrics"
+)
 
 // probeHandler serves /healthz (the process answers) and /readyz (the caches have synced, so a
 // rolling update does not hand over to a replica that would reconcile from an empty cache).
 func (m *Manager) probeHandler() http.Handler {
 	mux := http.NewServeMux()
 	ok := func(w http.ResponseWriter) { _, _ = w.Write([]byte("ok")) }
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { ok(w) })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc(HealthzPath, func(w http.ResponseWriter, _ *http.Request) { ok(w) })
+	mux.HandleFunc(ReadyzPath, func(w http.ResponseWriter, _ *http.Request) {
 		if !m.cache.synced() {
 			http.Error(w, "informer caches not synced", http.StatusServiceUnavailable)
 			return
