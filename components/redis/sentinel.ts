@@ -108,37 +108,28 @@ export class RedisSentinel extends pulumi.ComponentResource {
         // Pods wait for the Certificate's Secret; their StatefulSets need not wait for anything else.
         const afterCert = certificate ? [certificate] : [];
 
-        const dataSts = new k8s.apps.v1.StatefulSet(
-            names.data,
-            {
-                metadata: { name: names.data, namespace: ns, labels: labelsOf("data") },
-                spec: {
-                    replicas: r.replicas,
-                    serviceName: dataHeadless.metadata.name,
-                    // The start script finds the master itself, so pods need not wait for each other.
-                    podManagementPolicy: "Parallel",
-                    selector: { matchLabels: sel.data },
-                    volumeClaimTemplates,
-                    persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
-                    template: templates.data,
+        // The start scripts find the master (and their peers) themselves, so pods need not wait for each other.
+        const statefulSet = (part: "data" | "sentinel", stsName: string, replicas: number, headlessSvc: k8s.core.v1.Service, extra = {}) =>
+            new k8s.apps.v1.StatefulSet(
+                stsName,
+                {
+                    metadata: { name: stsName, namespace: ns, labels: labelsOf(part) },
+                    spec: {
+                        replicas,
+                        serviceName: headlessSvc.metadata.name,
+                        podManagementPolicy: "Parallel",
+                        selector: { matchLabels: sel[part] },
+                        template: templates[part],
+                        ...extra,
+                    },
                 },
-            },
-            { parent: this, dependsOn: [dataHeadless, ...afterCert] },
-        );
-        const sentinelSts = new k8s.apps.v1.StatefulSet(
-            names.sentinel,
-            {
-                metadata: { name: names.sentinel, namespace: ns, labels: labelsOf("sentinel") },
-                spec: {
-                    replicas: r.sentinels,
-                    serviceName: sentinelHeadless.metadata.name,
-                    podManagementPolicy: "Parallel",
-                    selector: { matchLabels: sel.sentinel },
-                    template: templates.sentinel,
-                },
-            },
-            { parent: this, dependsOn: [sentinelHeadless, ...afterCert] },
-        );
+                { parent: this, dependsOn: [headlessSvc, ...afterCert] },
+            );
+        const dataSts = statefulSet("data", names.data, r.replicas, dataHeadless, {
+            volumeClaimTemplates,
+            persistentVolumeClaimRetentionPolicy: claimRetention(c.persistence),
+        });
+        const sentinelSts = statefulSet("sentinel", names.sentinel, r.sentinels, sentinelHeadless);
         const proxy = new k8s.apps.v1.Deployment(
             names.proxy,
             {
