@@ -1,12 +1,11 @@
 // ACL users on the Sentinel topology, 127.0.0.1, with the aclfile the start script writes: the
 // internal users can do only their job, application users get no dangerous command unless their
 // rules name it, and replication, sentinels and HAProxy really run as those users.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { createHash } from "crypto";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { RespError, once } from "../../harness/loopback/resp";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "acl-password";
 const derived = (user: string) => createHash("sha256").update(`${PASSWORD}:${user}`).digest("hex");
@@ -14,26 +13,15 @@ const derived = (user: string) => createHash("sha256").update(`${PASSWORD}:${use
 for (const engine of LOOPBACK_ENGINES) {
     describe(`Redis ACL users on the Sentinel topology (loopback) [${engine}]`, function () {
         this.timeout(60000);
-        let cluster: SentinelCluster | undefined;
-        const c = () => cluster!;
-
-        before(async function () {
-            skipUnlessEngine(this, engine, ["haproxy", "sha256sum"]);
-            cluster = new SentinelCluster({
-                basePort: 17650 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-                users: [
-                    { name: "app", rules: "~app:* +@read +@write +flushdb", password: 'app pass "quoted"' },
-                    { name: "reader", rules: "~* +@read +@all", password: "reader-pass" },
-                ],
-            });
-            await cluster.start();
+        const c = useSentinelCluster(engine, {
+            basePort: 17650,
+            password: PASSWORD,
+            tools: ["sha256sum"],
+            users: [
+                { name: "app", rules: "~app:* +@read +@write +flushdb", password: 'app pass "quoted"' },
+                { name: "reader", rules: "~* +@read +@all", password: "reader-pass" },
+            ],
         });
-
-        after(() => cluster?.stop());
 
         const refused = async (user: [string, string], args: (string | number)[]) => {
             const r = await once(c().proxy, user, args).catch(e => e);

@@ -2,13 +2,12 @@
 // (Debian's prometheus package): each expression wrapped into a recording rule that `promtool check rules` parses
 // and `promtool test rules` evaluates on series written here, with another instance's series beside them.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { promtool, usePromtool } from "../support/promtool";
 import { Dashboard, dashboardFile } from "../../components/redis/dashboards";
 import { RedisTopology } from "../../components/redis/metricsRules";
-import { skipUnlessInstalled, tempDir } from "../../harness/processes";
 import { expectRejected, findAll, findCreated, resetRecorded, settle } from "../support/mocks";
 import { CONFIGMAP, TOPOLOGIES } from "./topologies";
 
@@ -194,12 +193,7 @@ function labelString(name: string, labels: Record<string, string>): string {
 
 describe("Redis dashboards: every panel query under promtool", function () {
     this.timeout(30000);
-    let dir = "";
-    before(function () {
-        skipUnlessInstalled(this, ["promtool"]);
-        dir = tempDir("dashboards");
-    });
-    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+    const scratch = usePromtool("dashboards");
 
     /** Grafana's variables as a pinned dashboard resolves them, and `$__rate_interval` as a 15 s scrape gives it. */
     const resolve = (expr: string) =>
@@ -207,6 +201,7 @@ describe("Redis dashboards: every panel query under promtool", function () {
 
     for (const topology of ["standalone", "replicated", "sentinel"] as const) {
         it(`${topology}: every query parses, stays in its instance and gives the expected figures`, () => {
+            const dir = scratch();
             const d = dashboardFile(topology);
             const want = expected(topology);
             const rules: { record: string; expr: string }[] = [];
@@ -239,15 +234,7 @@ describe("Redis dashboards: every panel query under promtool", function () {
             }
             const ruleFile = path.join(dir, `${topology}.rules.yml`);
             fs.writeFileSync(ruleFile, yaml.dump({ groups: [{ name: `dashboard-${topology}`, rules }] }));
-            const run = (args: string[]) => {
-                try {
-                    execFileSync("promtool", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-                } catch (e) {
-                    const err = e as { stdout?: string; stderr?: string };
-                    assert.fail(`promtool ${args.join(" ")} failed:\n${err.stdout}${err.stderr}`);
-                }
-            };
-            run(["check", "rules", ruleFile]);
+            promtool(dir, ["check", "rules", ruleFile]);
             const testFile = path.join(dir, `${topology}.test.yml`);
             fs.writeFileSync(
                 testFile,
@@ -257,7 +244,7 @@ describe("Redis dashboards: every panel query under promtool", function () {
                     tests: [{ interval: "1m", input_series: series(topology), promql_expr_test: samples }],
                 }),
             );
-            run(["test", "rules", testFile]);
+            promtool(dir, ["test", "rules", testFile]);
         });
     }
 });

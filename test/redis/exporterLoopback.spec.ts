@@ -1,12 +1,11 @@
 // The metric names the alerting rules use, as Debian's prometheus-redis-exporter and HAProxy's
 // built-in exporter really publish them, scraped from the Sentinel topology on 127.0.0.1.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import * as http from "http";
 import * as path from "path";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { ProcessGroup, waitFor } from "../../harness/processes";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "metrics-password";
 
@@ -32,26 +31,9 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
 for (const engine of LOOPBACK_ENGINES) {
     describe(`metrics of the Sentinel topology (prometheus-redis-exporter, HAProxy) [${engine}]`, function () {
         this.timeout(60000);
-        let cluster: SentinelCluster | undefined;
         const exporters = new ProcessGroup();
-        const c = () => cluster!;
-
-        before(async function () {
-            skipUnlessEngine(this, engine, ["haproxy", "prometheus-redis-exporter"]);
-            cluster = new SentinelCluster({
-                basePort: 17450 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-        });
-
-        after(() => {
-            exporters.stopAll();
-            cluster?.stop();
-        });
+        after(() => exporters.stopAll());
+        const c = useSentinelCluster(engine, { basePort: 17450, password: PASSWORD, tools: ["prometheus-redis-exporter"] });
 
         async function scrape(target: { host: string; port: number }, port: number): Promise<string> {
             exporters.start(

@@ -1,12 +1,11 @@
 // The alerting rules under `promtool test rules` (Debian's prometheus package): for every alert,
 // series that make it fire and series that must not, including another instance's.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
+import { promtool, usePromtool } from "../support/promtool";
 import { AlertRule, redisAlertRules } from "../../components/redis/metricsRules";
-import { skipUnlessInstalled, tempDir } from "../../harness/processes";
 
 const NS = "cache";
 const base = (instance: string) => `namespace="${NS}",app_kubernetes_io_instance="${instance}"`;
@@ -28,14 +27,10 @@ interface Case {
 
 describe("Redis alerting rules (promtool test rules)", function () {
     this.timeout(30000);
-    let dir = "";
-    before(function () {
-        skipUnlessInstalled(this, ["promtool"]);
-        dir = tempDir("rules");
-    });
-    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+    const scratch = usePromtool("rules");
 
-    function promtool(topology: "standalone" | "replicated" | "sentinel", cases: Case[]): void {
+    function runRuleTests(topology: "standalone" | "replicated" | "sentinel", cases: Case[]): void {
+        const dir = scratch();
         const groups = redisAlertRules({ instance: "ha", namespace: NS, topology });
         const rules = new Map<string, AlertRule>(groups[0].rules.map(r => [r.alert, r]));
         fs.writeFileSync(path.join(dir, "rules.yml"), yaml.dump({ groups }));
@@ -65,12 +60,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
         });
         const file = path.join(dir, `${topology}.test.yml`);
         fs.writeFileSync(file, yaml.dump({ rule_files: ["rules.yml"], evaluation_interval: "1m", tests }));
-        try {
-            execFileSync("promtool", ["test", "rules", file], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-        } catch (e) {
-            const err = e as { stdout?: string; stderr?: string };
-            assert.fail(`promtool test rules failed for ${topology}:\n${err.stdout}${err.stderr}`);
-        }
+        promtool(dir, ["test", "rules", file]);
     }
 
     const pod = (p: string, extra = "") => `{${base("ha")},pod="${p}"${extra}}`;
@@ -78,7 +68,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
 
     it("every topology: exporter down, memory near maxmemory, rejected connections", () => {
         for (const topology of ["standalone", "replicated", "sentinel"] as const) {
-            promtool(topology, [
+            runRuleTests(topology, [
                 {
                     alert: "RedisDown",
                     at: "6m",
@@ -117,7 +107,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
 
     it("replicated and sentinel: a replica's link down, replication lag", () => {
         for (const topology of ["replicated", "sentinel"] as const) {
-            promtool(topology, [
+            runRuleTests(topology, [
                 {
                     alert: "RedisReplicaLinkDown",
                     at: "5m",
@@ -141,7 +131,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
     });
 
     it("standalone and replicated: no pod reports master", () => {
-        promtool("replicated", [
+        runRuleTests("replicated", [
             {
                 alert: "RedisNoMaster",
                 at: "5m",
@@ -162,7 +152,7 @@ describe("Redis alerting rules (promtool test rules)", function () {
     });
 
     it("sentinel: no master confirmed behind the endpoint, a failover, a sentinel seeing its master down", () => {
-        promtool("sentinel", [
+        runRuleTests("sentinel", [
             {
                 alert: "RedisNoMasterConfirmed",
                 at: "5m",

@@ -1,14 +1,14 @@
 // RedisSentinel's data-aware bootstrap under double faults, on 127.0.0.1 with the rendered
 // configs: a data set of 10,000 keys must survive as long as one copy does, and no node without
 // data may become master while a reachable peer holds it.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { sleep, waitFor } from "../../harness/processes";
 import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { once, replicationInfo } from "../../harness/loopback/resp";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "double-fault";
 const KEYS = 10000;
@@ -65,27 +65,16 @@ async function expectAllKeys(c: SentinelCluster, what: string): Promise<void> {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel keeps the data set through double faults (loopback) [${engine}]`, function () {
         this.timeout(150000);
-        let cluster: SentinelCluster | undefined;
-        const c = () => cluster!;
-
-        before(async function () {
-            this.timeout(60000);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 17500 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-            await cluster.fill("k", KEYS);
-            await cluster.healthy();
-            expected = await cluster.keys(0);
-            assert.ok(expected >= KEYS);
+        const c = useSentinelCluster(engine, {
+            basePort: 17500,
+            password: PASSWORD,
+            started: async cluster => {
+                await cluster.fill("k", KEYS);
+                await cluster.healthy();
+                expected = await cluster.keys(0);
+                assert.ok(expected >= KEYS);
+            },
         });
-
-        after(() => cluster?.stop());
 
         /** Stops a data pod as Kubernetes would replace it: both containers, and its emptyDir gone. */
         function losePod(i: number): void {
@@ -145,30 +134,19 @@ for (const engine of LOOPBACK_ENGINES) {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel with persistence survives fast restarts of every node (loopback) [${engine}]`, function () {
         this.timeout(150000);
-        let cluster: SentinelCluster | undefined;
         let held = 0;
-        const c = () => cluster!;
-
-        before(async function () {
-            this.timeout(60000);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 17550 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                persistence: true,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-            await cluster.fill("k", KEYS);
-            await cluster.healthy();
-            held = await cluster.keys(0);
-            // appendfsync everysec: give the last second of writes to the files.
-            await sleep(1500);
+        const c = useSentinelCluster(engine, {
+            basePort: 17550,
+            password: PASSWORD,
+            persistence: true,
+            started: async cluster => {
+                await cluster.fill("k", KEYS);
+                await cluster.healthy();
+                held = await cluster.keys(0);
+                // appendfsync everysec: give the last second of writes to the files.
+                await sleep(1500);
+            },
         });
-
-        after(() => cluster?.stop());
 
         for (const which of ["master", "replica"] as const) {
             it(`the ${which} restarted faster than down-after (append-only file on its volume) leaves every node with the whole data set`, async () => {

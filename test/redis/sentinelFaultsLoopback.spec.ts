@@ -4,12 +4,12 @@
 // no write a replica acknowledged may be lost, and the set must heal to one master.
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
-import { skipBecause, sleep, waitFor } from "../../harness/processes";
-import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
+import { sleep, waitFor } from "../../harness/processes";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import { netnsUnavailable } from "../../harness/loopback/netns";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { once } from "../../harness/loopback/resp";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "fault-password";
 
@@ -25,31 +25,12 @@ interface Outcome {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel under single faults of the master (network namespaces) [${engine}]`, function () {
         this.timeout(90000);
-        let cluster: SentinelCluster | undefined;
         const outcomes: Outcome[] = [];
-
-        before(async function () {
-            this.timeout(90000);
-            const why = netnsUnavailable();
-            if (why) skipBecause(this, why);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 0,
-                engine,
-                password: PASSWORD,
-                netns: true,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-        });
-
         after(() => {
             if (outcomes.length) console.table(outcomes);
-            cluster?.stop();
         });
+        const c = useSentinelCluster(engine, { password: PASSWORD, netns: true, unavailable: netnsUnavailable, startMs: 90000 });
 
-        const c = () => cluster!;
         const others = (m: number) => [
             ...c()
                 .nodes.filter((_n, i) => i !== m)

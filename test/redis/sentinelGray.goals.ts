@@ -8,13 +8,12 @@
 // These are goals the agent does not meet yet (bench/README.md "Gray failures" has the figures), so this file is
 // not a spec of the loopback stage: `npm run test:gray` runs it, and prints the table either way.
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
-import { skipBecause, sleep, waitFor } from "../../harness/processes";
-import { LOOPBACK_ENGINES, skipUnlessEngine } from "../../harness/loopback/engines";
+import { sleep, waitFor } from "../../harness/processes";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import { netdelayUnavailable, netnsUnavailable } from "../../harness/loopback/netns";
 import { once } from "../../harness/loopback/resp";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "gray-failure-pw";
 
@@ -32,31 +31,17 @@ interface GrayOutcome {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel under gray failures of the master (network namespaces) [${engine}]`, function () {
         this.timeout(180000);
-        let cluster: SentinelCluster | undefined;
         const outcomes: GrayOutcome[] = [];
-
-        before(async function () {
-            this.timeout(90000);
-            const why = netnsUnavailable() ?? netdelayUnavailable();
-            if (why) skipBecause(this, why);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 0,
-                engine,
-                password: PASSWORD,
-                netns: true,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-        });
-
         after(() => {
             if (outcomes.length) console.table(outcomes);
-            cluster?.stop();
+        });
+        const c = useSentinelCluster(engine, {
+            password: PASSWORD,
+            netns: true,
+            unavailable: () => netnsUnavailable() ?? netdelayUnavailable(),
+            startMs: 90000,
         });
 
-        const c = () => cluster!;
         const everyoneElse = (m: number) => [
             ...c()
                 .nodes.filter((_n, i) => i !== m)

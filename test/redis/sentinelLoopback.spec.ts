@@ -1,38 +1,21 @@
 // Real failovers on 127.0.0.1 with the exact redis.conf, sentinel.conf, start scripts, fencing
 // agents, preStop hand-over and haproxy.cfg that RedisSentinel renders: 3 data nodes (each with its
 // agent), 3 sentinels, 1 HAProxy.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { SENTINEL_DEFAULTS, voterDelayMs } from "../../components/redis/sentinel/defaults";
 import { sleep, waitFor } from "../../harness/processes";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { RespClient, RespError, once, replicationInfo } from "../../harness/loopback/resp";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = 'p@ss "word" \\ with $pace';
 
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel rendered configs on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {
         this.timeout(40000);
-        let cluster: SentinelCluster | undefined;
         const acked: string[] = [];
-
-        before(async function () {
-            this.timeout(60000);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 17400 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-            });
-            await cluster.start();
-        });
-
-        after(() => cluster?.stop());
-
-        const c = () => cluster!;
+        const c = useSentinelCluster(engine, { basePort: 17400, password: PASSWORD });
 
         /** Writes through the endpoint on fresh connections until one succeeds; returns ms taken and the serving node. */
         async function firstWrite(key: string, boundMs: number): Promise<{ ms: number; node: number }> {

@@ -3,12 +3,11 @@
 //   after a down report guards only the failover that demoted it);
 // - a replica the sentinels took for down when a failover ended follows the new master as soon as it is
 //   back (Sentinel's +fix-slave-config would wait a failover-timeout; meanwhile the new master lacks it).
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
 import * as assert from "assert";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { waitFor } from "../../harness/processes";
 import { once, replicationInfo } from "../../harness/loopback/resp";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "repromote-pw";
 // Long enough that a hold left from the first failover would dominate the second one.
@@ -17,23 +16,11 @@ const FAILOVER_TIMEOUT_MS = 30000;
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel nodes rejoining after a failover (loopback) [${engine}]`, function () {
         this.timeout(120000);
-        let cluster: SentinelCluster | undefined;
-        const c = () => cluster!;
-
-        before(async function () {
-            this.timeout(60000);
-            skipUnlessEngine(this, engine, ["haproxy"]);
-            cluster = new SentinelCluster({
-                basePort: 17600 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2, failoverTimeoutMilliseconds: FAILOVER_TIMEOUT_MS },
-            });
-            await cluster.start();
+        const c = useSentinelCluster(engine, {
+            basePort: 17600,
+            password: PASSWORD,
+            tuning: { failoverTimeoutMilliseconds: FAILOVER_TIMEOUT_MS },
         });
-
-        after(() => cluster?.stop());
 
         async function firstWriteAfter(t0: number, boundMs: number): Promise<{ ms: number; node: number }> {
             let node = -1;

@@ -8,13 +8,12 @@ import * as net from "net";
 import * as path from "path";
 import * as fs from "fs";
 import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
-import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { tlsCliArgs } from "../../components/redis/tls";
 import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
 import { makeCertificates } from "../../harness/loopback/certs";
 import { RespClient, once, replicationInfo, useTls } from "../../harness/loopback/resp";
-import { SentinelCluster } from "../../harness/loopback/sentinelCluster";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
+import { useSentinelCluster } from "../support/loopbackCluster";
 
 const PASSWORD = "tls-password";
 
@@ -37,29 +36,18 @@ function plaintextAnswers(port: number): Promise<boolean> {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel over TLS on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {
         this.timeout(60000);
-        let cluster: SentinelCluster | undefined;
         let certs: { dir: string; ca: Buffer };
-        const c = () => cluster!;
-
-        before(async function () {
-            skipUnlessEngine(this, engine, ["haproxy", "openssl"]);
-            certs = makeCertificates(path.join(tempDir("tls"), "certs"));
-            useTls(certs.ca);
-            cluster = new SentinelCluster({
-                basePort: 17800 + enginePortOffset(engine),
-                engine,
-                password: PASSWORD,
-                minReplicasMaxLag: SENTINEL_DEFAULTS.minReplicasMaxLagSeconds,
-                tuning: { ...SENTINEL_DEFAULTS, quorum: 2 },
-                tlsDir: certs.dir,
-            });
-            await cluster.start();
+        const c = useSentinelCluster(engine, {
+            basePort: 17800,
+            password: PASSWORD,
+            tools: ["openssl"],
+            prepare: () => {
+                certs = makeCertificates(path.join(tempDir("tls"), "certs"));
+                useTls(certs.ca);
+                return { tlsDir: certs.dir };
+            },
         });
-
-        after(() => {
-            cluster?.stop();
-            useTls(undefined);
-        });
+        after(() => useTls(undefined));
 
         it("serves no plaintext on any data node, sentinel or the endpoint", async () => {
             for (const p of [...c().nodes, ...c().sentinels, c().proxy]) {
