@@ -2,10 +2,9 @@
 // 127.0.0.1: ordinal 0 becomes master, ordinal 1 replicates from it and serves its writes.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as path from "path";
-import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
+import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
 import { ProcessGroup, redisCli, tempDir, waitFor } from "../../harness/processes";
-import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 
 const PASSWORD = 'pa"ss\\word with spaces';
 
@@ -27,29 +26,17 @@ for (const engine of LOOPBACK_ENGINES) {
             if (dir) fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        function startNode(ordinal: number, port: number): void {
-            const node = path.join(dir, `node${ordinal}`);
-            fs.mkdirSync(path.join(node, "data"), { recursive: true });
-            const files = redisNodeFiles({
-                redisConf: renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", maxmemoryBytes: 64 * 2 ** 20 }),
-
-                confDir: node,
-
-                runtimeDir: path.join(node, "run"),
-
-                master: { host: "127.0.0.1", port: MASTER_PORT },
-
-                announceHost: { expr: "127.0.0.1" },
+        const startNode = (ordinal: number, port: number) =>
+            startReplicatedNode({
+                procs,
+                engine,
+                dir,
+                ordinal,
+                port,
+                masterPort: MASTER_PORT,
+                password: PASSWORD,
+                conf: { maxmemoryBytes: 64 * 2 ** 20 },
             });
-
-            for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(node, name), text);
-            procs.start(
-                "sh",
-                [path.join(node, "start.sh")],
-                { ...engineEnv(engine), HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD },
-                path.join(node, "log"),
-            );
-        }
 
         it("ordinal 0 starts as master with the password required", async () => {
             startNode(0, MASTER_PORT);

@@ -1,13 +1,13 @@
 // TLS on the Sentinel topology, 127.0.0.1, with the configs RedisSentinel renders for `tls`: data
 // nodes, sentinels, agents, HAProxy's checks and the hand-over all speak TLS verified against the CA,
 // the plaintext port is closed, and a failover through the endpoint loses no acknowledged write.
-import { LOOPBACK_ENGINES, engineEnv, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as net from "net";
 import * as path from "path";
 import * as fs from "fs";
-import { redisNodeFiles, renderRedisConf } from "../../components/redis/config";
+import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
 import { tlsCliArgs } from "../../components/redis/tls";
 import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
 import { makeCertificates } from "../../harness/loopback/certs";
@@ -176,29 +176,8 @@ for (const engine of LOOPBACK_ENGINES) {
             if (dir) fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        function startNode(ordinal: number, port: number): void {
-            const node = path.join(dir, `node${ordinal}`);
-            fs.mkdirSync(path.join(node, "data"), { recursive: true });
-            const files = redisNodeFiles({
-                redisConf: renderRedisConf({ port, dir: path.join(node, "data"), bind: "127.0.0.1", tlsDir: certs.dir }),
-
-                confDir: node,
-
-                runtimeDir: path.join(node, "run"),
-
-                master: { host: "127.0.0.1", port: MASTER },
-
-                announceHost: { expr: "127.0.0.1" },
-            });
-
-            for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(node, name), text);
-            procs.start(
-                "sh",
-                [path.join(node, "start.sh")],
-                { ...engineEnv(engine), HOSTNAME: `redis-sfs-${ordinal}`, REDIS_PASSWORD: PASSWORD },
-                path.join(node, "log"),
-            );
-        }
+        const startNode = (ordinal: number, port: number) =>
+            startReplicatedNode({ procs, engine, dir, ordinal, port, masterPort: MASTER, password: PASSWORD, conf: { tlsDir: certs.dir } });
 
         it("the replica follows its master over TLS as the replication user; plaintext gets nothing", async () => {
             startNode(0, MASTER);
