@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgumentError,
+    GRAFANA_DASHBOARD_LABEL,
     checked,
     recommendedLabels,
     requireDnsLabel,
@@ -10,6 +11,7 @@ import {
     Resources,
     selectorLabels,
 } from "../common";
+import { MEMCACHED_INSTANCE_LABEL, memcachedDashboard } from "./dashboards";
 import { DEFAULT_MANAGER_RESOURCES, managerPodSpec, METRICS_PORT } from "./manager";
 import { loadLeaderElectionRole, loadManagerRole, loadMemcachedCrd } from "./operatorConfig";
 
@@ -37,6 +39,13 @@ export interface MemcachedOperatorArgs {
      */
     podMonitor?: MemcachedPodMonitorArgs;
     /**
+     * The Memcached Grafana dashboard (pods answering, hit ratio, commands/s, memory and connections against their
+     * limits, items, evictions, network) in a ConfigMap labelled `grafana_dashboard: "1"` for Grafana's dashboard
+     * sidecar. It reads what the PodMonitor collects, so it needs `podMonitor.enabled`; `true` is short for
+     * `{ enabled: true }`.
+     */
+    dashboards?: MemcachedDashboardsArgs;
+    /**
      * Keep the Memcached CRD in the cluster when this component is deleted or renamed (default true).
      * Deleting a CRD deletes every Memcached object of every namespace with it, whoever created them;
      * set false only for a cluster that runs nothing else (tests), where `pulumi destroy` should clean up.
@@ -51,6 +60,13 @@ export interface MemcachedPodMonitorArgs {
     labels?: Record<string, string>;
     /** Scrape interval, e.g. `30s`; default Prometheus' own. */
     interval?: string;
+}
+
+export interface MemcachedDashboardsArgs {
+    /** Create the dashboard's ConfigMap (default false). */
+    enabled?: boolean;
+    /** Labels of the ConfigMap besides `grafana_dashboard: "1"`. */
+    labels?: Record<string, string>;
 }
 
 export const POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1";
@@ -105,6 +121,8 @@ export class MemcachedOperator extends pulumi.ComponentResource {
                 `must be a Prometheus duration such as "30s"; got ${JSON.stringify(pm.interval)}.`,
             );
         }
+
+        const dashboards = resolveDashboards(args.dashboards, pm !== undefined);
 
         const crdManifest = loadMemcachedCrd();
         const roleManifest = loadManagerRole();
@@ -244,7 +262,24 @@ export class MemcachedOperator extends pulumi.ComponentResource {
                         selector: { matchLabels: MANAGED_MEMCACHED_POD_LABELS },
                         namespaceSelector: { any: true },
                         podMetricsEndpoints: [{ port: "metrics", path: "/metrics", ...(pm.interval ? { interval: pm.interval } : {}) }],
+                        // Which Memcached object a series is of (the dashboard's picker, alert rules by object).
+                        podTargetLabels: [MEMCACHED_INSTANCE_LABEL],
                     },
+                },
+                child,
+            );
+        }
+
+        if (dashboards) {
+            new k8s.core.v1.ConfigMap(
+                `${name}-dashboard`,
+                {
+                    metadata: {
+                        name: `${name}-dashboard`,
+                        namespace: nsName,
+                        labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL, ...dashboards.labels },
+                    },
+                    data: { "kubecache-memcached.json": memcachedDashboard() },
                 },
                 child,
             );
@@ -262,4 +297,31 @@ export class MemcachedOperator extends pulumi.ComponentResource {
             deploymentName: this.deploymentName,
         });
     }
+}
+
+/** `dashboards` checked (`true` for `{ enabled: true }`); undefined when off. */
+function resolveDashboards(given: MemcachedDashboardsArgs | boolean | undefined, podMonitor: boolean): MemcachedDashboardsArgs | undefined {
+    const d = typeof given === "boolean" ? { enabled: given } : given;
+    if (d === undefined) return undefined;
+    if (typeof d !== "object" || d === null) {
+        throw new ArgumentError(
+            COMPONENT,
+            "dashboards",
+            `must be \`true\` or an object such as \`{ enabled: true }\`; got ${JSON.stringify(d)}.`,
+        );
+    }
+    if (!d.enabled) {
+        if (Object.keys(d).some(k => k !== "enabled")) {
+            throw new ArgumentError(COMPONENT, "dashboards.enabled", "must be true for its other settings to mean anything.");
+        }
+        return undefined;
+    }
+    if (!podMonitor) {
+        throw new ArgumentError(
+            COMPONENT,
+            "dashboards",
+            "needs `podMonitor.enabled: true`: the dashboard reads the series the PodMonitor collects.",
+        );
+    }
+    return d;
 }

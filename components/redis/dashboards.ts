@@ -9,9 +9,6 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RedisTopology } from "./metricsRules";
 
-/** The label Grafana's sidecar (kube-prometheus-stack, the Grafana chart) watches for by default. */
-export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
-
 interface Variable {
     name: string;
     type: string;

@@ -7,8 +7,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, Resources, checked, requirePinnedImage, restrictedContainerSecurityContext, selectorLabels } from "../common";
-import { GRAFANA_DASHBOARD_LABEL, renderDashboard } from "./dashboards";
+import {
+    ArgumentError,
+    GRAFANA_DASHBOARD_LABEL,
+    Resources,
+    checked,
+    requirePinnedImage,
+    restrictedContainerSecurityContext,
+    selectorLabels,
+} from "../common";
+import { renderDashboard } from "./dashboards";
 import { RedisTopology, redisAlertRules } from "./metricsRules";
 
 /** redis_exporter, pinned; it also reads sentinels (it detects them from INFO). */

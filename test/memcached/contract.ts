@@ -10,7 +10,13 @@ export interface OperatorContract {
     flags: string[];
     paths: { healthz: string; readyz: string; metrics: string };
     api: { clientLabel: string; defaultExporterImage: string; defaultImage: string };
-    objects: { podLabels: Record<string, string>; metricsPort: string; serviceNamedAfterObject: boolean; serviceHeadless: boolean };
+    objects: {
+        podLabels: Record<string, string>;
+        instanceLabel: string;
+        metricsPort: string;
+        serviceNamedAfterObject: boolean;
+        serviceHeadless: boolean;
+    };
 }
 
 let cached: OperatorContract | undefined;

@@ -13,6 +13,7 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
+const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 
 describe("MemcachedOperator", () => {
     // Constructing the operator is the slow part of these tests: one instance per configuration.
@@ -224,6 +225,27 @@ describe("MemcachedOperator", () => {
             assert.deepStrictEqual(pm.inputs.spec.selector.matchLabels, objects.podLabels);
             assert.strictEqual(pm.inputs.spec.podMetricsEndpoints[0].port, objects.metricsPort);
             assert.strictEqual(pm.inputs.spec.podMetricsEndpoints[0].path, operatorContract().paths.metrics);
+            // Every series names its Memcached object by the pod label the controller sets to the object's name.
+            assert.deepStrictEqual(pm.inputs.spec.podTargetLabels, [objects.instanceLabel]);
+        });
+
+        it("ships the Memcached dashboard for Grafana's sidecar beside the PodMonitor, only when asked", async () => {
+            new MemcachedOperator("mc-op", { image: IMAGE, podMonitor: { enabled: true } });
+            await settle();
+            assert.strictEqual(findAll(CONFIGMAP).filter(c => c.name.endsWith("-dashboard")).length, 0);
+            resetRecorded();
+            new MemcachedOperator("mc-op", {
+                image: IMAGE,
+                podMonitor: { enabled: true },
+                dashboards: { enabled: true, labels: { team: "a" } },
+            });
+            await settle();
+            const cm = findCreated(CONFIGMAP, "mc-op-dashboard").inputs;
+            assert.strictEqual(cm.metadata.namespace, "kubecache-system");
+            assert.deepStrictEqual([cm.metadata.labels.grafana_dashboard, cm.metadata.labels.team], ["1", "a"]);
+            const d = JSON.parse(cm.data["kubecache-memcached.json"]);
+            assert.strictEqual(d.uid, "kubecache-memcached");
+            assert.ok(d.panels.length >= 8);
         });
 
         it("passes the caller's provider to every child", async () => {
@@ -263,6 +285,16 @@ describe("MemcachedOperator", () => {
                     "PodMonitor settings with the PodMonitor off",
                     () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { interval: "30s" } }),
                     /`podMonitor.enabled` must be true/,
+                ],
+                [
+                    "a dashboard without the PodMonitor it reads",
+                    () => new MemcachedOperator("x", { image: IMAGE, dashboards: { enabled: true } }),
+                    /`dashboards` needs `podMonitor.enabled: true`/,
+                ],
+                [
+                    "dashboard labels with the dashboard off",
+                    () => new MemcachedOperator("x", { image: IMAGE, podMonitor: { enabled: true }, dashboards: { labels: { a: "b" } } }),
+                    /`dashboards.enabled` must be true/,
                 ],
                 [
                     "a PodMonitor given as a boolean",

@@ -2,10 +2,8 @@
 // (Debian's prometheus package): each expression wrapped into a recording rule that `promtool check rules` parses
 // and `promtool test rules` evaluates on series written here, with another instance's series beside them.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as yaml from "js-yaml";
-import * as path from "path";
-import { promtool, usePromtool } from "../support/promtool";
+import { Expect, checkDashboardQueries } from "../support/dashboardQueries";
+import { usePromtool } from "../support/promtool";
 import { Dashboard, dashboardFile } from "../../components/redis/dashboards";
 import { RedisTopology } from "../../components/redis/metricsRules";
 import { expectRejected, findAll, findCreated, resetRecorded, settle } from "../support/mocks";
@@ -69,9 +67,6 @@ describe("Redis components: metrics.dashboards", () => {
         });
     }
 });
-
-/** Expected samples of one panel query, by label set (`{}` for none). */
-type Expect = Array<[Record<string, string>, number]>;
 
 /** What each panel's queries give on the series below, at 10m; every panel of every file must be listed. */
 function expected(topology: RedisTopology): Record<string, Expect[]> {
@@ -184,67 +179,19 @@ function series(topology: RedisTopology): { series: string; values: string }[] {
     return out;
 }
 
-function labelString(name: string, labels: Record<string, string>): string {
-    const inner = Object.entries(labels)
-        .map(([k, v]) => `${k}="${v}"`)
-        .join(",");
-    return inner ? `${name}{${inner}}` : name;
-}
-
 describe("Redis dashboards: every panel query under promtool", function () {
     this.timeout(30000);
     const scratch = usePromtool("dashboards");
-
-    /** Grafana's variables as a pinned dashboard resolves them, and `$__rate_interval` as a 15 s scrape gives it. */
-    const resolve = (expr: string) =>
-        expr.replaceAll("$namespace", "cache").replaceAll("$instance", "ha").replaceAll("$__rate_interval", "5m");
-
     for (const topology of ["standalone", "replicated", "sentinel"] as const) {
-        it(`${topology}: every query parses, stays in its instance and gives the expected figures`, () => {
-            const dir = scratch();
-            const d = dashboardFile(topology);
-            const want = expected(topology);
-            const rules: { record: string; expr: string }[] = [];
-            const samples: { eval_time: string; expr: string; exp_samples: { labels: string; value: number }[] }[] = [];
-            for (const p of d.panels) {
-                const cases = want[p.title];
-                assert.ok(cases, `panel "${p.title}" has no expected figures in this test`);
-                assert.strictEqual(p.targets.length, cases.length, `panel "${p.title}": ${p.targets.length} queries`);
-                p.targets.forEach((target, i) => {
-                    assert.doesNotMatch(
-                        target.expr,
-                        /\$(?!namespace|instance|__rate_interval)/,
-                        `panel "${p.title}" uses a variable this test does not resolve`,
-                    );
-                    assert.match(
-                        target.expr,
-                        /namespace="\$namespace", app_kubernetes_io_instance="\$instance"/,
-                        `panel "${p.title}" is not scoped`,
-                    );
-                    const record = `kubecache_dashboard_panel${(p as { id?: number }).id}_${target.refId}`;
-                    // promtool compares exactly; a rate's extrapolation leaves float noise (0.7499999999999999), so the
-                    // figure is taken to the nearest 1/1024, exact in binary, as every expected value here is.
-                    rules.push({ record, expr: `round(${resolve(target.expr)}, 1 / 1024)` });
-                    samples.push({
-                        eval_time: "10m",
-                        expr: record,
-                        exp_samples: cases[i].map(([labels, value]) => ({ labels: labelString(record, labels), value })),
-                    });
-                });
-            }
-            const ruleFile = path.join(dir, `${topology}.rules.yml`);
-            fs.writeFileSync(ruleFile, yaml.dump({ groups: [{ name: `dashboard-${topology}`, rules }] }));
-            promtool(dir, ["check", "rules", ruleFile]);
-            const testFile = path.join(dir, `${topology}.test.yml`);
-            fs.writeFileSync(
-                testFile,
-                yaml.dump({
-                    rule_files: [path.basename(ruleFile)],
-                    evaluation_interval: "1m",
-                    tests: [{ interval: "1m", input_series: series(topology), promql_expr_test: samples }],
-                }),
-            );
-            promtool(dir, ["test", "rules", testFile]);
-        });
+        it(`${topology}: every query parses, stays in its instance and gives the expected figures`, () =>
+            checkDashboardQueries({
+                dir: scratch(),
+                name: topology,
+                dashboard: dashboardFile(topology),
+                expected: expected(topology),
+                series: series(topology),
+                variables: { namespace: "cache", instance: "ha" },
+                scope: /namespace="\$namespace", app_kubernetes_io_instance="\$instance"/,
+            }));
     }
 });

@@ -14,6 +14,8 @@ import (
 type ObjectContract struct {
 	// PodLabels are the labels every memcached pod carries, whatever its Memcached object.
 	PodLabels map[string]string `json:"podLabels"`
+	// InstanceLabel is the pod label whose value is the Memcached object's name.
+	InstanceLabel string `json:"instanceLabel"`
 	// MetricsPort names the exporter's container port and the Service port beside memcached's.
 	MetricsPort string `json:"metricsPort"`
 	// ServiceNamedAfterObject: the Service of Memcached <name> is <name>, in the object's namespace.
@@ -40,6 +42,12 @@ func PublishedObjects() (ObjectContract, error) {
 	}
 	shared := maps.Clone(da.Spec.Template.Labels)
 	maps.DeleteFunc(shared, func(k, v string) bool { return db.Spec.Template.Labels[k] != v })
+	instance := ""
+	for k, v := range da.Spec.Template.Labels {
+		if v == a.Name && db.Spec.Template.Labels[k] == b.Name {
+			instance = k
+		}
+	}
 	svc, err := desiredService(a)
 	if err != nil {
 		return ObjectContract{}, err
@@ -52,6 +60,7 @@ func PublishedObjects() (ObjectContract, error) {
 	}
 	return ObjectContract{
 		PodLabels:               shared,
+		InstanceLabel:           instance,
 		MetricsPort:             metricsPort,
 		ServiceNamedAfterObject: svc.Name == a.Name && svc.Namespace == a.Namespace,
 		ServiceHeadless:         svc.Spec.ClusterIP == "None",
