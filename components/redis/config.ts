@@ -74,6 +74,7 @@ export function redisNodeFiles(o: NodeFilesOptions): Record<string, string> {
         "redis.conf": o.redisConf,
         "start.sh": shellScript("scripts/start.sh"),
         "runtime-conf.sh": shellScript("scripts/runtime-conf.sh"),
+        "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
         "users.list": usersList(o.users ?? []),
         "topology.env": renderEnv({
             KC_CONF_TEMPLATE: `${o.confDir}/redis.conf`,

@@ -33,7 +33,7 @@ export function startReplicatedNode(o: {
     o.procs.start(
         "sh",
         [path.join(node, "start.sh")],
-        { ...engineEnv(o.engine), HOSTNAME: `redis-sfs-${o.ordinal}`, REDIS_PASSWORD: o.password },
+        { ...engineEnv(o.engine), HOSTNAME: `redis-sfs-${o.ordinal}`, REDIS_PASSWORD: o.password, KC_TLS_RELOAD_SECONDS: "1" },
         path.join(node, "log"),
     );
 }

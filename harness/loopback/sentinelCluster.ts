@@ -160,6 +160,8 @@ export class SentinelCluster {
             HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
             REDIS_PASSWORD: this.o.password,
             REDISCLI_AUTH: this.o.password,
+            // Specs renew certificates and wait seconds for them, not the pods' 10.
+            KC_TLS_RELOAD_SECONDS: "1",
         };
         (this.o.users ?? []).forEach((u, i) => {
             env[userPasswordEnv(i)] = u.password;

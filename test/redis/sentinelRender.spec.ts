@@ -41,6 +41,7 @@ describe("RedisSentinel renderers", () => {
             "prestop.sh",
             "runtime-conf.sh",
             "start.sh",
+            "tls-reload.sh",
             "topology.env",
         ]);
         for (const [n, text] of scripts) {

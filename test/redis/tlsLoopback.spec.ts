@@ -5,12 +5,13 @@ import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harn
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as net from "net";
+import * as tls from "tls";
 import * as path from "path";
 import * as fs from "fs";
 import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
 import { tlsCliArgs } from "../../components/redis/tls";
 import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
-import { makeCertificates } from "../../harness/loopback/certs";
+import { makeCertificates, renewCertificate } from "../../harness/loopback/certs";
 import { RespClient, once, replicationInfo, useTls } from "../../harness/loopback/resp";
 import { AckedWriter, missing } from "../../harness/loopback/writer";
 import { useSentinelCluster } from "../support/loopbackCluster";
@@ -31,6 +32,30 @@ function plaintextAnswers(port: number): Promise<boolean> {
         s.on("data", d => done(/^[+\-$*:]/.test(d.toString())));
         s.on("connect", () => s.write(`AUTH ${PASSWORD}\r\nPING\r\n`));
     });
+}
+
+/** The serial number of the certificate a new TLS handshake with 127.0.0.1:`port` shows (hex, upper case). */
+function servedSerial(port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const s = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, timeout: 2000 }, () => {
+            const serial = s.getPeerCertificate().serialNumber.toUpperCase();
+            s.destroy();
+            resolve(serial);
+        });
+        s.on("error", reject);
+        s.on("timeout", () => s.destroy(new Error(`no TLS handshake with ${port}`)));
+    });
+}
+
+/** The run id of the server behind `target`: it changes only when the process restarts. */
+async function runId(target: { host: string; port: number }): Promise<string> {
+    const server = String(await once(target, PASSWORD, ["INFO", "server"]));
+    return /run_id:([0-9a-f]+)/.exec(server)?.[1] ?? "";
+}
+
+/** Waits until every port's new handshakes show `serial`; false after `ms`. */
+function servesSerial(ports: number[], serial: string, ms: number): Promise<boolean> {
+    return waitFor(async () => (await Promise.all(ports.map(p => servedSerial(p).catch(() => "")))).every(s => s === serial), ms, 250);
 }
 
 for (const engine of LOOPBACK_ENGINES) {
@@ -84,6 +109,26 @@ for (const engine of LOOPBACK_ENGINES) {
             } finally {
                 useTls(certs.ca);
             }
+        });
+
+        it("serves a renewed certificate from every data node within seconds, without a restart, and keeps replicating", async () => {
+            const master = await c().healthy();
+            const ids = await Promise.all(c().nodes.map(runId));
+            const serial = renewCertificate(certs.dir);
+            assert.ok(
+                await servesSerial(
+                    c().nodes.map(n => n.port),
+                    serial,
+                    10000,
+                ),
+                `a data node still serves the old certificate 10 s after the renewal\n${await c().describe()}`,
+            );
+            assert.deepStrictEqual(await Promise.all(c().nodes.map(runId)), ids, "a data node restarted");
+            // Sentinels keep the certificate they started with (they cannot reload one); it is valid until they restart.
+            assert.notStrictEqual(await servedSerial(c().sentinels[0].port), serial);
+            assert.strictEqual(await c().writeThroughProxy("after-renewal", "1"), master);
+            const acked = await once(c().nodes[master], PASSWORD, ["WAIT", c().nodes.length - 1, 5000]);
+            assert.strictEqual(acked, c().nodes.length - 1, "replicas acknowledge over connections made with the new certificate");
         });
 
         it("fails over a killed master through the endpoint with every acknowledged write kept", async () => {
@@ -195,6 +240,23 @@ for (const engine of LOOPBACK_ENGINES) {
             assert.strictEqual(cli(REPLICA, "get", "k"), "v");
             assert.match(cli(MASTER, "client", "list", "type", "replica"), /user=replication/);
             assert.strictEqual(await plaintextAnswers(MASTER), false);
+        });
+
+        it("serves a renewed certificate from master and replica within seconds, without a restart", async () => {
+            const pids = [MASTER, REPLICA].map(p => /process_id:(\d+)/.exec(cli(p, "info", "server"))?.[1]);
+            const serial = renewCertificate(certs.dir);
+            assert.ok(
+                await servesSerial([MASTER, REPLICA], serial, 10000),
+                "a node still serves the old certificate 10 s after the renewal",
+            );
+            assert.deepStrictEqual(
+                [MASTER, REPLICA].map(p => /process_id:(\d+)/.exec(cli(p, "info", "server"))?.[1]),
+                pids,
+                "a node restarted",
+            );
+            assert.match(fs.readFileSync(path.join(dir, "node0", "log"), "utf8"), /tls-reload: .* serving the renewed certificate/);
+            assert.strictEqual(cli(MASTER, "set", "k2", "v2"), "OK");
+            assert.strictEqual(cli(MASTER, "wait", "1", "2000"), "1");
         });
     });
 }

@@ -13,4 +13,7 @@ runtime_conf "$KC_CONF_TEMPLATE" "$KC_RUNTIME_DIR" "$here/users.list"
 # shellcheck disable=SC3028
 if [ -n "${KC_MASTER:-}" ] && [ "${HOSTNAME##*-}" != 0 ]; then echo "replicaof ${KC_MASTER%:*} ${KC_MASTER##*:}" >>"$conf"; fi
 [ -z "${KC_ANNOUNCE_HOST:-}" ] || echo "replica-announce-ip $KC_ANNOUNCE_HOST" >>"$conf"
+# shellcheck source=tls-reload.sh
+. "$here/tls-reload.sh"
+tls_reload_start "$conf"
 exec "$SERVER" "$conf"

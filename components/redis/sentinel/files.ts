@@ -205,6 +205,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             "topology.env": env,
             "lib.sh": lib,
             "runtime-conf.sh": shellScript("scripts/runtime-conf.sh"),
+            "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
             "start.sh": shellScript("sentinel/scripts/data-start.sh"),
             "agent.sh": shellScript("sentinel/scripts/agent.sh"),
             "agent-repair.sh": shellScript("sentinel/scripts/agent-repair.sh"),

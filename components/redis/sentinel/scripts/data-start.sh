@@ -96,4 +96,7 @@ esac
 rm -f "$waiting"
 echo "replica-announce-ip $self_host" >>"$conf"
 echo "replica-announce-port $self_port" >>"$conf"
+# shellcheck source=../../scripts/tls-reload.sh
+. "$here/tls-reload.sh"
+tls_reload_start "$conf"
 exec "$SERVER" "$conf"

@@ -1,0 +1,31 @@
+# shellcheck shell=sh
+# Serving a renewed certificate without a restart. When cert-manager renews the Secret, the kubelet swaps the mounted
+# files (atomically, within its sync period); Redis and Valkey load them again on `CONFIG SET` of the same paths
+# (measured on Redis 7.0.15 and Valkey 8.1.1: the next handshake shows the new serial, connections stay up).
+# Sentinels cannot: neither CONFIG SET nor SENTINEL CONFIG SET takes tls-* there (README "TLS").
+
+# A fingerprint of the certificate files in directory $1.
+tls_fingerprint() { cat "$1/tls.crt" "$1/tls.key" "$1/ca.crt" 2>/dev/null | cksum; }
+
+# With runtime config $1 serving TLS, starts a background loop: every KC_TLS_RELOAD_SECONDS (default 10) it
+# compares the files with what the server loaded, and on a change asks the server on this pod to load them again.
+# The local connection skips verification: the server may still present the old certificate under a new CA.
+tls_reload_start() {
+  _port=$(sed -n 's/^tls-port //p' "$1")
+  _crt=$(sed -n 's/^tls-cert-file //p' "$1")
+  [ -n "$_port" ] && [ -n "$_crt" ] || return 0
+  _dir=$(dirname "$_crt")
+  _cli=$(command -v redis-cli || command -v valkey-cli) || return 0
+  (
+    _loaded=$(tls_fingerprint "$_dir")
+    while sleep "${KC_TLS_RELOAD_SECONDS:-10}"; do
+      _now=$(tls_fingerprint "$_dir")
+      [ "$_now" != "$_loaded" ] || continue
+      if REDISCLI_AUTH=${REDIS_PASSWORD:-} "$_cli" --tls --insecure -h 127.0.0.1 -p "$_port" CONFIG SET \
+        tls-cert-file "$_dir/tls.crt" tls-key-file "$_dir/tls.key" tls-ca-cert-file "$_dir/ca.crt" 2>&1 | grep -q '^OK$'; then
+        echo "tls-reload: $(date +%H:%M:%S) serving the renewed certificate"
+        _loaded=$_now
+      fi
+    done
+  ) &
+}
