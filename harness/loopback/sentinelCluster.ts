@@ -40,6 +40,11 @@ export interface ClusterOptions {
     tlsDir?: string;
     /** The server engine the scripts find on their PATH, as in that engine's image (default `redis`). */
     engine?: LoopbackEngine;
+    /**
+     * A sentinel that stops by itself is started again, as the kubelet restarts a container (one killed through
+     * `kill` stays down).
+     */
+    restartSentinels?: boolean;
 }
 
 export class SentinelCluster {
@@ -52,6 +57,10 @@ export class SentinelCluster {
     readonly readProxy: HostPort;
     readonly net?: PrivateNet;
     private readonly group = new ProcessGroup();
+    /** Set by stop(): no restarts after it. */
+    private stopped = false;
+    /** Processes stopped on purpose through kill(): not restarted. */
+    private readonly killed = new WeakSet<ChildProcess>();
     private readonly procs = new Map<string, ChildProcess>();
     /** The component's own resolution of the arguments a user would give for this set. */
     readonly resolved: ResolvedSentinel;
@@ -160,8 +169,10 @@ export class SentinelCluster {
             HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
             REDIS_PASSWORD: this.o.password,
             REDISCLI_AUTH: this.o.password,
-            // Specs renew certificates and wait seconds for them, not the pods' 10.
+            // Specs renew certificates and wait seconds for them, not the pods' 10 (and 30 between sentinels: here
+            // 6, still past the 2 s after which an agent opens a new stream to a sentinel that went quiet).
             KC_TLS_RELOAD_SECONDS: "1",
+            KC_TLS_RESTART_STAGGER_SECONDS: "6",
         };
         (this.o.users ?? []).forEach((u, i) => {
             env[userPasswordEnv(i)] = u.password;
@@ -195,7 +206,13 @@ export class SentinelCluster {
     startSentinel(i: number): void {
         const home = this.home("sentinel", i);
         this.writeFiles(home, this.sentinels[i], "sentinel");
-        this.procs.set(`sentinel${i}`, this.spawn(`sentinel${i}`, home, "start.sh", i, `sentinel${i}`));
+        const p = this.spawn(`sentinel${i}`, home, "start.sh", i, `sentinel${i}`);
+        this.procs.set(`sentinel${i}`, p);
+        if (this.o.restartSentinels) {
+            p.on("exit", () => {
+                if (!this.stopped && !this.killed.has(p)) setTimeout(() => !this.stopped && this.startSentinel(i), 200);
+            });
+        }
     }
 
     startProxy(): void {
@@ -282,13 +299,17 @@ export class SentinelCluster {
 
     kill(name: string, signal: NodeJS.Signals = "SIGKILL"): void {
         const p = this.procs.get(name);
+        if (p) this.killed.add(p);
         if (p?.pid && p.exitCode === null && p.signalCode === null) process.kill(p.pid, signal);
     }
 
     /** Kills a process and everything it started. */
     killGroup(name: string): void {
         const p = this.procs.get(name);
-        if (p) this.group.stop(p);
+        if (p) {
+            this.killed.add(p);
+            this.group.stop(p);
+        }
         this.procs.delete(name);
     }
 
@@ -466,6 +487,7 @@ export class SentinelCluster {
 
     /** Stops every process; the directory (logs, data) stays when KUBECACHE_KEEP_LOOPBACK is set, for reading after a run. */
     stop(keepDir = !!process.env.KUBECACHE_KEEP_LOOPBACK): void {
+        this.stopped = true;
         this.group.stopAll();
         this.net?.destroy();
         if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });

@@ -29,3 +29,40 @@ tls_reload_start() {
     done
   ) &
 }
+
+# A sentinel cannot load a renewed certificate, so it restarts to serve it (the kubelet starts the container again;
+# the start script keeps its myid). One at a time, so the agents never lack the majority they confirm a master
+# with: a sentinel waits its ordinal's share of KC_TLS_RESTART_STAGGER_SECONDS (default 30), then until every
+# other sentinel has run for that long (the agents have their streams to it back) and sees the master up, and
+# only then stops process $2 (this container's sentinel). Needs lib.sh (cli, hp, ordinal, self_host/self_port).
+# shellcheck disable=SC2154 # ordinal, self_host, self_port: set by lib.sh, which the sentinel start script sources
+tls_restart_start() {
+  _crt=$(sed -n 's/^tls-cert-file //p' "$1")
+  [ -n "$_crt" ] || return 0
+  _dir=$(dirname "$_crt") _pid=$2 _stagger=${KC_TLS_RESTART_STAGGER_SECONDS:-30}
+  (
+    (
+      _loaded=$(tls_fingerprint "$_dir")
+      while sleep "${KC_TLS_RELOAD_SECONDS:-10}"; do
+        [ "$(tls_fingerprint "$_dir")" != "$_loaded" ] || continue
+        sleep $((ordinal * _stagger))
+        until tls_peers_settled "$_stagger"; do sleep 2; done
+        echo "tls-reload: $(date +%H:%M:%S) restarting to serve the renewed certificate"
+        kill -TERM "$_pid"
+        exit 0
+      done
+    ) &
+  )
+}
+
+# Every other sentinel of KC_SENTINELS has been up for at least $1 seconds and sees the master up.
+# shellcheck disable=SC2154 # self_host, self_port: set by lib.sh
+tls_peers_settled() {
+  for _s in $KC_SENTINELS; do
+    [ "$(hp "$_s")" != "$self_host $self_port" ] || continue
+    _up=$(cli -h "${_s%:*}" -p "${_s##*:}" INFO server | sed -n 's/^uptime_in_seconds:\([0-9]*\).*/\1/p')
+    [ -n "$_up" ] && [ "$_up" -ge "$1" ] || return 1
+    _flags=$(cli -h "${_s%:*}" -p "${_s##*:}" SENTINEL MASTER "$KC_MASTER_NAME" | sed -n '/^flags$/{n;p;}')
+    [ "$_flags" = master ] || return 1
+  done
+}

@@ -216,6 +216,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             "sentinel.conf": renderSentinelConf({ port: site.sentinelPort, bind: site.bind, dir: site.runtimeDir, tlsDir: site.tlsDir }),
             "topology.env": env,
             "lib.sh": lib,
+            "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
             "start.sh": shellScript("sentinel/scripts/sentinel-start.sh"),
         },
         proxy: {

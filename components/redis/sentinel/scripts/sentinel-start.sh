@@ -92,4 +92,7 @@ mv "$conf.new" "$conf"
     echo "could not apply SENTINEL DEBUG timings; running with Sentinel's defaults" >&2
   ) &
 )
+# shellcheck source=../../scripts/tls-reload.sh
+. "$here/tls-reload.sh"
+tls_restart_start "$conf" "$$"
 exec "$SENTINEL_BIN" "$conf"
