@@ -20,6 +20,8 @@ export interface RedisConfOptions {
     bind?: string;
     /** Serve `port` over TLS only, with `tls.crt`, `tls.key` and `ca.crt` from this directory. */
     tlsDir?: string;
+    /** With `tlsDir`: clients must present a certificate signed by the CA. */
+    tlsClientAuth?: boolean;
     /** Extra verbatim directives the component itself adds, one per entry. */
     extra?: string[];
     /** The user's `extraConfig` directives (already checked against the ones the component owns). */
@@ -28,7 +30,7 @@ export interface RedisConfOptions {
 
 export function renderRedisConf(o: RedisConfOptions): string {
     const lines = [
-        ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir) : [`port ${o.port}`]),
+        ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir, o.tlsClientAuth) : [`port ${o.port}`]),
         `bind ${o.bind ?? "* -::*"}`,
         // Auth is always configured at start from the Secret, so protected mode adds nothing.
         "protected-mode no",
@@ -90,7 +92,13 @@ export function redisNodeFiles(o: NodeFilesOptions): Record<string, string> {
  * arguments, at the paths those pods mount (`/etc/redis`, `/run/redis`, data in `/data`).
  */
 export function podNodeFiles(
-    c: { maxmemoryBytes?: number; maxmemoryPolicy: string; extraConfig: Record<string, string>; users: RedisUserSpec[] },
+    c: {
+        maxmemoryBytes?: number;
+        maxmemoryPolicy: string;
+        extraConfig: Record<string, string>;
+        users: RedisUserSpec[];
+        tls?: { clientAuth: boolean };
+    },
     tls: boolean,
     replication?: Pick<NodeFilesOptions, "master" | "announceHost">,
 ): Record<string, string> {
@@ -101,6 +109,7 @@ export function podNodeFiles(
             maxmemoryBytes: c.maxmemoryBytes,
             maxmemoryPolicy: c.maxmemoryPolicy,
             tlsDir: tls ? TLS_DIR : undefined,
+            tlsClientAuth: c.tls?.clientAuth,
             extraConfig: c.extraConfig,
         }),
         confDir: "/etc/redis",

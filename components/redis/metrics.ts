@@ -186,7 +186,14 @@ export function exporterContainer(o: {
         args: [
             `-redis.addr=${addr}`,
             `-web.listen-address=:${EXPORTER_PORT}`,
-            ...(o.tlsDir ? [`-tls-ca-cert-file=${o.tlsDir}/ca.crt`] : []),
+            // The pod's own certificate as client certificate: required where `tls.clientAuth` is on, unused otherwise.
+            ...(o.tlsDir
+                ? [
+                      `-tls-ca-cert-file=${o.tlsDir}/ca.crt`,
+                      `-tls-client-cert-file=${o.tlsDir}/tls.crt`,
+                      `-tls-client-key-file=${o.tlsDir}/tls.key`,
+                  ]
+                : []),
         ],
         env: o.env.filter(e => e.name === "REDIS_PASSWORD"),
         ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],

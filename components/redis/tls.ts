@@ -22,6 +22,12 @@ export interface RedisTlsArgs {
      * DNS name and Service name (plus `localhost` and 127.0.0.1, which the probes use).
      */
     issuerRef?: RedisTlsIssuerRef;
+    /**
+     * Require a client certificate signed by the CA on every port (`tls-auth-clients yes`), besides the password;
+     * default false. Replication, sentinels, HAProxy's checks, the agents, probes and exporters present the pods'
+     * own certificate; an application needs one from the same CA (README "TLS").
+     */
+    clientAuth?: boolean;
 }
 
 /** Kinds of cert-manager issuer `tls.issuerRef` may name. */
@@ -42,6 +48,8 @@ export interface ResolvedTls {
     /** The Secret the pods mount. */
     secretName: pulumi.Input<string>;
     issuerRef?: { name: pulumi.Input<string>; kind: RedisTlsIssuerKind; group: string };
+    /** Clients must present a certificate signed by the CA. */
+    clientAuth: boolean;
 }
 
 /** Where pods mount the certificate. */
@@ -49,8 +57,12 @@ export const TLS_DIR = "/etc/redis/tls";
 
 export function resolveTls(component: string, name: string, tls: RedisTlsArgs | undefined): ResolvedTls | undefined {
     if (tls === undefined || tls.enabled === undefined || tls.enabled === false) {
-        if (tls?.secretName !== undefined || tls?.issuerRef !== undefined) {
-            throw new ArgumentError(component, "tls.enabled", "must be true when `tls.secretName` or `tls.issuerRef` is given.");
+        if (tls?.secretName !== undefined || tls?.issuerRef !== undefined || tls?.clientAuth !== undefined) {
+            throw new ArgumentError(
+                component,
+                "tls.enabled",
+                "must be true when `tls.secretName`, `tls.issuerRef` or `tls.clientAuth` is given.",
+            );
         }
         return undefined;
     }
@@ -61,6 +73,9 @@ export function resolveTls(component: string, name: string, tls: RedisTlsArgs | 
             "tls.secretName",
             "or `tls.issuerRef` is required with `tls.enabled`: a Secret with tls.crt, tls.key and ca.crt, or a cert-manager issuer to make one.",
         );
+    }
+    if (tls.clientAuth !== undefined && typeof tls.clientAuth !== "boolean") {
+        throw new ArgumentError(component, "tls.clientAuth", `must be a boolean; got ${JSON.stringify(tls.clientAuth)}.`);
     }
     const kind = tls.issuerRef?.kind ?? "Issuer";
     if (tls.issuerRef && kind !== "Issuer" && kind !== "ClusterIssuer") {
@@ -73,31 +88,38 @@ export function resolveTls(component: string, name: string, tls: RedisTlsArgs | 
     return {
         secretName: tls.secretName ?? `${name}-tls`,
         issuerRef: tls.issuerRef ? { name: tls.issuerRef.name, kind, group: tls.issuerRef.group ?? "cert-manager.io" } : undefined,
+        clientAuth: tls.clientAuth ?? false,
     };
 }
 
-/** redis.conf / sentinel.conf lines serving `port` over TLS only. */
-export function tlsConfLines(port: number, dir = TLS_DIR): string[] {
+/** redis.conf / sentinel.conf lines serving `port` over TLS only; with `clientAuth`, to clients with a certificate. */
+export function tlsConfLines(port: number, dir = TLS_DIR, clientAuth = false): string[] {
     return [
         "port 0",
         `tls-port ${port}`,
         `tls-cert-file ${dir}/tls.crt`,
         `tls-key-file ${dir}/tls.key`,
         `tls-ca-cert-file ${dir}/ca.crt`,
-        // Clients authenticate with passwords; the certificate proves the server.
-        "tls-auth-clients no",
+        // Clients authenticate with passwords, and with `clientAuth` with a certificate too; the server's proves it.
+        `tls-auth-clients ${clientAuth ? "yes" : "no"}`,
         "tls-replication yes",
     ];
 }
 
-/** redis-cli arguments for a TLS connection verified against the CA. */
+/**
+ * redis-cli arguments for a TLS connection verified against the CA, presenting the pod's certificate: a server with
+ * `clientAuth` requires it, one without never asks for it.
+ */
 export function tlsCliArgs(dir = TLS_DIR): string[] {
-    return ["--tls", "--cacert", `${dir}/ca.crt`];
+    return ["--tls", "--cacert", `${dir}/ca.crt`, "--cert", `${dir}/tls.crt`, "--key", `${dir}/tls.key`];
 }
 
-/** Options on an HAProxy server line: health checks over TLS, verified; client traffic passes through untouched. */
-export function haproxyCheckTls(caFile: string): string {
-    return `check-ssl verify required ca-file ${caFile}`;
+/**
+ * Options on an HAProxy server line: health checks over TLS, verified, presenting `clientCert` (its key beside it,
+ * `ssl-load-extra-del-ext`) where the nodes require one; client traffic passes through untouched.
+ */
+export function haproxyCheckTls(caFile: string, clientCert?: string): string {
+    return `check-ssl verify required ca-file ${caFile}${clientCert ? ` crt ${clientCert}` : ""}`;
 }
 
 /** `rediss://` for TLS endpoints, as clients expect; a plain `host:port` otherwise. */

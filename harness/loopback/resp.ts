@@ -6,13 +6,16 @@ import * as net from "net";
 import * as tls from "tls";
 
 let tlsCa: Buffer | undefined;
+let tlsClient: { cert: Buffer; key: Buffer } | undefined;
 
 /**
  * Makes every later connection TLS, verified against `ca` (the server names must include the
- * address connected to); `undefined` goes back to plaintext. For the TLS loopback tests.
+ * address connected to), presenting `client` when given; `undefined` goes back to plaintext. For the TLS
+ * loopback tests.
  */
-export function useTls(ca: Buffer | undefined): void {
+export function useTls(ca: Buffer | undefined, client?: { cert: Buffer; key: Buffer }): void {
     tlsCa = ca;
+    tlsClient = ca ? client : undefined;
 }
 
 export type Reply = string | number | null | Reply[] | RespError;
@@ -86,7 +89,7 @@ export class RespClient {
 
     static connect(port: number, host = "127.0.0.1", timeoutMs = 1000): Promise<RespClient> {
         return new Promise((resolve, reject) => {
-            const socket = tlsCa ? tls.connect({ port, host, ca: tlsCa }) : net.connect({ port, host });
+            const socket = tlsCa ? tls.connect({ port, host, ca: tlsCa, ...tlsClient }) : net.connect({ port, host });
             const timer = setTimeout(() => {
                 socket.destroy();
                 reject(new Error(`connect ${host}:${port} timed out`));

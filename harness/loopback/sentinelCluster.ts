@@ -38,6 +38,8 @@ export interface ClusterOptions {
     users?: (RedisUserSpec & { password: string })[];
     /** Serve TLS only, with tls.crt, tls.key and ca.crt from this directory (see loopback/certs.ts). */
     tlsDir?: string;
+    /** With `tlsDir`: `tls.clientAuth`, every port requires a client certificate from the CA. */
+    tlsClientAuth?: boolean;
     /** The server engine the scripts find on their PATH, as in that engine's image (default `redis`). */
     engine?: LoopbackEngine;
     /**
@@ -80,7 +82,7 @@ export class SentinelCluster {
             maxmemory: "64Mi",
             persistence: { enabled: o.persistence ?? false },
             users: (o.users ?? []).map(u => ({ name: u.name, rules: u.rules })),
-            tls: o.tlsDir ? { enabled: true, secretName: "loopback-tls" } : undefined,
+            tls: o.tlsDir ? { enabled: true, secretName: "loopback-tls", clientAuth: o.tlsClientAuth } : undefined,
         });
         if (o.netns) {
             const net = new PrivateNet();

@@ -52,7 +52,10 @@ describe("RedisSentinel renderers", () => {
         const env = files.data["topology.env"];
         assert.strictEqual(env, files.sentinel["topology.env"], "data and sentinel pods source the same values");
         assert.match(env, new RegExp(`^KC_NODES='${nodes.map(n => `${n.host.replace(/\./g, "\\.")}:6379`).join(" ")}'$`, "m"));
-        assert.match(env, /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt'$/m);
+        assert.match(
+            env,
+            /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt --cert \/etc\/redis\/tls\/tls\.crt --key \/etc\/redis\/tls\/tls\.key'$/m,
+        );
         assert.match(env, /^KC_BUDGET_CS='50'$/m, "the lease: fresh 150 ms + 350 ms at down-after 1500");
     });
 

@@ -23,7 +23,11 @@ describe("Redis components: tls", () => {
                 }
                 for (const { at, spec } of podSpecs(t, "tl", "data")) {
                     const redis = spec.containers[0];
-                    assert.match(redis.readinessProbe.exec.command[2], /--tls --cacert \/etc\/redis\/tls\/ca\.crt -p 6379 ping/, at);
+                    assert.match(
+                        redis.readinessProbe.exec.command[2],
+                        /--tls --cacert \/etc\/redis\/tls\/ca\.crt --cert \/etc\/redis\/tls\/tls\.crt --key \/etc\/redis\/tls\/tls\.key -p 6379 ping/,
+                        at,
+                    );
                     assert.ok(
                         redis.volumeMounts.some((m: any) => m.name === "tls" && m.mountPath === "/etc/redis/tls" && m.readOnly),
                         at,
@@ -75,7 +79,10 @@ describe("Redis components: tls", () => {
         assert.match(sentinelConf, /^port 0$/m);
         const data = findCreated(CONFIGMAP, "ts-node-config").inputs.data;
         // Every script's client calls go through lib.sh's `cli`, with these arguments.
-        assert.match(data["topology.env"], /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt'$/m);
+        assert.match(
+            data["topology.env"],
+            /^KC_CLI_ARGS='--tls --cacert \/etc\/redis\/tls\/ca\.crt --cert \/etc\/redis\/tls\/tls\.crt --key \/etc\/redis\/tls\/tls\.key'$/m,
+        );
         for (const key of ["agent.sh", "prestop.sh", "start.sh"]) assert.match(data[key], /\. "\$here\/lib\.sh"/, key);
         assert.match(data["lib.sh"], /\$KC_CLI_ARGS "\$@"/);
         const cfg: string = findCreated(CONFIGMAP, "ts-haproxy-config").inputs.data["haproxy.cfg"];
@@ -87,15 +94,51 @@ describe("Redis components: tls", () => {
         assert.deepStrictEqual(proxy.volumes.find((v: any) => v.name === "tls").secret.items, [{ key: "ca.crt", path: "ca.crt" }]);
     });
 
+    it("clientAuth: every server asks clients for a certificate; every internal client presents the pod's", async () => {
+        TOPOLOGIES.forEach((t, i) =>
+            t.make(`ca${i}`, { tls: { enabled: true, secretName: "c", clientAuth: true }, metrics: { enabled: true } }),
+        );
+        TOPOLOGIES[2].make("plain", { tls: { enabled: true, secretName: "c" } });
+        await settle();
+        TOPOLOGIES.forEach((t, i) => {
+            assert.match(dataFile(t, `ca${i}`, "redis.conf"), /^tls-auth-clients yes$/m, t.component);
+            for (const { at, spec } of podSpecs(t, `ca${i}`, "data")) {
+                const exporter = spec.containers.find((c: any) => c.name === "metrics");
+                assert.ok(exporter.args.includes("-tls-client-cert-file=/etc/redis/tls/tls.crt"), at);
+                assert.ok(exporter.args.includes("-tls-client-key-file=/etc/redis/tls/tls.key"), at);
+            }
+        });
+        assert.match(findCreated(CONFIGMAP, "ca2-sentinel-config").inputs.data["sentinel.conf"], /^tls-auth-clients yes$/m);
+        const cfg: string = findCreated(CONFIGMAP, "ca2-haproxy-config").inputs.data["haproxy.cfg"];
+        assert.match(cfg, /check-ssl verify required ca-file \/etc\/redis\/tls\/ca\.crt crt \/etc\/redis\/tls\/tls\.crt/);
+        assert.match(cfg, /^ {4}ssl-load-extra-del-ext$/m);
+        const proxy = podSpecs(TOPOLOGIES[2], "ca2").find(p => p.at.endsWith("ca2-haproxy"))!.spec;
+        const secret = proxy.volumes.find((v: any) => v.name === "tls").secret;
+        assert.deepStrictEqual(
+            secret.items.map((i: any) => i.key),
+            ["ca.crt", "tls.crt", "tls.key"],
+        );
+        assert.strictEqual(secret.defaultMode, 0o440, "the key readable by HAProxy's group only");
+        // Without clientAuth nothing asks for a certificate and HAProxy gets only the CA.
+        assert.match(findCreated(CONFIGMAP, "plain-sentinel-config").inputs.data["sentinel.conf"], /^tls-auth-clients no$/m);
+        assert.doesNotMatch(findCreated(CONFIGMAP, "plain-haproxy-config").inputs.data["haproxy.cfg"], / crt |ssl-load-extra-del-ext/);
+    });
+
     describe("rejects bad tls settings before creating anything", () => {
         const cases: Array<[string, any, RegExp]> = [
             [
                 "a Secret without enabled",
                 { secretName: "x" },
-                /`tls.enabled` must be true when `tls.secretName` or `tls.issuerRef` is given/,
+                /`tls.enabled` must be true when `tls.secretName`, `tls.issuerRef` or `tls.clientAuth` is given/,
             ],
             ["enabled without a certificate source", { enabled: true }, /`tls.secretName` or `tls.issuerRef` is required/],
             ["enabled as a string", { enabled: "yes", secretName: "x" }, /`tls.enabled` must be a boolean/],
+            ["clientAuth without TLS", { clientAuth: true }, /`tls.enabled` must be true when .*`tls.clientAuth` is given/],
+            [
+                "clientAuth as a string",
+                { enabled: true, secretName: "x", clientAuth: "yes" },
+                /`tls.clientAuth` must be a boolean; got "yes"/,
+            ],
             [
                 "an unknown issuer kind",
                 { enabled: true, issuerRef: { name: "ca", kind: "Vault" } },

@@ -213,6 +213,94 @@ for (const engine of LOOPBACK_ENGINES) {
     });
 }
 
+/** Whether a client that trusts the CA but has no certificate of its own gets PONG from `port`. */
+function answersWithoutCertificate(port: number, ca: Buffer): Promise<boolean> {
+    return new Promise(resolve => {
+        const s = tls.connect({ host: "127.0.0.1", port, ca, timeout: 3000 }, () => s.write(`AUTH ${PASSWORD}\r\nPING\r\n`));
+        let got = "";
+        const done = (v: boolean) => {
+            s.destroy();
+            resolve(v);
+        };
+        s.on("data", d => {
+            got += d;
+            if (got.includes("+PONG")) done(true);
+        });
+        s.on("error", () => done(false));
+        s.on("close", () => done(got.includes("+PONG")));
+        s.on("timeout", () => done(false));
+    });
+}
+
+for (const engine of LOOPBACK_ENGINES) {
+    describe(`RedisSentinel with client certificates (tls.clientAuth) on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {
+        this.timeout(60000);
+        let certs: { dir: string; ca: Buffer };
+        const c = useSentinelCluster(engine, {
+            basePort: 17900,
+            password: PASSWORD,
+            tools: ["openssl"],
+            tlsClientAuth: true,
+            prepare: () => {
+                certs = makeCertificates(path.join(tempDir("mtls"), "certs"));
+                const at = (f: string) => fs.readFileSync(path.join(certs.dir, f));
+                useTls(certs.ca, { cert: at("tls.crt"), key: at("tls.key") });
+                return { tlsDir: certs.dir };
+            },
+        });
+        after(() => useTls(undefined));
+
+        it("refuses a client without a certificate on every data node, sentinel and the endpoint; answers one with", async () => {
+            const master = await c().healthy();
+            for (const [what, target] of [
+                ...c().nodes.map((n, i) => [`node${i}`, n] as const),
+                ...c().sentinels.map((s, i) => [`sentinel${i}`, s] as const),
+                ["the endpoint", c().proxy] as const,
+            ]) {
+                assert.strictEqual(
+                    await answersWithoutCertificate(target.port, certs.ca),
+                    false,
+                    `${what} answered a client without a certificate`,
+                );
+                assert.strictEqual(await once(target, PASSWORD, ["PING"]), "PONG", `${what} refused a client with a certificate`);
+            }
+            // Replicas, sentinels and HAProxy's checks got through with the pods' own certificate.
+            assert.strictEqual(await c().writeThroughProxy("mtls", "1"), master);
+            assert.strictEqual(await once(c().nodes[master], PASSWORD, ["WAIT", c().nodes.length - 1, 5000]), c().nodes.length - 1);
+        });
+
+        it("fails over a killed master through the endpoint with every acknowledged write kept", async () => {
+            const master = await c().healthy();
+            const w = new AckedWriter({ host: c().proxy.host, port: c().proxy.port, password: PASSWORD, prefix: "mtls" }).start();
+            await waitFor(async () => w.acked.length > 50, 10000, 50);
+            c().kill(`node${master}`);
+            const moved = await waitFor(
+                async () =>
+                    ((await c()
+                        .sentinelMaster()
+                        .catch(() => -1)) as number) >= 0 && (await c().sentinelMaster()) !== master,
+                20000,
+                100,
+            );
+            assert.ok(moved, `no failover\n${await c().describe()}`);
+            const next = await c().sentinelMaster();
+            await waitFor(
+                async () =>
+                    (await c()
+                        .writeThroughProxy("mtls-after", "1")
+                        .catch(() => -1)) === next,
+                15000,
+                100,
+            );
+            await w.stop();
+            const lost = await missing(w.acked, keys => once(c().nodes[next], PASSWORD, ["MGET", ...keys]) as Promise<(string | null)[]>);
+            assert.strictEqual(lost.length, 0, `${lost.length} of ${w.acked.length} acknowledged writes lost`);
+            c().startNode(master);
+            await c().healthy(30000);
+        });
+    });
+}
+
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisReplicated over TLS on a real redis-server (loopback) [${engine}]`, function () {
         this.timeout(30000);

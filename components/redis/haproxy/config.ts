@@ -54,6 +54,8 @@ export interface HaproxyOptions {
     metricsPort?: number;
     /** The nodes serve TLS: checks run over TLS verified against this CA file; client traffic passes through. */
     tlsCaFile?: string;
+    /** The nodes require a client certificate: the checks present this one (its key in the same folder, `.key`). */
+    tlsClientCert?: string;
 }
 
 /**
@@ -163,9 +165,11 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     const bind = o.bind ?? "";
     const idle = o.idleTimeoutSeconds ?? 3600;
     const dns = o.dnsResolvers ? " resolvers cluster resolve-prefer ipv4 init-addr last,libc,none" : "";
-    const resolve = dns + (o.tlsCaFile ? ` ${haproxyCheckTls(o.tlsCaFile)}` : "");
+    const resolve = dns + (o.tlsCaFile ? ` ${haproxyCheckTls(o.tlsCaFile, o.tlsClientCert)}` : "");
     const log = o.log ?? true;
     const lines = ["global", "    maxconn 4096"];
+    // `crt tls.crt` finds its key in tls.key, as the Secret names them (HAProxy would look for tls.crt.key).
+    if (o.tlsClientCert) lines.push("    ssl-load-extra-del-ext");
     if (log) lines.push("    log stdout format raw local0 info");
     if (o.luaFile) lines.push(`    lua-load ${o.luaFile}`);
     lines.push(

@@ -32,11 +32,11 @@ export function dataNodeConfExtra(minReplicasMaxLagSeconds: number): string[] {
 }
 
 /** Global (not per-master) part of sentinel.conf; the start script adds the monitor lines. */
-export function renderSentinelConf(o: { port: number; bind?: string; dir: string; tlsDir?: string }): string {
+export function renderSentinelConf(o: { port: number; bind?: string; dir: string; tlsDir?: string; tlsClientAuth?: boolean }): string {
     return (
         [
             // tls-replication: the sentinel speaks TLS to the data nodes and to its peers too.
-            ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir) : [`port ${o.port}`]),
+            ...(o.tlsDir ? tlsConfLines(o.port, o.tlsDir, o.tlsClientAuth) : [`port ${o.port}`]),
             `bind ${o.bind ?? "* -::*"}`,
             "protected-mode no",
             `dir ${o.dir}`,

@@ -198,6 +198,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
                 // copies live on the replicas, and the file would only cost disk I/O.
                 appendonly: c.persistence.enabled,
                 tlsDir: site.tlsDir,
+                tlsClientAuth: c.tls?.clientAuth,
                 extra: dataNodeConfExtra(r.minReplicasMaxLagSeconds),
                 extraConfig: c.extraConfig,
             }),
@@ -213,7 +214,13 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             "prestop.sh": shellScript("sentinel/scripts/prestop.sh"),
         },
         sentinel: {
-            "sentinel.conf": renderSentinelConf({ port: site.sentinelPort, bind: site.bind, dir: site.runtimeDir, tlsDir: site.tlsDir }),
+            "sentinel.conf": renderSentinelConf({
+                port: site.sentinelPort,
+                bind: site.bind,
+                dir: site.runtimeDir,
+                tlsDir: site.tlsDir,
+                tlsClientAuth: c.tls?.clientAuth,
+            }),
             "topology.env": env,
             "lib.sh": lib,
             "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
@@ -234,6 +241,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
                 holdMs,
                 metricsPort: site.proxy.metricsPort,
                 tlsCaFile: site.tlsDir ? `${site.tlsDir}/ca.crt` : undefined,
+                tlsClientCert: site.tlsDir && c.tls?.clientAuth ? `${site.tlsDir}/tls.crt` : undefined,
             }),
             "hold.lua": renderHaproxyLua({ nodes: site.nodes.length, holdMs }),
             "start.sh": renderHaproxyStartScript({ config: `${site.proxy.dir}/haproxy.cfg` }),

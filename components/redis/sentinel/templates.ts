@@ -144,17 +144,17 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
             ],
             volumes: [
                 { name: "config", configMap: { name: p.configMaps.proxy, defaultMode: 0o444 } },
-                // Only the CA: HAProxy verifies the nodes, it serves no certificate itself.
-                ...(c.tls
-                    ? [
-                          {
-                              name: "tls",
-                              secret: { secretName: c.tls.secretName, defaultMode: 0o444, items: [{ key: "ca.crt", path: "ca.crt" }] },
-                          },
-                      ]
-                    : []),
+                // The CA (HAProxy verifies the nodes; it serves no certificate itself), and the pods' certificate where
+                // the nodes require one from clients (its checks present it).
+                ...(c.tls ? [proxyTlsVolume(c.tls.secretName, c.tls.clientAuth)] : []),
             ],
         },
     };
     return { data, sentinel, proxy };
+}
+
+/** The Secret as HAProxy pods mount it: only `ca.crt`, plus the key pair with `clientAuth` (readable by the group). */
+function proxyTlsVolume(secretName: pulumi.Input<string>, clientAuth: boolean): Volume {
+    const items = ["ca.crt", ...(clientAuth ? ["tls.crt", "tls.key"] : [])].map(key => ({ key, path: key }));
+    return { name: "tls", secret: { secretName, defaultMode: clientAuth ? 0o440 : 0o444, items } };
 }
