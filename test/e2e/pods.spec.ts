@@ -27,6 +27,8 @@ const MEMCACHED_PASSWORD = "pods-mc-pw-" + Math.random().toString(36).slice(2, 1
 const RUNS = Number(process.env.KUBECACHE_FAILOVER_RUNS ?? 5);
 const ROLLOUTS = Number(process.env.KUBECACHE_ROLLOUTS ?? 2);
 const DATA_PODS = 3;
+/** redis-ha's write port on every node (`service.nodePorts`); its read port is the next one. */
+const NODE_PORT = 30079;
 
 describe("real pods: every component on kubelet + containerd nodes of the local cluster", function () {
     let cluster: LocalCluster | undefined;
@@ -63,6 +65,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
                 operatorImage: images.operator,
                 operatorReplicas: 2,
                 sentinelReplicas: DATA_PODS,
+                redisNodePort: NODE_PORT,
             },
             { redisPassword: PASSWORD },
         );
@@ -86,6 +89,12 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
                 fs.writeFileSync(process.env.KUBECACHE_E2E_TIMINGS, JSON.stringify({ timings, failovers }, null, 2));
         }
     });
+
+    /** A RedisSentinel of the stack as the failover helpers address it, with the password from its Secret. */
+    async function sentinelTarget(name: string, dataPods: number): Promise<SentinelTarget> {
+        const secret = await kubectl.get("secret", `${name}-auth`, NS);
+        return { kubectl, namespace: NS, name, dataPods, password: Buffer.from(secret.data["redis-password"], "base64").toString() };
+    }
 
     it("1. pulumi up runs every pod for real: Running, Ready, container IDs, no restarts, local images by digest", async function () {
         // KUBECACHE_EVENT_LOG: the engine's event log of this up, for bench/up-timeline/analyze.ts.
@@ -133,7 +142,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         assert.deepEqual([...new Set(pods.map(p => p.spec.nodeName))].sort(), ["kc-node-0", "kc-node-1"], "pods on both nodes");
     });
 
-    it("2. data path through kube-proxy: standalone SET/GET, replicas linked by headless names, writes via the Sentinel endpoint", async function () {
+    it("2. data path through kube-proxy: standalone SET/GET, replicas linked by headless names, writes via the Sentinel endpoint, its NodePort from the host", async function () {
         const secret = await kubectl.get("secret", "redis-auth", NS);
         const password = Buffer.from(secret.data["redis-password"], "base64").toString();
         assert.equal(password, PASSWORD);
@@ -186,6 +195,28 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             "both replicas acknowledge",
         );
         assert.equal((await redis(await podIP(master), ["GET", "ha"]))[0], "v1", "the endpoint wrote to the master the sentinels name");
+        // `service: { type: "NodePort" }`: from outside the cluster (the host), at every node's address, the write port
+        // reaches the master and the read port a node holding the same data.
+        const nodes = await kubectl.list("nodes");
+        assert.equal(nodes.length, 2);
+        for (const node of nodes) {
+            const addr = node.status.addresses.find((a: any) => a.type === "InternalIP").address as string;
+            const at = async (port: number, cmd: (string | number)[]) => {
+                const c = await RespClient.connect(port, addr, 2000);
+                try {
+                    await c.ok(["AUTH", password]);
+                    return await c.ok(cmd);
+                } finally {
+                    c.close();
+                }
+            };
+            const key = `nodeport-${node.metadata.name}`;
+            assert.equal(await at(NODE_PORT, ["SET", key, "v"]), "OK", `${addr}:${NODE_PORT} takes a write`);
+            assert.equal((await redis(await podIP(master), ["GET", key]))[0], "v", `${addr}:${NODE_PORT} wrote to the master`);
+            await eventually(`${addr}:${NODE_PORT + 1} reads the write`, 10_000, async () =>
+                (await at(NODE_PORT + 1, ["GET", key])) === "v" ? true : undefined,
+            );
+        }
         const server = async (host: string) => String((await redis(host, ["INFO", "server"]))[0]);
         assert.match(await server(await podIP(master)), /^valkey_version:8\.\d+\.\d+\r?$/m, "the default engine is Valkey");
 
@@ -256,15 +287,46 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("2b. 10,000 keys written, master force-deleted, back with them from its PVC", Date.now() - t0);
     });
 
+    it("2c. RedisSentinel on `engine: redis` (Debian's Redis image): created beside the Valkey set, fails over a deleted master with every acknowledged write, removed again", async function () {
+        const t0 = Date.now();
+        await stack.setConfig({ redisEngineSentinel: true });
+        const up = await stack.up();
+        assert.equal(up.code, 0, `pulumi up adding the engine: redis set failed:\n${up.stdout.slice(-4000)}\n${up.stderr.slice(-2000)}`);
+        timed("2c. pulumi up adding a RedisSentinel on engine: redis (update)", up.ms);
+        const target = await sentinelTarget("redis-ha-redis", 2);
+        const master = await steady(target);
+        const pod = await kubectl.get("pod", master, NS);
+        assert.equal(pod.spec.containers[0].image, images.redis, `${master} runs the Redis image`);
+        const c = await RespClient.connect(6379, pod.status.podIP, 2000);
+        try {
+            await c.ok(["AUTH", target.password]);
+            const server = String(await c.ok(["INFO", "server"]));
+            assert.match(server, /^redis_version:7\.\d+\.\d+\r?$/m, "engine: redis runs Redis");
+            assert.doesNotMatch(server, /valkey_version/);
+        } finally {
+            c.close();
+        }
+        const r = await oneFailover(target, "pod-delete", 0);
+        console.log(
+            `        engine: redis pod-delete: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`,
+        );
+        assert.notEqual(r.to, r.from);
+        assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
+        await stack.setConfig({ redisEngineSentinel: false });
+        const down = await stack.up();
+        assert.equal(
+            down.code,
+            0,
+            `pulumi up removing the engine: redis set failed:\n${down.stdout.slice(-4000)}\n${down.stderr.slice(-2000)}`,
+        );
+        await eventually("the engine: redis set's pods gone", 120_000, async () =>
+            (await kubectl.list("pods", NS)).some(p => p.metadata.name.startsWith("redis-ha-redis-")) ? undefined : true,
+        );
+        timed("2c. engine: redis set up, failed over, removed", Date.now() - t0);
+    });
+
     it(`3. failover on real pods: ${RUNS} × master pod deleted and ${RUNS} × redis-server killed, writes through the ClusterIP`, async function () {
-        const secret = await kubectl.get("secret", "redis-ha-auth", NS);
-        const target: SentinelTarget = {
-            kubectl,
-            namespace: NS,
-            name: "redis-ha",
-            dataPods: DATA_PODS,
-            password: Buffer.from(secret.data["redis-password"], "base64").toString(),
-        };
+        const target = await sentinelTarget("redis-ha", DATA_PODS);
         for (const kind of ["pod-delete", "process-kill"] as const) {
             for (let i = 0; i < RUNS; i++) {
                 const r = await oneFailover(target, kind, i);
@@ -283,14 +345,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
     });
 
     it(`3b. planned failover on real pods: ${ROLLOUTS} × rolling restart of the data pods; the master hands over in its preStop, nothing lost`, async function () {
-        const secret = await kubectl.get("secret", "redis-ha-auth", NS);
-        const target: SentinelTarget = {
-            kubectl,
-            namespace: NS,
-            name: "redis-ha",
-            dataPods: DATA_PODS,
-            password: Buffer.from(secret.data["redis-password"], "base64").toString(),
-        };
+        const target = await sentinelTarget("redis-ha", DATA_PODS);
         const rounds: HandoverRound[] = [];
         for (let i = 0; i < ROLLOUTS; i++) {
             const t0 = Date.now();

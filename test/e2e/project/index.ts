@@ -50,10 +50,14 @@ const replicated = new RedisReplicated(
     { replicas: config.getNumber("redisReplicas") ?? 2, namespace: ns, auth, image, persistence },
     opts,
 );
+// `redisNodePort`: redis-ha's endpoint as a NodePort (the write port at this number, the read port one above), for
+// clients outside the cluster; the real-pods tier reaches it from the host at each node's address.
+const nodePort = config.getNumber("redisNodePort");
 const sentinel = new RedisSentinel(
     "redis-ha",
     {
         namespace: ns,
+        service: nodePort ? { type: "NodePort", nodePorts: { redis: nodePort, "redis-read": nodePort + 1 } } : undefined,
         auth,
         image,
         replicas: config.getNumber("sentinelReplicas") ?? 2,
@@ -65,6 +69,22 @@ const sentinel = new RedisSentinel(
     },
     opts,
 );
+// `redisEngineSentinel`: a second RedisSentinel on `engine: redis` with the Redis image (the real-pods tier's step
+// 2c deploys it, fails it over once and removes it again), so Sentinel HA runs on both engines on real pods.
+if (config.getBoolean("redisEngineSentinel")) {
+    new RedisSentinel(
+        "redis-ha-redis",
+        {
+            namespace: ns,
+            auth,
+            engine: "redis",
+            image: config.require("redisEngineImage"),
+            replicas: 2,
+            proxy: { image: config.get("haproxyImage") },
+        },
+        opts,
+    );
+}
 
 // On kwok no container runs, so the manager Deployment only has to become Ready and the engine tier runs the
 // operator binary out of cluster; the image is never pulled there, but must be pinned to pass the component's
