@@ -171,10 +171,10 @@ export class SentinelCluster {
             HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
             REDIS_PASSWORD: this.o.password,
             REDISCLI_AUTH: this.o.password,
-            // Specs renew certificates and wait seconds for them, not the pods' 10 (and 30 between sentinels: here
-            // 6, still past the 2 s after which an agent opens a new stream to a sentinel that went quiet).
+            // Specs renew certificates and wait seconds for them, not the pods' 10 (and a 30 s stagger between
+            // sentinels: here 5, still past the 2 s after which an agent reopens its stream to a restarted sentinel).
             KC_TLS_RELOAD_SECONDS: "1",
-            KC_TLS_RESTART_STAGGER_SECONDS: "6",
+            KC_TLS_RESTART_STAGGER_SECONDS: "5",
         };
         (this.o.users ?? []).forEach((u, i) => {
             env[userPasswordEnv(i)] = u.password;

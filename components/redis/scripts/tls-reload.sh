@@ -32,9 +32,11 @@ tls_reload_start() {
 
 # A sentinel cannot load a renewed certificate, so it restarts to serve it (the kubelet starts the container again;
 # the start script keeps its myid). One at a time, so the agents never lack the majority they confirm a master
-# with: a sentinel waits its ordinal's share of KC_TLS_RESTART_STAGGER_SECONDS (default 30), then until every
-# other sentinel has run for that long (the agents have their streams to it back) and sees the master up, and
-# only then stops process $2 (this container's sentinel). Needs lib.sh (cli, hp, ordinal, self_host/self_port).
+# with: with S = KC_TLS_RESTART_STAGGER_SECONDS (default 30), sentinel k waits k x S, then until every other
+# sentinel has been up (k + 1) x S and sees the master up, and only then stops process $2 (this container's
+# sentinel). The thresholds differ by ordinal so that two sentinels waiting on the same peer's restart never
+# become eligible at the same moment (with one threshold for all they did, measured); S is far past the 2 s after
+# which the agents reopen their stream to a restarted sentinel. Needs lib.sh (cli, hp, ordinal, self_host/port).
 # shellcheck disable=SC2154 # ordinal, self_host, self_port: set by lib.sh, which the sentinel start script sources
 tls_restart_start() {
   _crt=$(sed -n 's/^tls-cert-file //p' "$1")
@@ -46,7 +48,7 @@ tls_restart_start() {
       while sleep "${KC_TLS_RELOAD_SECONDS:-10}"; do
         [ "$(tls_fingerprint "$_dir")" != "$_loaded" ] || continue
         sleep $((ordinal * _stagger))
-        until tls_peers_settled "$_stagger"; do sleep 2; done
+        until tls_peers_settled $(((ordinal + 1) * _stagger)); do sleep 1; done
         echo "tls-reload: $(date +%H:%M:%S) restarting to serve the renewed certificate"
         kill -TERM "$_pid"
         exit 0
