@@ -7,3 +7,5 @@ export * from "./image";
 export * from "./scheduling";
 export * from "./types";
 export * from "./service";
+export * from "./toggles";
+export * from "./dashboards";

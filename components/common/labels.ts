@@ -18,6 +18,3 @@ export function selectorLabels(app: string, instance: string, component?: string
     if (component) labels["app.kubernetes.io/component"] = component;
     return labels;
 }
-
-/** The label Grafana's dashboard sidecar (the Grafana chart, kube-prometheus-stack) watches ConfigMaps for by default. */
-export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgumentError,
-    GRAFANA_DASHBOARD_LABEL,
+    createDashboardConfigMap,
+    enabledPart,
     checked,
     recommendedLabels,
     requireDnsLabel,
@@ -103,17 +104,7 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         requireInteger(COMPONENT, "replicas", replicas, 1, MAX_OPERATOR_REPLICAS);
         for (const s of args.imagePullSecrets ?? []) requireDnsLabel(COMPONENT, "imagePullSecrets", s, 253);
         requireDnsLabel(COMPONENT, "name", name, 40);
-        if (args.podMonitor !== undefined && (typeof args.podMonitor !== "object" || args.podMonitor === null)) {
-            throw new ArgumentError(
-                COMPONENT,
-                "podMonitor",
-                `must be an object such as \`{ enabled: true }\`; got ${JSON.stringify(args.podMonitor)}.`,
-            );
-        }
-        if (args.podMonitor && !args.podMonitor.enabled && Object.keys(args.podMonitor).some(k => k !== "enabled")) {
-            throw new ArgumentError(COMPONENT, "podMonitor.enabled", "must be true for its other settings to mean anything.");
-        }
-        const pm = args.podMonitor?.enabled ? args.podMonitor : undefined;
+        const pm = enabledPart(COMPONENT, "podMonitor", args.podMonitor, false);
         if (pm?.interval !== undefined && !/^([0-9]+(ms|s|m|h))+$/.test(pm.interval)) {
             throw new ArgumentError(
                 COMPONENT,
@@ -122,7 +113,14 @@ export class MemcachedOperator extends pulumi.ComponentResource {
             );
         }
 
-        const dashboards = resolveDashboards(args.dashboards, pm !== undefined);
+        const dashboards = enabledPart(COMPONENT, "dashboards", args.dashboards, true);
+        if (dashboards && !pm) {
+            throw new ArgumentError(
+                COMPONENT,
+                "dashboards",
+                "needs `podMonitor.enabled: true`: the dashboard reads the series the PodMonitor collects.",
+            );
+        }
 
         const crdManifest = loadMemcachedCrd();
         const roleManifest = loadManagerRole();
@@ -271,18 +269,14 @@ export class MemcachedOperator extends pulumi.ComponentResource {
         }
 
         if (dashboards) {
-            new k8s.core.v1.ConfigMap(
-                `${name}-dashboard`,
-                {
-                    metadata: {
-                        name: `${name}-dashboard`,
-                        namespace: nsName,
-                        labels: { ...labels, ...GRAFANA_DASHBOARD_LABEL, ...dashboards.labels },
-                    },
-                    data: { "kubecache-memcached.json": memcachedDashboard() },
-                },
-                child,
-            );
+            createDashboardConfigMap({
+                name: `${name}-dashboard`,
+                namespace: nsName,
+                labels,
+                extraLabels: dashboards.labels,
+                files: { "kubecache-memcached.json": memcachedDashboard() },
+                opts: child,
+            });
         }
 
         this.crdName = this.crd.metadata.name;
@@ -297,31 +291,4 @@ export class MemcachedOperator extends pulumi.ComponentResource {
             deploymentName: this.deploymentName,
         });
     }
-}
-
-/** `dashboards` checked (`true` for `{ enabled: true }`); undefined when off. */
-function resolveDashboards(given: MemcachedDashboardsArgs | boolean | undefined, podMonitor: boolean): MemcachedDashboardsArgs | undefined {
-    const d = typeof given === "boolean" ? { enabled: given } : given;
-    if (d === undefined) return undefined;
-    if (typeof d !== "object" || d === null) {
-        throw new ArgumentError(
-            COMPONENT,
-            "dashboards",
-            `must be \`true\` or an object such as \`{ enabled: true }\`; got ${JSON.stringify(d)}.`,
-        );
-    }
-    if (!d.enabled) {
-        if (Object.keys(d).some(k => k !== "enabled")) {
-            throw new ArgumentError(COMPONENT, "dashboards.enabled", "must be true for its other settings to mean anything.");
-        }
-        return undefined;
-    }
-    if (!podMonitor) {
-        throw new ArgumentError(
-            COMPONENT,
-            "dashboards",
-            "needs `podMonitor.enabled: true`: the dashboard reads the series the PodMonitor collects.",
-        );
-    }
-    return d;
 }

@@ -9,7 +9,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     ArgumentError,
-    GRAFANA_DASHBOARD_LABEL,
+    createDashboardConfigMap,
+    enabledPart,
     Resources,
     checked,
     requirePinnedImage,
@@ -92,43 +93,18 @@ export interface ResolvedMetrics {
     dashboards?: RedisDashboardsArgs;
 }
 
-const PARTS = ["serviceMonitor", "podMonitor", "prometheusRule", "dashboards"] as const;
-
-/**
- * `serviceMonitor: true` (and `false`) as chart users write it, for `{ enabled: true }`. The package schema types
- * these fields as objects (it has no boolean-or-object type), so the shorthand is for untyped callers: JavaScript,
- * values read from config or a chart-style values file.
- */
-function shorthands(m: RedisMetricsArgs): RedisMetricsArgs {
-    const out: Record<string, unknown> = { ...m };
-    for (const k of PARTS) {
-        const v: unknown = m[k];
-        if (typeof v === "boolean") out[k] = { enabled: v };
-    }
-    return out as RedisMetricsArgs;
-}
-
-export function resolveMetrics(component: string, given: RedisMetricsArgs | undefined): ResolvedMetrics | undefined {
-    const m = given && shorthands(given);
-    for (const k of PARTS) {
-        const part = m?.[k];
-        if (part === undefined) continue;
-        if (typeof part !== "object" || part === null)
-            throw new ArgumentError(
-                component,
-                `metrics.${k}`,
-                `must be \`true\` or an object such as \`{ enabled: true }\`; got ${JSON.stringify(part)}.`,
-            );
-        if (part.enabled !== undefined && typeof part.enabled !== "boolean")
-            throw new ArgumentError(component, `metrics.${k}.enabled`, `must be a boolean; got ${JSON.stringify(part.enabled)}.`);
-        if (!part.enabled && Object.keys(part).some(f => f !== "enabled")) {
-            throw new ArgumentError(component, `metrics.${k}.enabled`, "must be true for its other settings to mean anything.");
-        }
-        if (part.enabled && !m?.enabled) throw new ArgumentError(component, `metrics.${k}`, "needs `metrics.enabled: true`.");
-    }
+export function resolveMetrics(component: string, m: RedisMetricsArgs | undefined): ResolvedMetrics | undefined {
+    // Each part takes `true` for `{ enabled: true }` (see enabledPart) and needs the exporters.
+    const part = <T extends { enabled?: boolean }>(k: string, v: T | undefined): T | undefined => {
+        const on = enabledPart(component, `metrics.${k}`, v, true);
+        if (on && !m?.enabled) throw new ArgumentError(component, `metrics.${k}`, "needs `metrics.enabled: true`.");
+        return on;
+    };
+    const serviceMonitor = part("serviceMonitor", m?.serviceMonitor);
+    const podMonitor = part("podMonitor", m?.podMonitor);
+    const rule = part("prometheusRule", m?.prometheusRule);
+    const dashboards = part("dashboards", m?.dashboards);
     if (!m?.enabled) return undefined;
-    const monitorOf = (v: RedisMonitorArgs | undefined) => (v?.enabled ? v : undefined);
-    const rule = m.prometheusRule?.enabled ? m.prometheusRule : undefined;
     if (rule?.memoryThreshold !== undefined && !(rule.memoryThreshold > 0 && rule.memoryThreshold <= 1)) {
         throw new ArgumentError(
             component,
@@ -144,8 +120,8 @@ export function resolveMetrics(component: string, given: RedisMetricsArgs | unde
         );
     }
     for (const [k, v] of [
-        ["serviceMonitor", monitorOf(m.serviceMonitor)],
-        ["podMonitor", monitorOf(m.podMonitor)],
+        ["serviceMonitor", serviceMonitor],
+        ["podMonitor", podMonitor],
     ] as const) {
         if (v?.interval !== undefined && !/^[0-9]+(ms|s|m|h)$/.test(v.interval)) {
             throw new ArgumentError(
@@ -161,10 +137,10 @@ export function resolveMetrics(component: string, given: RedisMetricsArgs | unde
             requests: { ...EXPORTER_RESOURCES.requests, ...m.resources?.requests },
             limits: { ...EXPORTER_RESOURCES.limits, ...m.resources?.limits },
         },
-        serviceMonitor: monitorOf(m.serviceMonitor),
-        podMonitor: monitorOf(m.podMonitor),
+        serviceMonitor,
+        podMonitor,
         prometheusRule: rule,
-        dashboards: m.dashboards?.enabled ? m.dashboards : undefined,
+        dashboards,
     };
 }
 
@@ -285,22 +261,17 @@ export function createMetricsObjects(o: {
         );
     }
     if (o.m.dashboards) {
-        const cmName = `${o.name}-dashboard`;
-        new k8s.core.v1.ConfigMap(
-            cmName,
-            {
-                metadata: {
-                    name: cmName,
-                    namespace: o.namespace,
-                    labels: { ...o.labels, ...GRAFANA_DASHBOARD_LABEL, ...o.m.dashboards.labels },
-                },
-                // The sidecar writes every key into one folder: the namespace keeps two components' files apart.
-                data: pulumi.output(o.namespace).apply(namespace => ({
-                    [`kubecache-redis-${namespace}-${o.name}.json`]: renderDashboard(o.topology, namespace, o.name),
-                })),
-            },
+        createDashboardConfigMap({
+            name: `${o.name}-dashboard`,
+            namespace: o.namespace,
+            labels: o.labels,
+            extraLabels: o.m.dashboards.labels,
+            // The sidecar writes every key into one folder: the namespace keeps two components' files apart.
+            files: pulumi.output(o.namespace).apply(namespace => ({
+                [`kubecache-redis-${namespace}-${o.name}.json`]: renderDashboard(o.topology, namespace, o.name),
+            })),
             opts,
-        );
+        });
     }
     return service;
 }
