@@ -6,27 +6,16 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
+const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"], timeout: 20000 });
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
 /**
- * A new key and certificate for the same names from the same CA, written over tls.key and tls.crt the way the
- * kubelet swaps a renewed Secret in: each file replaced whole by a rename. Returns the new serial (hex, upper case).
+ * A new key and certificate from the CA in `dir` for the names of its ext.cnf, written as tls.key and tls.crt, each
+ * replaced whole by a rename (as the kubelet swaps a renewed Secret in). Returns the serial (hex, upper case).
  */
 export function renewCertificate(dir: string): string {
     const at = (f: string) => path.join(dir, f);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"], timeout: 20000 });
-    openssl(
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        at("tls.key.new"),
-        "-out",
-        at("tls.csr"),
-        "-subj",
-        "/CN=localhost",
-    );
+    openssl("req", ...EC, "-keyout", at("tls.key.new"), "-out", at("tls.csr"), "-subj", "/CN=localhost");
     openssl(
         "x509",
         "-req",
@@ -57,28 +46,8 @@ export function renewCertificate(dir: string): string {
 export function makeCertificates(dir: string, sans = "IP:127.0.0.1,DNS:localhost"): { dir: string; ca: Buffer } {
     fs.mkdirSync(dir, { recursive: true });
     const at = (f: string) => path.join(dir, f);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"], timeout: 20000 });
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl("req", "-x509", ...ec, "-keyout", at("ca.key"), "-out", at("ca.crt"), "-days", "2", "-subj", "/CN=kubecache test CA");
-    openssl("req", ...ec, "-keyout", at("tls.key"), "-out", at("tls.csr"), "-subj", "/CN=localhost");
+    openssl("req", "-x509", ...EC, "-keyout", at("ca.key"), "-out", at("ca.crt"), "-days", "2", "-subj", "/CN=kubecache test CA");
     fs.writeFileSync(at("ext.cnf"), `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        at("tls.csr"),
-        "-CA",
-        at("ca.crt"),
-        "-CAkey",
-        at("ca.key"),
-        "-CAcreateserial",
-        "-out",
-        at("tls.crt"),
-        "-days",
-        "2",
-        "-extfile",
-        at("ext.cnf"),
-    );
-    fs.chmodSync(at("tls.key"), 0o600);
+    renewCertificate(dir);
     return { dir, ca: fs.readFileSync(at("ca.crt")) };
 }

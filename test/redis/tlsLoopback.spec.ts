@@ -1,7 +1,7 @@
 // TLS on the Sentinel topology, 127.0.0.1, with the configs RedisSentinel renders for `tls`: data
 // nodes, sentinels, agents, HAProxy's checks and the hand-over all speak TLS verified against the CA,
 // the plaintext port is closed, and a failover through the endpoint loses no acknowledged write.
-import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { LOOPBACK_ENGINES, LoopbackEngine, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as net from "net";
@@ -59,22 +59,31 @@ function servesSerial(ports: number[], serial: string, ms: number): Promise<bool
     return waitFor(async () => (await Promise.all(ports.map(p => servedSerial(p).catch(() => "")))).every(s => s === serial), ms, 250);
 }
 
+/**
+ * A Sentinel cluster serving TLS with a CA made for the describe; this process's RESP clients trust it (and present
+ * the pods' certificate with `tlsClientAuth`, where the servers require one).
+ */
+function useTlsSentinelCluster(engine: LoopbackEngine, o: { basePort: number; restartSentinels?: boolean; tlsClientAuth?: boolean }) {
+    let made: { dir: string; ca: Buffer } | undefined;
+    const c = useSentinelCluster(engine, {
+        ...o,
+        password: PASSWORD,
+        tools: ["openssl"],
+        prepare: () => {
+            made = makeCertificates(path.join(tempDir("tls"), "certs"));
+            const at = (f: string) => fs.readFileSync(path.join(made!.dir, f));
+            useTls(made.ca, o.tlsClientAuth ? { cert: at("tls.crt"), key: at("tls.key") } : undefined);
+            return { tlsDir: made.dir };
+        },
+    });
+    after(() => useTls(undefined));
+    return { c, certs: () => made! };
+}
+
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel over TLS on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {
         this.timeout(60000);
-        let certs: { dir: string; ca: Buffer };
-        const c = useSentinelCluster(engine, {
-            basePort: 17800,
-            password: PASSWORD,
-            tools: ["openssl"],
-            restartSentinels: true,
-            prepare: () => {
-                certs = makeCertificates(path.join(tempDir("tls"), "certs"));
-                useTls(certs.ca);
-                return { tlsDir: certs.dir };
-            },
-        });
-        after(() => useTls(undefined));
+        const { c, certs } = useTlsSentinelCluster(engine, { basePort: 17800, restartSentinels: true });
 
         it("serves no plaintext on any data node, sentinel or the endpoint", async () => {
             for (const p of [...c().nodes, ...c().sentinels, c().proxy]) {
@@ -93,7 +102,7 @@ for (const engine of LOOPBACK_ENGINES) {
                 [
                     "--tls",
                     "--cacert",
-                    path.join(certs.dir, "ca.crt"),
+                    path.join(certs().dir, "ca.crt"),
                     "-p",
                     String(c().proxy.port),
                     "--no-auth-warning",
@@ -109,7 +118,7 @@ for (const engine of LOOPBACK_ENGINES) {
             try {
                 await assert.rejects(RespClient.connect(c().proxy.port, "127.0.0.1", 2000), /certificate|self.signed|verify/i);
             } finally {
-                useTls(certs.ca);
+                useTls(certs().ca);
             }
         });
 
@@ -117,7 +126,7 @@ for (const engine of LOOPBACK_ENGINES) {
             this.timeout(120000);
             const master = await c().healthy();
             const ids = await Promise.all(c().nodes.map(runId));
-            const serial = renewCertificate(certs.dir);
+            const serial = renewCertificate(certs().dir);
             assert.ok(
                 await servesSerial(
                     c().nodes.map(n => n.port),
@@ -243,20 +252,7 @@ function answersWithoutCertificate(port: number, ca: Buffer): Promise<boolean> {
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel with client certificates (tls.clientAuth) on real redis/sentinel/haproxy (loopback) [${engine}]`, function () {
         this.timeout(60000);
-        let certs: { dir: string; ca: Buffer };
-        const c = useSentinelCluster(engine, {
-            basePort: 17900,
-            password: PASSWORD,
-            tools: ["openssl"],
-            tlsClientAuth: true,
-            prepare: () => {
-                certs = makeCertificates(path.join(tempDir("mtls"), "certs"));
-                const at = (f: string) => fs.readFileSync(path.join(certs.dir, f));
-                useTls(certs.ca, { cert: at("tls.crt"), key: at("tls.key") });
-                return { tlsDir: certs.dir };
-            },
-        });
-        after(() => useTls(undefined));
+        const { c, certs } = useTlsSentinelCluster(engine, { basePort: 17900, tlsClientAuth: true });
 
         it("refuses a client without a certificate on every data node, sentinel and the endpoint; answers one with", async () => {
             const master = await c().healthy();
@@ -266,7 +262,7 @@ for (const engine of LOOPBACK_ENGINES) {
                 ["the endpoint", c().proxy] as const,
             ]) {
                 assert.strictEqual(
-                    await answersWithoutCertificate(target.port, certs.ca),
+                    await answersWithoutCertificate(target.port, certs().ca),
                     false,
                     `${what} answered a client without a certificate`,
                 );
