@@ -9,7 +9,7 @@ import type { AckClusterArgs } from "../components/cluster/ack";
 import type { NetworkPlugin } from "../components/cluster/ackPlan";
 import type { ExistingClusterArgs } from "../components/cluster/existing";
 import type { KindClusterArgs } from "../components/cluster/kind";
-import { ServiceExposureArgs, ServiceType } from "../components/common/service";
+import { ALIBABA_INTERNAL_LOAD_BALANCER, ServiceExposureArgs, ServiceType } from "../components/common/service";
 import { ArgumentError } from "../components/common/validate";
 import type { OperatorImageArgs } from "../components/image/operatorImage";
 
@@ -254,9 +254,6 @@ function clusterConfig(r: Reader, cloud: Reader, stack: string): ClusterConfig {
     }
 }
 
-/** The annotation that makes Alibaba Cloud's cloud controller create an internal (VPC-only) SLB. */
-export const ALIBABA_INTERNAL_SLB = { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" };
-
 /**
  * redis-ha's endpoint exposure. A LoadBalancer on ACK is internal unless `redisServiceInternal` is false: a cache
  * reachable from the internet is never a default.
@@ -274,17 +271,15 @@ function endpointService(r: Reader, clusterKind: ClusterKind): ServiceExposureAr
         );
     }
     const internal = type === "LoadBalancer" && clusterKind === "ack" && internalSetting !== false;
-    if (type === "ClusterIP") {
-        for (const [key, set] of [
-            ["redisServiceSourceRanges", ranges !== undefined],
-            ["redisServiceNodePort", nodePort !== 0],
-        ] as const) {
-            if (set) throw new ArgumentError(WHERE, key, "needs `redisServiceType` NodePort or LoadBalancer.");
-        }
+    if (ranges !== undefined && type !== "LoadBalancer") {
+        throw new ArgumentError(WHERE, "redisServiceSourceRanges", "needs `redisServiceType` LoadBalancer.");
+    }
+    if (nodePort !== 0 && type === "ClusterIP") {
+        throw new ArgumentError(WHERE, "redisServiceNodePort", "needs `redisServiceType` NodePort or LoadBalancer.");
     }
     return {
         type,
-        ...(internal ? { annotations: { ...ALIBABA_INTERNAL_SLB } } : {}),
+        ...(internal ? { annotations: { ...ALIBABA_INTERNAL_LOAD_BALANCER } } : {}),
         ...(ranges ? { loadBalancerSourceRanges: ranges } : {}),
         ...(nodePort ? { nodePorts: { redis: nodePort } } : {}),
     };

@@ -11,6 +11,9 @@ import { ArgumentError, requireInteger, requireOneOf } from "./validate";
 export const ServiceType = { ClusterIP: "ClusterIP", NodePort: "NodePort", LoadBalancer: "LoadBalancer" } as const;
 export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
 
+/** `annotations` that make a LoadBalancer on Alibaba Cloud (ACK) an internal, VPC-only SLB. */
+export const ALIBABA_INTERNAL_LOAD_BALANCER = { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" } as const;
+
 /** How external traffic reaches the pods behind a NodePort or LoadBalancer. */
 export const ExternalTrafficPolicy = { Cluster: "Cluster", Local: "Local" } as const;
 export type ExternalTrafficPolicy = (typeof ExternalTrafficPolicy)[keyof typeof ExternalTrafficPolicy];

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import { expectRejected, findAll, findCreated, resetRecorded, settle } from "../support/mocks";
+import { ALIBABA_INTERNAL_LOAD_BALANCER } from "../../components/common/service";
 import { RedisReplicated } from "../../components/redis/replicated";
 import { HAPROXY_HEALTH_PORT } from "../../components/redis/sentinel/defaults";
 import { CERTIFICATE, SERVICE, TOPOLOGIES } from "./topologies";
 
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const LB_ANNOTATION = { "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet" };
+const LB_ANNOTATION = ALIBABA_INTERNAL_LOAD_BALANCER;
 
 /** The client Service `service` governs, by component (Pulumi name). */
 const CLIENT_SERVICE: Record<string, (n: string) => string> = {

@@ -257,7 +257,12 @@ describe("stack/config.ts: the one typed config loader", () => {
             [
                 "source ranges on a ClusterIP endpoint",
                 { redisServiceSourceRanges: ["10.0.0.0/8"] },
-                /^ArgumentError: config: `redisServiceSourceRanges` needs `redisServiceType` NodePort or LoadBalancer\.$/,
+                /^ArgumentError: config: `redisServiceSourceRanges` needs `redisServiceType` LoadBalancer\.$/,
+            ],
+            [
+                "source ranges on a NodePort endpoint",
+                { redisServiceType: "NodePort", redisServiceSourceRanges: ["10.0.0.0/8"] },
+                /^ArgumentError: config: `redisServiceSourceRanges` needs `redisServiceType` LoadBalancer\.$/,
             ],
             [
                 "instances that are not a list",
