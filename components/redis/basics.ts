@@ -6,14 +6,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { RedisAuth, RedisAuthArgs, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { RedisAuth, RedisAuthArgs, UserSecrets, authVolume, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
 import { ResolvedCommon } from "./common";
 import { configMapName } from "./configName";
 import { createCertificate } from "./tls";
 
 export interface RedisBasics {
     auth: RedisAuth;
-    users: ReturnType<typeof createUserSecrets>;
+    users: UserSecrets;
+    /** The password files the pods mount (undefined without auth). */
+    authVolume?: k8s.types.input.core.v1.Volume;
     /** `REDIS_PASSWORD`/`REDISCLI_AUTH` from the password Secret (empty when auth is off). */
     env: k8s.types.input.core.v1.EnvVar[];
     config: k8s.core.v1.ConfigMap;
@@ -44,5 +46,5 @@ export function createRedisBasics(o: {
     const certificate = c.tls
         ? createCertificate({ name, namespace: c.namespace, labels, tls: c.tls, parent, dnsNames: o.dnsNames })
         : undefined;
-    return { auth, users, env: passwordEnv(auth), config, certificate };
+    return { auth, users, env: passwordEnv(auth), authVolume: authVolume(auth, users), config, certificate };
 }

@@ -14,8 +14,8 @@ import {
     ServiceExposureArgs,
 } from "../common";
 import { RedisUserArgs, validateExtraConfig, validateUsers } from "./acl";
-import { RedisAuthArgs } from "./auth";
-import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, REDIS_IMAGE, REDIS_PORT, RedisEngine, VALKEY_IMAGE } from "./defaults";
+import { AUTH_DIR, RedisAuthArgs } from "./auth";
+import { DEFAULT_RESOURCES, MAXMEMORY_SHARE, PASSWORD_KEY, REDIS_IMAGE, REDIS_PORT, RedisEngine, VALKEY_IMAGE } from "./defaults";
 import { RedisMetricsArgs, ResolvedMetrics, resolveMetrics } from "./metrics";
 import { RedisSchedulingArgs, ResolvedScheduling, ZoneSpread, resolveScheduling } from "./scheduling";
 import { RedisTlsArgs, ResolvedTls, TLS_DIR, resolveTls, tlsCliArgs } from "./tls";
@@ -216,10 +216,20 @@ export function cliCommand(tls: boolean): string {
     return ["$(command -v redis-cli || command -v valkey-cli)", ...(tls ? tlsCliArgs() : [])].join(" ");
 }
 
-/** `redis-cli ping` (auth via REDISCLI_AUTH; over TLS when `tls`), for liveness and readiness. */
+/**
+ * `redis-cli ping` as a probe's shell command: with the password of the mounted file (current through a rotation),
+ * else REDISCLI_AUTH of the container's start (auth off, or the file not there); over TLS when `tls`.
+ */
+export function pingCommand(port: number, tls = false): string {
+    const ping = `${cliCommand(tls)} -p ${port} ping | grep -q PONG`;
+    const file = `${AUTH_DIR}/${PASSWORD_KEY}`;
+    return `{ [ -s ${file} ] && REDISCLI_AUTH=$(cat ${file}) ${ping}; } || ${ping}`;
+}
+
+/** {@link pingCommand} for liveness and readiness. */
 export function pingProbe(port: number, initialDelaySeconds: number, tls = false): k8s.types.input.core.v1.Probe {
     return {
-        exec: { command: ["sh", "-c", `${cliCommand(tls)} -p ${port} ping | grep -q PONG`] },
+        exec: { command: ["sh", "-c", pingCommand(port, tls)] },
         initialDelaySeconds,
         periodSeconds: 5,
         timeoutSeconds: 3,

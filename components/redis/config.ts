@@ -3,9 +3,10 @@
  * parameters, so the loopback tests run exactly these files with a real server on 127.0.0.1.
  */
 import { RedisUserSpec, usersList } from "./acl";
-import { ShellExpression, renderEnv, shellScript } from "./scripts";
-import { REDIS_PORT } from "./defaults";
-import { TLS_DIR, tlsConfLines } from "./tls";
+import { ShellExpression, hostPortList, renderEnv, shellScript } from "./scripts";
+import { AUTH_DIR, AUTH_GRACE_SECONDS } from "./auth";
+import { HostPort, REDIS_PORT } from "./defaults";
+import { TLS_DIR, tlsCliArgs, tlsConfLines } from "./tls";
 
 export interface RedisConfOptions {
     port: number;
@@ -65,6 +66,13 @@ export interface NodeFilesOptions {
     master?: { host: string; port: number };
     /** Name to announce to the master instead of the pod IP (the pod's stable DNS name), evaluated at start. */
     announceHost?: ShellExpression;
+    /** Every data node of the set, which a password rotation waits for (none for a standalone node). */
+    nodes?: HostPort[];
+    /** The mounted password files (default AUTH_DIR) and the grace of a rotation (default AUTH_GRACE_SECONDS). */
+    authDir?: string;
+    authGraceSeconds?: number;
+    /** The client's TLS flags towards peers (with `nodes` over TLS). */
+    cliArgs?: string;
 }
 
 /**
@@ -77,12 +85,17 @@ export function redisNodeFiles(o: NodeFilesOptions): Record<string, string> {
         "start.sh": shellScript("scripts/start.sh"),
         "runtime-conf.sh": shellScript("scripts/runtime-conf.sh"),
         "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
+        "auth-reload.sh": shellScript("scripts/auth-reload.sh"),
         "users.list": usersList(o.users ?? []),
         "topology.env": renderEnv({
             KC_CONF_TEMPLATE: `${o.confDir}/redis.conf`,
             KC_RUNTIME_DIR: o.runtimeDir,
             KC_MASTER: o.master ? `${o.master.host}:${o.master.port}` : undefined,
             KC_ANNOUNCE_HOST: o.announceHost,
+            KC_NODES: o.nodes ? hostPortList(o.nodes) : undefined,
+            KC_CLI_ARGS: o.cliArgs,
+            KC_AUTH_DIR: o.authDir ?? AUTH_DIR,
+            KC_AUTH_GRACE_SECONDS: o.authGraceSeconds ?? AUTH_GRACE_SECONDS,
         }),
     };
 }
@@ -100,7 +113,7 @@ export function podNodeFiles(
         tls?: { clientAuth: boolean };
     },
     tls: boolean,
-    replication?: Pick<NodeFilesOptions, "master" | "announceHost">,
+    replication?: Pick<NodeFilesOptions, "master" | "announceHost" | "nodes">,
 ): Record<string, string> {
     return redisNodeFiles({
         redisConf: renderRedisConf({
@@ -115,6 +128,7 @@ export function podNodeFiles(
         confDir: "/etc/redis",
         runtimeDir: "/run/redis",
         users: c.users,
+        cliArgs: tls && replication?.nodes ? tlsCliArgs(TLS_DIR).join(" ") : undefined,
         ...replication,
     });
 }

@@ -19,6 +19,7 @@ import {
 } from "../common";
 import { renderDashboard } from "./dashboards";
 import { RedisTopology, redisAlertRules } from "./metricsRules";
+import { AUTH_DIR, AUTH_MOUNT, EXPORTER_PASSWORDS_KEY } from "./auth";
 
 /** redis_exporter, pinned; it also reads sentinels (it detects them from INFO). */
 export const EXPORTER_IMAGE = "oliver006/redis_exporter:v1.90.0";
@@ -146,13 +147,17 @@ export function resolveMetrics(component: string, m: RedisMetricsArgs | undefine
 
 /**
  * The exporter sidecar for the Redis or Sentinel server on `port` of the same pod. It logs in as
- * the default user: it shares the pod, which holds that password anyway.
+ * the default user: it shares the pod, which holds that password anyway. With `passwordFile` it reads the
+ * password from the mounted Secret's file, and its readiness probe asks it to read the file again (`/-/reload`), so
+ * a rotated password reaches it within the kubelet's sync period plus 10 s; otherwise from REDIS_PASSWORD at start.
  */
 export function exporterContainer(o: {
     m: ResolvedMetrics;
     port: number;
     env: k8s.types.input.core.v1.EnvVar[];
     tlsDir?: string;
+    /** The pod mounts the password files, with the exporters' password file (a Secret the component made). */
+    passwordFile?: boolean;
 }): k8s.types.input.core.v1.Container {
     const addr = o.tlsDir ? `rediss://localhost:${o.port}` : `localhost:${o.port}`;
     const health = { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
@@ -170,14 +175,21 @@ export function exporterContainer(o: {
                       `-tls-client-key-file=${o.tlsDir}/tls.key`,
                   ]
                 : []),
+            ...(o.passwordFile ? [`-redis.password-file=${AUTH_DIR}/${EXPORTER_PASSWORDS_KEY}`] : []),
         ],
-        env: o.env.filter(e => e.name === "REDIS_PASSWORD"),
+        // The exporter reads the password file only when no password is given (REDIS_PASSWORD is the flag's default).
+        env: o.passwordFile ? [] : o.env.filter(e => e.name === "REDIS_PASSWORD"),
         ports: [{ name: "metrics", containerPort: EXPORTER_PORT }],
         resources: o.m.resources,
-        readinessProbe: { ...health, initialDelaySeconds: 2 },
+        readinessProbe: o.passwordFile
+            ? { ...health, httpGet: { path: "/-/reload", port: "metrics" }, initialDelaySeconds: 2 }
+            : { ...health, initialDelaySeconds: 2 },
         livenessProbe: { ...health, initialDelaySeconds: 10 },
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: o.tlsDir ? [{ name: "tls", mountPath: o.tlsDir, readOnly: true }] : [],
+        volumeMounts: [
+            ...(o.passwordFile ? [AUTH_MOUNT] : []),
+            ...(o.tlsDir ? [{ name: "tls", mountPath: o.tlsDir, readOnly: true }] : []),
+        ],
     };
 }
 

@@ -90,15 +90,19 @@ export class RedisReplicated extends pulumi.ComponentResource {
         const headlessName = `${name}-headless`;
         const master = pulumi.output(c.namespace).apply(ns => podHost(name, 0, headlessName, ns, c.clusterDomain));
         const tls = c.tls !== undefined;
-        const { auth, users, env, config, certificate } = createRedisBasics({
+        const { auth, users, env, authVolume, config, certificate } = createRedisBasics({
             component: COMPONENT,
             name,
             c,
             auth: args.auth,
             labels,
-            files: master.apply(host =>
+            files: pulumi.output(c.namespace).apply(ns =>
                 podNodeFiles(c, tls, {
-                    master: { host, port: REDIS_PORT },
+                    master: { host: podHost(name, 0, headlessName, ns, c.clusterDomain), port: REDIS_PORT },
+                    nodes: Array.from({ length: replicas }, (_, i) => ({
+                        host: podHost(name, i, headlessName, ns, c.clusterDomain),
+                        port: REDIS_PORT,
+                    })),
                     announceHost: { expr: `$HOSTNAME.${headlessName}.$POD_NAMESPACE.svc.${c.clusterDomain}` },
                 }),
             ),
@@ -148,6 +152,8 @@ export class RedisReplicated extends pulumi.ComponentResource {
                             ],
                             configMap: config.metadata.name,
                             dataVolume: volumeClaimTemplates ? undefined : dataVolume(),
+                            authVolume,
+                            exporterPasswordFile: auth.checkPasswordKey !== undefined,
                             affinity: spreadAffinity(selector, antiAffinity),
                         }),
                     },

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels, serviceHost } from "../common";
-import { checkPasswordEnv, createRedisAuth, createUserSecrets, passwordEnv } from "./auth";
+import { authVolume, createRedisAuth, createUserSecrets, passwordEnv, proxyAuthVolume } from "./auth";
 import { configMapName } from "./configName";
 import { REDIS_PORT, SENTINEL_PORT } from "./defaults";
 import { createMetricsObjects } from "./metrics";
@@ -60,7 +60,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
 
         const files = pulumi
             .output(ns)
-            .apply(namespace => renderSentinelFiles(r, podSite({ name, namespace, r, names }), auth.secretName !== undefined));
+            .apply(namespace =>
+                renderSentinelFiles(r, podSite({ name, namespace, r, names }), auth.secretName !== undefined, !auth.checkPasswordKey),
+            );
         const certificate =
             c.tls &&
             createCertificate({
@@ -101,7 +103,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
             selectors: sel,
             env,
             userEnv: users.env,
-            proxyEnv: checkPasswordEnv(auth),
+            authVolume: authVolume(auth, users),
+            exporterPasswordFile: auth.checkPasswordKey !== undefined,
+            proxyAuthVolume: proxyAuthVolume(auth),
             configMaps: { data: dataConfig.metadata.name, sentinel: sentinelConfig.metadata.name, proxy: proxyConfig.metadata.name },
             claims: volumeClaimTemplates !== undefined,
         });

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedPodSecurityContext } from "../common";
+import { AUTH_MOUNT } from "./auth";
 import { ResolvedCommon, redisContainer, tlsVolume } from "./common";
 import { REDIS_PORT, REDIS_UID } from "./defaults";
 import { exporterContainer } from "./metrics";
@@ -27,6 +28,10 @@ export function serverPodSpec(o: {
     /** The `data` volume; undefined when the StatefulSet's claim templates provide it. */
     dataVolume?: k8s.types.input.core.v1.Volume;
     affinity?: k8s.types.input.core.v1.Affinity;
+    /** The password files (RedisBasics.authVolume), kept current through a rotation. */
+    authVolume?: k8s.types.input.core.v1.Volume;
+    /** They hold the exporter's password file (the component made the Secret). */
+    exporterPasswordFile?: boolean;
 }): k8s.types.input.core.v1.PodSpec {
     const { c } = o;
     const tls = c.tls !== undefined;
@@ -47,12 +52,24 @@ export function serverPodSpec(o: {
                     { name: "config", mountPath: "/etc/redis", readOnly: true },
                     { name: "run", mountPath: "/run/redis" },
                     { name: "data", mountPath: "/data" },
+                    ...(o.authVolume ? [AUTH_MOUNT] : []),
                 ],
             }),
-            ...(c.metrics ? [exporterContainer({ m: c.metrics, port: REDIS_PORT, env: o.env, tlsDir: tls ? TLS_DIR : undefined })] : []),
+            ...(c.metrics
+                ? [
+                      exporterContainer({
+                          m: c.metrics,
+                          port: REDIS_PORT,
+                          env: o.env,
+                          tlsDir: tls ? TLS_DIR : undefined,
+                          passwordFile: o.exporterPasswordFile,
+                      }),
+                  ]
+                : []),
         ],
         volumes: [
             ...redisConfigVolumes(o.configMap),
+            ...(o.authVolume ? [o.authVolume] : []),
             ...(o.dataVolume ? [o.dataVolume] : []),
             ...(c.tls ? [tlsVolume(c.tls.secretName)] : []),
         ],

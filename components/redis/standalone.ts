@@ -59,7 +59,7 @@ export class RedisStandalone extends pulumi.ComponentResource {
         const labels = recommendedLabels("redis", name, "standalone");
         const selector = selectorLabels("redis", name, "standalone");
         const tls = c.tls !== undefined;
-        const { auth, users, env, config, certificate } = createRedisBasics({
+        const { auth, users, env, authVolume, config, certificate } = createRedisBasics({
             component: COMPONENT,
             name,
             c,
@@ -94,6 +94,8 @@ export class RedisStandalone extends pulumi.ComponentResource {
             serverEnv: [...env, ...users.env],
             configMap: config.metadata.name,
             dataVolume: dataVolume(claimName),
+            authVolume,
+            exporterPasswordFile: auth.checkPasswordKey !== undefined,
         });
         const afterCert = { parent: this, dependsOn: certificate ? [certificate] : [] };
 

@@ -9,6 +9,8 @@ import { ChildProcess, execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { RedisUserSpec, userPasswordEnv } from "../../components/redis/acl";
+import { CHECK_PASSWORD_KEY, derivedPassword } from "../../components/redis/auth";
+import { PASSWORD_KEY } from "../../components/redis/defaults";
 import { ResolvedSentinel, resolveSentinelArgs } from "../../components/redis/sentinel/args";
 import { SentinelSite, renderSentinelFiles } from "../../components/redis/sentinel/files";
 import { HostPort } from "../../components/redis/defaults";
@@ -42,6 +44,8 @@ export interface ClusterOptions {
     tlsClientAuth?: boolean;
     /** The server engine the scripts find on their PATH, as in that engine's image (default `redis`). */
     engine?: LoopbackEngine;
+    /** Seconds a rotated-out password is still accepted once every peer switched (default 4; the pods' is 120). */
+    authGraceSeconds?: number;
     /**
      * A sentinel that stops by itself is started again, as the kubelet restarts a container (one killed through
      * `kill` stays down).
@@ -103,6 +107,23 @@ export class SentinelCluster {
             this.proxy = { host: "127.0.0.1", port: o.basePort + 20 };
             this.readProxy = { host: "127.0.0.1", port: o.basePort + 22 };
         }
+        this.setPasswords(o.password);
+    }
+
+    /** The password files every instance reads, as the pods mount the Secrets (see {@link setPasswords}). */
+    get authDir(): string {
+        return path.join(this.dir, "auth");
+    }
+
+    /**
+     * Writes the password files as the kubelet projects the Secrets: the component's password, the check user's
+     * derived one and each application user's; each file replaced at once (rename), as the kubelet swaps them.
+     */
+    setPasswords(password: string, users: { password: string }[] = this.o.users ?? []): void {
+        fs.mkdirSync(this.authDir, { recursive: true });
+        const files: Record<string, string> = { [PASSWORD_KEY]: password, [CHECK_PASSWORD_KEY]: derivedPassword(password, "haproxy") };
+        users.forEach((u, i) => (files[userPasswordEnv(i)] = u.password));
+        for (const [name, text] of Object.entries(files)) writeAtomically(path.join(this.authDir, name), text);
     }
 
     /** HAProxy's Prometheus endpoint. */
@@ -139,6 +160,8 @@ export class SentinelCluster {
             sentinelPort: kind === "sentinel" ? self.port : this.sentinels[0].port,
             bind: this.bindFor(self),
             tlsDir: this.o.tlsDir,
+            authDir: this.authDir,
+            authGraceSeconds: this.o.authGraceSeconds ?? 4,
             probeTimeoutSeconds: 1,
             proxy: {
                 dir: home,

@@ -40,6 +40,11 @@ export class AckedWriter {
 
     constructor(private readonly o: WriterOptions) {}
 
+    /** The password of the next connection (an application moving to a rotated one keeps its open connection). */
+    usePassword(password: string): void {
+        this.o.password = password;
+    }
+
     start(): this {
         this.done = this.loop();
         return this;

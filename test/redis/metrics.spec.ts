@@ -32,13 +32,17 @@ describe("Redis components: metrics", () => {
                     assert.strictEqual(exp.image, EXPORTER_IMAGE);
                     assert.deepStrictEqual(exp.ports, [{ name: "metrics", containerPort: 9121 }]);
                     assert.ok(exp.args.includes("-redis.addr=localhost:6379"), at);
-                    assert.deepStrictEqual(
-                        exp.env.map((e: any) => e.name),
-                        ["REDIS_PASSWORD"],
-                        "the exporter gets the password from the Secret only",
+                    // The password from the Secret's file only, read again by the readiness probe (`/-/reload`), so a
+                    // rotated password reaches it without a restart (REDIS_PASSWORD would take precedence over the file).
+                    assert.deepStrictEqual(exp.env, [], "the exporter gets no password variable");
+                    assert.ok(exp.args.includes("-redis.password-file=/etc/kubecache/auth/exporter-passwords.json"), at);
+                    assert.ok(
+                        exp.volumeMounts.some((m: any) => m.name === "auth" && m.readOnly),
+                        at,
                     );
                     assert.strictEqual(exp.securityContext.allowPrivilegeEscalation, false);
-                    assert.strictEqual(exp.readinessProbe.httpGet.path, "/health");
+                    assert.strictEqual(exp.readinessProbe.httpGet.path, "/-/reload");
+                    assert.strictEqual(exp.livenessProbe.httpGet.path, "/health");
                 }
                 const svc = findCreated(SERVICE, "me-metrics").inputs;
                 assert.deepStrictEqual(svc.spec.ports, [{ name: "metrics", port: 9121, targetPort: "metrics" }]);

@@ -1,4 +1,4 @@
-import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
+import { authData, expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, settle } from "../support/mocks";
 import * as assert from "assert";
 import { RedisSentinel, RedisSentinelArgs } from "../../components/redis/sentinel";
 import { configHash } from "../../components/redis/configName";
@@ -178,10 +178,16 @@ describe("RedisSentinel", () => {
             c.ports.map((p: any) => p.containerPort),
             [6379, 6380, 8888],
         );
-        // Only the check user's password: HAProxy pods never see the component's password.
-        assert.deepStrictEqual(c.env, [
-            { name: "HAPROXY_CHECK_PASSWORD", valueFrom: { secretKeyRef: { name: "hb-auth", key: "haproxy-password" } } },
-        ]);
+        // Only the check user's password, as a file the kubelet keeps current: HAProxy pods never see the component's.
+        assert.strictEqual(c.env, undefined);
+        assert.ok(c.volumeMounts.some((m: any) => m.name === "auth" && m.mountPath === "/etc/kubecache/auth" && m.readOnly));
+        assert.deepStrictEqual(
+            dep.template.spec.volumes.find((v: any) => v.name === "auth"),
+            {
+                name: "auth",
+                secret: { secretName: "hb-auth", defaultMode: 0o440, items: [{ key: "haproxy-password", path: "haproxy-password" }] },
+            },
+        );
         const cfg: string = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data["haproxy.cfg"];
         assert.match(cfg, /tcp-check expect min-recv 64 rstring \^.*\\#\.Replication\\r\\nrole:master\\r\\n$/m);
         assert.match(cfg, /DEL.*kubecache:write-probe/);
@@ -195,7 +201,14 @@ describe("RedisSentinel", () => {
         assert.doesNotMatch(cfg, /sentinel/i);
         assert.match(cfg, /^frontend redis_read\n {4}bind :6380$/m);
         assert.match(cfg, /parse-resolv-conf/);
-        assert.match(cfg, /AUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\$\{REDIS_CHECK_PASSWORD_LEN\}\\r\\n\$\{REDIS_CHECK_PASSWORD\}/);
+        // The check password from the map the Lua loader keeps current (the mounted haproxy-password file), 64 hex digits.
+        assert.ok(
+            cfg.includes("AUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x2464\\r\\n%[str(check),map(/usr/local/etc/haproxy/check.map)]\\r\\n"),
+            cfg,
+        );
+        const proxyFiles = findCreated(CONFIGMAP, "hb-haproxy-config").inputs.data;
+        assert.match(proxyFiles["auth.lua"], /^local file = "\/etc\/kubecache\/auth\/haproxy-password"$/m);
+        assert.strictEqual(proxyFiles["check.map"], "check -\nprevious -\n");
         const svc = findCreated(SERVICE, "hb").inputs.spec;
         assert.deepStrictEqual(svc.selector, dep.selector.matchLabels);
         assert.deepStrictEqual(
@@ -228,7 +241,7 @@ describe("RedisSentinel", () => {
         for (const rec of recorded.filter(x => x.type !== SECRET)) {
             assert.ok(!JSON.stringify(rec.inputs).includes(PASSWORD), `${rec.type} ${rec.name} contains the password`);
         }
-        assert.strictEqual(findCreated(SECRET, "hx-auth").inputs.stringData["redis-password"], PASSWORD);
+        assert.strictEqual(authData("hx")["redis-password"], PASSWORD);
         assert.strictEqual(await promiseOf(outputs.hx.passwordSecretName), "hx-auth");
     });
 

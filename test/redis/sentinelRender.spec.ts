@@ -4,7 +4,14 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { renderHaproxyCfg, renderHaproxyLua, useServerCondition } from "../../components/redis/haproxy/config";
+import {
+    CHECK_MAP_SEED,
+    CheckAuth,
+    renderHaproxyAuthLua,
+    renderHaproxyCfg,
+    renderHaproxyLua,
+    useServerCondition,
+} from "../../components/redis/haproxy/config";
 import { resolveSentinelArgs } from "../../components/redis/sentinel/args";
 import { agentTiming, tiltPeriodMs, voterDelayMs } from "../../components/redis/sentinel/defaults";
 import { statefulHosts } from "../../components/redis/sentinel/objects";
@@ -37,6 +44,7 @@ describe("RedisSentinel renderers", () => {
             "agent-repair.sh",
             "agent-streams.sh",
             "agent.sh",
+            "auth-reload.sh",
             "lib.sh",
             "prestop.sh",
             "runtime-conf.sh",
@@ -91,25 +99,38 @@ describe("RedisSentinel renderers", () => {
         const file = path.join(dir, "haproxy.cfg");
         const lua = path.join(dir, "hold.lua");
         fs.writeFileSync(lua, renderHaproxyLua({ nodes: 3, holdMs: 4500 }));
-        fs.writeFileSync(
-            file,
-            renderHaproxyCfg({
+        // The check password's loader, and its map, in both forms: the check user's own file, and derived from the
+        // component's password (an existing Secret).
+        const checkAuth = (derive: boolean): CheckAuth => ({
+            luaFile: path.join(dir, `auth-${derive}.lua`),
+            mapFile: path.join(dir, "check.map"),
+            file: path.join(dir, "password"),
+            derive,
+        });
+        fs.writeFileSync(path.join(dir, "check.map"), CHECK_MAP_SEED);
+        fs.writeFileSync(path.join(dir, "password"), "x y");
+        for (const derive of [false, true]) {
+            fs.writeFileSync(checkAuth(derive).luaFile, renderHaproxyAuthLua(checkAuth(derive)));
+            const cfg = renderHaproxyCfg({
                 nodes,
                 port: 16379,
                 readPort: 16380,
                 healthPort: 18888,
                 auth: true,
+                checkAuth: checkAuth(derive),
                 dnsResolvers: true,
                 luaFile: lua,
                 holdMs: 4500,
-            }),
-        );
-        const out = execFileSync("haproxy", ["-c", "-f", file], {
-            encoding: "utf8",
-            env: { ...process.env, REDIS_PASSWORD: "x y", REDIS_PASSWORD_LEN: "3" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        assert.match(out, /Configuration file is valid/);
+            });
+            fs.writeFileSync(file, cfg);
+            const out = execFileSync("haproxy", ["-c", "-f", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+            assert.match(out, /Configuration file is valid/);
+            // The previous password first, then the current one, looked up at each check; derived like the data nodes.
+            const lookup = (key: string) =>
+                `%[str(${key}),map(${checkAuth(derive).mapFile})${derive ? ",concat(,,:haproxy),sha2(256),hex,lower" : ""}]`;
+            assert.ok(cfg.indexOf(lookup("previous")) < cfg.indexOf(lookup("check")) && cfg.indexOf(lookup("previous")) > 0, cfg);
+            assert.match(cfg, new RegExp(`^ {4}lua-load ${checkAuth(derive).luaFile}$`, "m"));
+        }
     });
 
     it("routes writes to one node only: role:master, writable, and no other node passing", () => {
@@ -139,9 +160,19 @@ describe("RedisSentinel renderers", () => {
         assert.doesNotMatch(cfg, /AUTH|SENTINEL/);
         // With the Lua task (always, in the component), a node's sessions are cut when another takes writes, not
         // when its check fails: see the next test.
-        const withLua = renderHaproxyCfg({ nodes, port: 1, healthPort: 2, auth: true, luaFile: "/x/hold.lua", holdMs: 4500 });
+        const withLua = renderHaproxyCfg({
+            nodes,
+            port: 1,
+            healthPort: 2,
+            auth: true,
+            checkAuth: { luaFile: "/x/auth.lua", mapFile: "/x/check.map", file: "/p", derive: false },
+            luaFile: "/x/hold.lua",
+            holdMs: 4500,
+        });
         assert.match(withLua, /server node0 \S+ weight 0 observe layer4 error-limit 1 on-error mark-down check/);
-        assert.match(withLua, /rstring \^\\\+OK\\r\\n:\[01\]\\r\\n/, "AUTH's +OK first");
+        // One or two AUTH replies (an OK and, during a rotation, the other's WRONGPASS), then the DEL's.
+        assert.ok(withLua.includes("rstring ^(\\+OK\\r\\n|-WRONGPASS[^\\r]*\\r\\n){1,2}:[01]\\r\\n"), withLua);
+        assert.throws(() => renderHaproxyCfg({ nodes, port: 1, healthPort: 2, auth: true }), /`auth` needs `checkAuth`/);
     });
 
     it("holds clients while no node takes writes, for at most one failover", () => {

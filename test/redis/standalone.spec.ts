@@ -1,4 +1,15 @@
-import { expectRejected, findAll, findCreated, isSecret, promiseOf, recorded, resetRecorded, secretAt, settle } from "../support/mocks";
+import {
+    authData,
+    expectRejected,
+    findAll,
+    findCreated,
+    isSecret,
+    promiseOf,
+    recorded,
+    resetRecorded,
+    secretAt,
+    settle,
+} from "../support/mocks";
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { RedisStandalone } from "../../components/redis/standalone";
@@ -63,7 +74,7 @@ describe("RedisStandalone", () => {
             assert.strictEqual(spec.securityContext.runAsNonRoot, true);
             assert.strictEqual(spec.automountServiceAccountToken, false);
             const mounts = c.volumeMounts.map((m: any) => m.mountPath).sort();
-            assert.deepStrictEqual(mounts, ["/data", "/etc/redis", "/run/redis"]);
+            assert.deepStrictEqual(mounts, ["/data", "/etc/kubecache/auth", "/etc/redis", "/run/redis"]);
         });
     }
 
@@ -71,7 +82,8 @@ describe("RedisStandalone", () => {
         const redis = new RedisStandalone("auth");
         await settle();
         const secret = findCreated(SECRET, "auth-auth");
-        assert.strictEqual(secret.inputs.stringData["redis-password"].length, 32);
+        assert.strictEqual(secret.inputs.stringData, undefined, "the data is in the patch, so a new password is an update");
+        assert.strictEqual(authData("auth")["redis-password"].length, 32);
         assert.strictEqual(findAll("random:index/randomPassword:RandomPassword").length, 1);
         const env = findCreated(DEPLOYMENT, "auth").inputs.spec.template.spec.containers[0].env;
         const names = env.map((e: any) => e.name).sort();
@@ -89,9 +101,10 @@ describe("RedisStandalone", () => {
         const redis = new RedisStandalone("given", { auth: { password: "s3cr3t-value" } });
         await settle();
         assert.strictEqual(findAll("random:index/randomPassword:RandomPassword").length, 0);
-        const secret = findCreated(SECRET, "given-auth");
-        assert.strictEqual(secret.inputs.stringData["redis-password"], "s3cr3t-value");
-        assert.ok(secretAt(secret, "stringData.redis-password"), "the password must reach the engine as a secret");
+        assert.strictEqual(authData("given")["redis-password"], "s3cr3t-value");
+        const patch = findCreated("kubernetes:core/v1:SecretPatch", "given-auth-data");
+        for (const key of ["redis-password", "haproxy-password", "exporter-passwords.json"])
+            assert.ok(secretAt(patch, `data.${key}`), `${key} must reach the engine as a secret`);
         for (const out of [redis.endpoint, redis.host, redis.serviceName, redis.workload, redis.passwordSecretName]) {
             assert.doesNotMatch(JSON.stringify(await promiseOf(out)), /s3cr3t-value/);
         }

@@ -222,3 +222,12 @@ export async function expectRejected(fn: () => unknown, pattern: RegExp): Promis
         throw new Error(`resources were created before the error: ${children.map(c => `${c.type} ${c.name}`).join(", ")}`);
     }
 }
+
+/**
+ * The password Secret's data as a component writes it, decoded: the `<name>-auth-data` patch, which keeps the data
+ * out of the Secret itself so that a new password is an update in place.
+ */
+export function authData(name: string): Record<string, string> {
+    const patch = findCreated("kubernetes:core/v1:SecretPatch", `${name}-auth-data`);
+    return Object.fromEntries(Object.entries(patch.inputs.data).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]));
+}

@@ -14,6 +14,9 @@
  */
 import { HostPort, WRITE_PROBE_KEY } from "../defaults";
 import { haproxyCheckTls } from "../tls";
+import { CheckAuth, authResp } from "./checkAuth";
+
+export { CHECK_MAP_SEED, CheckAuth, renderHaproxyAuthLua } from "./checkAuth";
 
 export interface HaproxyOptions {
     nodes: HostPort[];
@@ -25,8 +28,10 @@ export interface HaproxyOptions {
     healthPort: number;
     /** Address to bind (default every interface). */
     bind?: string;
-    /** Authenticate checks with `$REDIS_PASSWORD` (expanded by HAProxy from its environment). */
+    /** Authenticate the checks as the ACL user `haproxy`, with the password {@link checkAuth} says where to find. */
     auth: boolean;
+    /** Where the checks' password is (with `auth`; see {@link renderHaproxyAuthLua}). */
+    checkAuth?: CheckAuth;
     /**
      * Check interval of the node that passes, in ms; it bounds how late a fenced master leaves the
      * endpoint. Nodes that fail are re-checked every `downIntervalMs`: that bounds how late the
@@ -107,16 +112,12 @@ export function renderHaproxyLua(o: { nodes: number; holdMs: number }): string {
     );
 }
 
-/** Environment variable the start script sets to the check password's byte length (RESP framing). */
-export const PASSWORD_LENGTH_ENV = "REDIS_CHECK_PASSWORD_LEN";
-/** The check user's password: `HAPROXY_CHECK_PASSWORD` (its own Secret key) or derived from `REDIS_PASSWORD`. */
-export const CHECK_PASSWORD_ENV = "REDIS_CHECK_PASSWORD";
-
-/**
- * `AUTH haproxy <password>` as a RESP array: the ACL user that may only PING, INFO and delete its
- * probe key. `\x24` is `$`, which HAProxy would otherwise read as the start of a variable.
- */
-const AUTH_RESP = `*3\\r\\n\\x244\\r\\nAUTH\\r\\n\\x247\\r\\nhaproxy\\r\\n\\x24\${${PASSWORD_LENGTH_ENV}}\\r\\n\${${CHECK_PASSWORD_ENV}}\\r\\n`;
+/** The checks' password source: undefined without `auth`; `auth` without `checkAuth` is a renderer misuse. */
+function checkAuthOf(o: HaproxyOptions): CheckAuth | undefined {
+    if (!o.auth) return undefined;
+    if (!o.checkAuth) throw new Error("renderHaproxyCfg: `auth` needs `checkAuth` (where the check password is)");
+    return o.checkAuth;
+}
 
 /** A RESP command inside a `tcp-check send` string, `$` written as `\x24`. */
 function resp(args: string[]): string {
@@ -135,21 +136,25 @@ export function useServerCondition(i: number, nodes: number, backend = "redis_ma
  * QUIT), the replies matched at once by one regex from the start of the buffer. A check then costs the connect and
  * one round trip, not four, so a slow link delays it by two one-way delays instead of eight.
  */
-function checkLines(auth: boolean, role: "master" | "replica", tls = false): string[] {
+function checkLines(auth: CheckAuth | undefined, role: "master" | "replica", tls = false): string[] {
     // An explicit connect rule ignores the server line's check-ssl unless it says `default`.
     const lines = ["    option tcp-check", tls ? "    tcp-check connect default" : "    tcp-check connect"];
+    // During a password rotation the check presents the previous password, then the current one: whichever the node
+    // takes authenticates the connection (a failed AUTH leaves it as it was), so no node drops out of the endpoint
+    // while the kubelets of its pod and of HAProxy's see the change at different moments.
     const send = [
-        auth ? AUTH_RESP : "",
+        auth ? authResp(auth, "previous") + authResp(auth, "check") : "",
         role === "master" ? resp(["DEL", WRITE_PROBE_KEY]) : "",
         resp(["INFO", "replication"]),
         resp(["QUIT"]),
     ];
-    lines.push(`    tcp-check send "${send.join("")}"`);
-    // `+OK` of AUTH; for the master `:0` or `:1` of the DEL (a fenced master answers NOREPLICAS, a replica READONLY);
+    lines.push(`    tcp-check ${auth ? "send-lf" : "send"} "${send.join("")}"`);
+    // `+OK` of an AUTH or `-WRONGPASS` of the other (Valkey 8.1 sends no reply to a failed AUTH after one that
+    // succeeded, hence one or two); for the master `:0` or `:1` of the DEL (a fenced master answers NOREPLICAS, a replica READONLY);
     // then INFO's `$<len>`, `# Replication` (`#` escaped, or HAProxy reads a comment) and the role line. `$` cannot be
     // written in an HAProxy regex (the parser takes it for a variable), so a `.` stands for it. Every reply is longer
     // than 64 bytes, so `min-recv 64` makes a refusal conclusive at once.
-    const head = `^${auth ? "\\+OK\\r\\n" : ""}${role === "master" ? ":[01]\\r\\n" : ""}.[0-9]+\\r\\n\\#.Replication\\r\\n`;
+    const head = `^${auth ? "(\\+OK\\r\\n|-WRONGPASS[^\\r]*\\r\\n){1,2}" : ""}${role === "master" ? ":[01]\\r\\n" : ""}.[0-9]+\\r\\n\\#.Replication\\r\\n`;
     if (role === "master") lines.push(`    tcp-check expect min-recv 64 rstring ${head}role:master\\r\\n`);
     // A replica whose link is up and heard from its master in the last 9 s.
     else
@@ -172,6 +177,8 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     if (o.tlsClientCert) lines.push("    ssl-load-extra-del-ext");
     if (log) lines.push("    log stdout format raw local0 info");
     if (o.luaFile) lines.push(`    lua-load ${o.luaFile}`);
+    const checkAuth = checkAuthOf(o);
+    if (checkAuth) lines.push(`    lua-load ${checkAuth.luaFile}`);
     lines.push(
         "",
         "defaults",
@@ -223,7 +230,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
         "    default_backend redis_master",
         "",
         "backend redis_master",
-        ...checkLines(o.auth, "master", o.tlsCaFile !== undefined),
+        ...checkLines(checkAuthOf(o), "master", o.tlsCaFile !== undefined),
         ...o.nodes.map((_n, i) => `    use-server node${i} if ${useServerCondition(i, o.nodes.length)}`),
         // A failed connection marks the node down at once rather than at its next check. With the Lua task, a node
         // marked down keeps its sessions until another node takes writes (see renderHaproxyLua); without it, they
@@ -242,7 +249,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
             "",
             "backend redis_read",
             "    balance leastconn",
-            ...checkLines(o.auth, "replica", o.tlsCaFile !== undefined),
+            ...checkLines(checkAuthOf(o), "replica", o.tlsCaFile !== undefined),
             // A node turning into a replica takes a sync anyway: re-checking it once a second is plenty.
             ...o.nodes.map(
                 (n, i) =>
@@ -256,22 +263,7 @@ export function renderHaproxyCfg(o: HaproxyOptions): string {
     return lines.join("\n");
 }
 
-/**
- * Start script: the check user's password (its own Secret key when the pod has one, else derived
- * from the component's password as the data nodes derive it) and its length for the RESP AUTH
- * frame, then HAProxy in the foreground.
- */
+/** Start script: HAProxy in the foreground (the checks' password comes from the Lua loader, not the environment). */
 export function renderHaproxyStartScript(o: { config: string; haproxy?: string }): string {
-    return (
-        [
-            "#!/bin/sh",
-            "set -eu",
-            `if [ -n "\${HAPROXY_CHECK_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$HAPROXY_CHECK_PASSWORD`,
-            `elif [ -n "\${REDIS_PASSWORD:-}" ]; then ${CHECK_PASSWORD_ENV}=$(printf '%s:%s' "$REDIS_PASSWORD" haproxy | sha256sum | cut -d' ' -f1)`,
-            `else ${CHECK_PASSWORD_ENV}=""; fi`,
-            `${PASSWORD_LENGTH_ENV}=$(printf '%s' "$${CHECK_PASSWORD_ENV}" | wc -c | tr -d ' ')`,
-            `export ${CHECK_PASSWORD_ENV} ${PASSWORD_LENGTH_ENV}`,
-            `exec ${o.haproxy ?? "haproxy"} -db -f "${o.config}"`,
-        ].join("\n") + "\n"
-    );
+    return ["#!/bin/sh", "set -eu", `exec ${o.haproxy ?? "haproxy"} -db -f "${o.config}"`].join("\n") + "\n";
 }

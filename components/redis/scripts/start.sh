@@ -6,6 +6,8 @@ set -eu
 here=$(dirname "$0")
 # shellcheck source=/dev/null
 . "${KC_TOPOLOGY:-$here/topology.env}"
+# shellcheck source=auth-reload.sh
+. "$here/auth-reload.sh"
 # shellcheck source=runtime-conf.sh
 . "$here/runtime-conf.sh"
 runtime_conf "$KC_CONF_TEMPLATE" "$KC_RUNTIME_DIR" "$here/users.list"
@@ -16,4 +18,5 @@ if [ -n "${KC_MASTER:-}" ] && [ "${HOSTNAME##*-}" != 0 ]; then echo "replicaof $
 # shellcheck source=tls-reload.sh
 . "$here/tls-reload.sh"
 tls_reload_start "$conf"
+auth_reload_start "$here/users.list" "$conf" data
 exec "$SERVER" "$conf"

@@ -9,7 +9,15 @@ import { serviceHost } from "../../common";
 import { usersList } from "../acl";
 import { renderRedisConf } from "../config";
 import { REDIS_PORT, SENTINEL_PORT } from "../defaults";
-import { renderHaproxyCfg, renderHaproxyLua, renderHaproxyStartScript } from "../haproxy/config";
+import {
+    CHECK_MAP_SEED,
+    CheckAuth,
+    renderHaproxyAuthLua,
+    renderHaproxyCfg,
+    renderHaproxyLua,
+    renderHaproxyStartScript,
+} from "../haproxy/config";
+import { AUTH_DIR, AUTH_GRACE_SECONDS } from "../auth";
 import { HAPROXY_METRICS_PORT } from "../metrics";
 import { hostPortList, renderEnv, shellScript } from "../scripts";
 import { agentEnv } from "./agent";
@@ -82,6 +90,10 @@ export interface SentinelSite {
     bind?: string;
     /** Certificates (tls.crt, tls.key, ca.crt) when the set serves TLS. */
     tlsDir?: string;
+    /** The mounted password files (`redis-password`, `haproxy-password`, each application user's), kept current. */
+    authDir: string;
+    /** Seconds a rotated-out password is still accepted after every peer has switched (default AUTH_GRACE_SECONDS). */
+    authGraceSeconds?: number;
     probeTimeoutSeconds: number;
     /** Where the preStop writes its progress (a pod discards a hook's output). */
     preStopLog?: string;
@@ -117,6 +129,7 @@ export function podSite(o: { name: string; namespace: string; r: ResolvedSentine
         dataPort: REDIS_PORT,
         sentinelPort: SENTINEL_PORT,
         tlsDir: tls ? TLS_DIR : undefined,
+        authDir: AUTH_DIR,
         probeTimeoutSeconds: 2,
         preStopLog: "/proc/1/fd/1",
         proxy: {
@@ -166,6 +179,8 @@ export function sentinelTopologyEnv(r: ResolvedSentinel, site: SentinelSite): st
         KC_CONF_TEMPLATE: `${site.confDir}/redis.conf`,
         KC_SENTINEL_CONF_TEMPLATE: `${site.confDir}/sentinel.conf`,
         KC_RUNTIME_DIR: site.runtimeDir,
+        KC_AUTH_DIR: site.authDir,
+        KC_AUTH_GRACE_SECONDS: site.authGraceSeconds ?? AUTH_GRACE_SECONDS,
         KC_DATA_DIR: site.dataDir,
         KC_STATE_DIR: site.stateDir,
         KC_ENDPOINT: `${site.endpoint.host}:${site.endpoint.port}`,
@@ -181,8 +196,18 @@ export function sentinelTopologyEnv(r: ResolvedSentinel, site: SentinelSite): st
     });
 }
 
-export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, auth: boolean): SentinelFiles {
+/**
+ * Every file of the set. With `auth`, HAProxy's checks read the `haproxy-password` file, or with `checkFromPassword`
+ * (an existing Secret, which holds only the component's password) derive theirs from `redis-password`.
+ */
+export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, auth: boolean, checkFromPassword = false): SentinelFiles {
     const c = r.common;
+    const checkAuth: CheckAuth = {
+        luaFile: `${site.proxy.dir}/auth.lua`,
+        mapFile: `${site.proxy.dir}/check.map`,
+        file: `${site.authDir}/${checkFromPassword ? "redis-password" : "haproxy-password"}`,
+        derive: checkFromPassword,
+    };
     const env = sentinelTopologyEnv(r, site);
     const lib = shellScript("sentinel/scripts/lib.sh");
     const holdMs = proxyHoldMilliseconds(r);
@@ -206,6 +231,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             "topology.env": env,
             "lib.sh": lib,
             "runtime-conf.sh": shellScript("scripts/runtime-conf.sh"),
+            "auth-reload.sh": shellScript("scripts/auth-reload.sh"),
             "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
             "start.sh": shellScript("sentinel/scripts/data-start.sh"),
             "agent.sh": shellScript("sentinel/scripts/agent.sh"),
@@ -223,6 +249,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
             }),
             "topology.env": env,
             "lib.sh": lib,
+            "auth-reload.sh": shellScript("scripts/auth-reload.sh"),
             "tls-reload.sh": shellScript("scripts/tls-reload.sh"),
             "start.sh": shellScript("sentinel/scripts/sentinel-start.sh"),
         },
@@ -234,6 +261,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
                 healthPort: site.proxy.healthPort,
                 bind: site.proxy.bind,
                 auth,
+                checkAuth: auth ? checkAuth : undefined,
                 checkIntervalMs: HAPROXY_CHECK_INTERVAL_MS,
                 checkTimeoutMs: haproxyCheckTimeoutMs(r.downAfterMilliseconds),
                 dnsResolvers: site.proxy.dnsResolvers,
@@ -244,6 +272,7 @@ export function renderSentinelFiles(r: ResolvedSentinel, site: SentinelSite, aut
                 tlsClientCert: site.tlsDir && c.tls?.clientAuth ? `${site.tlsDir}/tls.crt` : undefined,
             }),
             "hold.lua": renderHaproxyLua({ nodes: site.nodes.length, holdMs }),
+            ...(auth ? { "auth.lua": renderHaproxyAuthLua(checkAuth), "check.map": CHECK_MAP_SEED } : {}),
             "start.sh": renderHaproxyStartScript({ config: `${site.proxy.dir}/haproxy.cfg` }),
         },
     };

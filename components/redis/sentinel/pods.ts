@@ -5,12 +5,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Resources, restrictedContainerSecurityContext } from "../../common";
-import { cliCommand, pingProbe, tlsMount } from "../common";
+import { pingCommand, pingProbe, tlsMount } from "../common";
 import { REDIS_PORT } from "../defaults";
 import { HAPROXY_METRICS_PORT } from "../metrics";
 import { HAPROXY_HEALTH_PORT, READ_PORT } from "./defaults";
 import { selfMasterWaitSeconds } from "./conf";
 import { TLS_DIR } from "../tls";
+import { AUTH_MOUNT } from "../auth";
 
 type Container = k8s.types.input.core.v1.Container;
 
@@ -59,7 +60,7 @@ export function dataContainer(p: DataContainerParts): Container {
         // A bootstrap waiting for the sentinels' failover (or for a copy of the data) is alive. Every exec probe is a
         // runc exec on the node (see sentinelProbes), so liveness is asked half as often as readiness.
         livenessProbe: {
-            exec: { command: ["sh", "-c", `${cliCommand(p.tls)} -p ${REDIS_PORT} ping | grep -q PONG || [ -f ${WAITING_FILE} ]`] },
+            exec: { command: ["sh", "-c", `${pingCommand(REDIS_PORT, p.tls)} || [ -f ${WAITING_FILE} ]`] },
             initialDelaySeconds: 15,
             periodSeconds: 10,
             timeoutSeconds: 3,
@@ -112,10 +113,10 @@ export function sentinelProbes(startupSeconds: number): Pick<Container, "startup
     };
 }
 
-/** The HAProxy container behind the endpoints; its files are mounted at `dir`. */
+/** The HAProxy container behind the endpoints; its files are mounted at `dir`, the check password's at AUTH_DIR. */
 export function proxyContainer(p: {
     image: pulumi.Input<string>;
-    env: k8s.types.input.core.v1.EnvVar[];
+    auth: boolean;
     resources: Resources;
     dir: string;
     tls: boolean;
@@ -126,7 +127,6 @@ export function proxyContainer(p: {
         name: "haproxy",
         image: p.image,
         command: ["sh", `${p.dir}/start.sh`],
-        env: p.env,
         ports: [
             { name: "redis", containerPort: REDIS_PORT },
             { name: "redis-read", containerPort: READ_PORT },
@@ -139,6 +139,7 @@ export function proxyContainer(p: {
         securityContext: restrictedContainerSecurityContext(),
         volumeMounts: [
             { name: "config", mountPath: p.dir, readOnly: true },
+            ...(p.auth ? [AUTH_MOUNT] : []),
             ...(p.tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
         ],
     };

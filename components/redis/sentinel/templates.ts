@@ -10,6 +10,7 @@ import { REDIS_PORT, REDIS_UID, SENTINEL_PORT } from "../defaults";
 import { exporterContainer } from "../metrics";
 import { schedulingSpec } from "../scheduling";
 import { TLS_DIR } from "../tls";
+import { AUTH_MOUNT } from "../auth";
 import { dataVolume, redisConfigVolumes } from "../volumes";
 import { ResolvedSentinel } from "./args";
 import { HAPROXY_UID, agentTiming } from "./defaults";
@@ -41,8 +42,12 @@ export interface SentinelPodInputs {
     env: EnvVar[];
     /** The application users' password variables (data containers only). */
     userEnv: EnvVar[];
-    /** The variables HAProxy's checks log in with. */
-    proxyEnv: EnvVar[];
+    /** The password files of the data and sentinel pods (undefined without auth). */
+    authVolume?: Volume;
+    /** The password files hold the exporters' (a Secret the component made). */
+    exporterPasswordFile?: boolean;
+    /** The check password's file of the HAProxy pods (undefined without auth). */
+    proxyAuthVolume?: Volume;
     /** Names of the three ConfigMaps (hashed: a change rolls the pods). */
     configMaps: Record<SentinelPart, pulumi.Input<string>>;
     /** The data pods keep their data on claims of the StatefulSet (an emptyDir otherwise). */
@@ -60,8 +65,20 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
     const c = r.common;
     const tls = c.tls !== undefined;
     const tlsVolumes = c.tls ? [tlsVolume(c.tls.secretName)] : [];
+    const auth = p.authVolume ? [p.authVolume] : [];
+    const authMounts = p.authVolume ? [AUTH_MOUNT] : [];
     const exporter = (port: number): Container[] =>
-        c.metrics ? [exporterContainer({ m: c.metrics, port, env: p.env, tlsDir: tls ? TLS_DIR : undefined })] : [];
+        c.metrics
+            ? [
+                  exporterContainer({
+                      m: c.metrics,
+                      port,
+                      env: p.env,
+                      tlsDir: tls ? TLS_DIR : undefined,
+                      passwordFile: p.exporterPasswordFile,
+                  }),
+              ]
+            : [];
     const redisPod = (
         part: "data" | "sentinel",
         containers: Container[],
@@ -75,7 +92,7 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
             affinity: spreadAffinity(p.selectors[part], r.antiAffinity),
             ...schedulingSpec(c.scheduling, p.selectors[part]),
             containers,
-            volumes: [...volumes, ...tlsVolumes],
+            volumes: [...volumes, ...auth, ...tlsVolumes],
             ...extra,
         },
     });
@@ -88,13 +105,13 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
                 env: [...p.env, ...p.userEnv],
                 resources: c.resources,
                 tls,
-                volumeMounts: [...MOUNTS, { name: "data", mountPath: "/data" }],
+                volumeMounts: [...MOUNTS, ...authMounts, { name: "data", mountPath: "/data" }],
             }),
             agentContainer({
                 image: c.image,
                 env: p.env,
                 tls,
-                volumeMounts: MOUNTS,
+                volumeMounts: [...MOUNTS, ...authMounts],
                 resources: agentResources(r.sentinels, agentTiming(r.downAfterMilliseconds).pollMs),
             }),
             ...exporter(REDIS_PORT),
@@ -115,7 +132,7 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
                     resources: r.sentinelResources,
                     port: SENTINEL_PORT,
                     portName: "sentinel",
-                    volumeMounts: MOUNTS,
+                    volumeMounts: [...MOUNTS, ...authMounts],
                     tls,
                 }),
                 ...sentinelProbes(sentinelStartupSeconds(r)),
@@ -135,7 +152,7 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
             containers: [
                 proxyContainer({
                     image: r.proxy.image,
-                    env: p.proxyEnv,
+                    auth: p.proxyAuthVolume !== undefined,
                     resources: r.proxy.resources,
                     dir: HAPROXY_DIR,
                     tls,
@@ -144,6 +161,7 @@ export function sentinelPodTemplates(p: SentinelPodInputs): Record<SentinelPart,
             ],
             volumes: [
                 { name: "config", configMap: { name: p.configMaps.proxy, defaultMode: 0o444 } },
+                ...(p.proxyAuthVolume ? [p.proxyAuthVolume] : []),
                 // The CA (HAProxy verifies the nodes; it serves no certificate itself), and the pods' certificate where
                 // the nodes require one from clients (its checks present it).
                 ...(c.tls ? [proxyTlsVolume(c.tls.secretName, c.tls.clientAuth)] : []),

@@ -13,6 +13,8 @@ set -eu
 here=$(dirname "$0")
 # shellcheck source=/dev/null
 . "${KC_TOPOLOGY:-$here/topology.env}"
+# shellcheck source=../../scripts/auth-reload.sh
+. "$here/auth-reload.sh"
 # shellcheck source=../../scripts/runtime-conf.sh
 . "$here/runtime-conf.sh"
 # shellcheck source=lib.sh
@@ -99,4 +101,5 @@ echo "replica-announce-port $self_port" >>"$conf"
 # shellcheck source=../../scripts/tls-reload.sh
 . "$here/tls-reload.sh"
 tls_reload_start "$conf"
+auth_reload_start "$here/users.list" "$conf" data
 exec "$SERVER" "$conf"

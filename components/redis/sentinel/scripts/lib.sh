@@ -5,14 +5,33 @@
 # script hangs on a dead one; the client binary is found at run time, so Redis and Valkey images both work.
 
 CLI=$(command -v redis-cli || command -v valkey-cli || echo redis-cli)
+# The password the calls present (REDISCLI_AUTH): the mounted file's, kept current by the kubelet, except while a
+# rotation of this pod has not reached its step 2 (auth-reload.sh), when peers may not take the new one yet.
+cli_auth() {
+  [ -n "${KC_AUTH_DIR:-}" ] && [ -s "$KC_AUTH_DIR/redis-password" ] || return 0
+  _ca=$KC_RUNTIME_DIR/auth
+  if [ -s "$_ca/previous" ] && [ ! -e "$_ca/switched" ] &&
+    _ca_old=$(awk '$1 == "default" { sub(/^[^ ]* /, ""); print; exit }' "$_ca/previous") && [ -n "$_ca_old" ]; then
+    REDISCLI_AUTH=$_ca_old
+  else
+    IFS= read -r REDISCLI_AUTH <"$KC_AUTH_DIR/redis-password" || true
+  fi
+  export REDISCLI_AUTH
+}
 # KC_CLI_ARGS is a list of arguments (no spaces inside one).
 # shellcheck disable=SC2086
-cli() { timeout "$KC_PROBE_TIMEOUT" "$CLI" --no-auth-warning $KC_CLI_ARGS "$@" 2>/dev/null; }
+cli() {
+  cli_auth
+  timeout "$KC_PROBE_TIMEOUT" "$CLI" --no-auth-warning $KC_CLI_ARGS "$@" 2>/dev/null
+}
 # Long-lived streams (the agent's) must not be killed by `timeout`. Only ever started in the background (`&`): it
 # execs the CLI in that subshell, so `$!` is the CLI itself and killing it ends the stream; killing a subshell
 # around it would leave the CLI running, orphaned, and a loaded node would pile them up.
 # shellcheck disable=SC2086
-cli_stream() { exec "$CLI" --no-auth-warning $KC_CLI_ARGS "$@" 2>/dev/null; }
+cli_stream() {
+  cli_auth
+  exec "$CLI" --no-auth-warning $KC_CLI_ARGS "$@" 2>/dev/null
+}
 
 # `host port` of `host:port`.
 hp() { echo "${1%:*} ${1##*:}"; }

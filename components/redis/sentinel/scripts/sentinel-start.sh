@@ -9,6 +9,8 @@ here=$(dirname "$0")
 . "${KC_TOPOLOGY:-$here/topology.env}"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+# shellcheck source=../../scripts/auth-reload.sh
+. "$here/auth-reload.sh"
 conf=$KC_RUNTIME_DIR/sentinel.conf
 mkdir -p "$KC_RUNTIME_DIR"
 myid=""
@@ -69,12 +71,13 @@ done
     if [ -n "$rh" ] && [ "$rh $rp" != "$master" ]; then echo "sentinel known-replica $name $rh $rp"; fi
   done
 } >"$conf.new"
-if [ -n "${REDIS_PASSWORD:-}" ]; then
-  quoted=$(printf '%s' "$REDIS_PASSWORD" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')
-  derived=$(printf '%s:%s' "$REDIS_PASSWORD" sentinel | sha256sum | cut -d' ' -f1)
-  # requirepass also serves as the password sentinels present to each other; towards the data nodes they are the
-  # ACL user `sentinel`, which may do only what Sentinel needs.
-  printf 'requirepass "%s"\nsentinel auth-user %s sentinel\nsentinel auth-pass %s %s\n' "$quoted" "$name" "$name" "$derived" >>"$conf.new"
+if [ -n "$(auth_password)" ]; then
+  quote() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+  # Towards the data nodes sentinels are the ACL user `sentinel`, which may do only what Sentinel needs; towards each
+  # other they present the component's password (sentinel-pass; during a rotation the one auth-reload.sh says).
+  printf 'requirepass "%s"\nsentinel auth-user %s sentinel\nsentinel auth-pass %s %s\nsentinel sentinel-pass "%s"\n' \
+    "$(quote "$(auth_password)")" "$name" "$name" "$(auth_outgoing sentinel)" "$(quote "$(auth_outgoing_password)")" >>"$conf.new"
+  printf 'default @password\n' >"$KC_RUNTIME_DIR/sentinel-users.list"
 fi
 chmod 600 "$conf.new"
 mv "$conf.new" "$conf"
@@ -95,4 +98,5 @@ mv "$conf.new" "$conf"
 # shellcheck source=../../scripts/tls-reload.sh
 . "$here/tls-reload.sh"
 tls_restart_start "$conf" "$$"
+auth_reload_start "$KC_RUNTIME_DIR/sentinel-users.list" "$conf" sentinel
 exec "$SENTINEL_BIN" "$conf"

@@ -1,0 +1,106 @@
+// Password rotation on the Sentinel topology, 127.0.0.1, with the files RedisSentinel renders: the password files
+// change as the kubelet rewrites a mounted Secret, and every data node, sentinel, agent and HAProxy check moves to
+// the new passwords live (scripts/auth-reload.sh, haproxy/checkAuth.ts) while a writer writes through the endpoint.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
+import { waitFor } from "../../harness/processes";
+import { RespClient, Target, info, once } from "../../harness/loopback/resp";
+import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
+import { useSentinelCluster } from "../support/loopbackCluster";
+
+const OLD = "rotation-old-password";
+const NEW = "rotation-new-password";
+const APP_OLD = "app-old-password";
+const APP_NEW = "app-new-password";
+
+/** Whether `target` takes `password` (as the default user, or `[user, password]`): AUTH answers OK. */
+async function takes(target: Target, password: string | [string, string]): Promise<boolean> {
+    const { host, port } = typeof target === "number" ? { host: "127.0.0.1", port: target } : target;
+    let c: RespClient | undefined;
+    try {
+        c = await RespClient.connect(port, host, 1000);
+        await c.ok(["AUTH", ...(typeof password === "string" ? [password] : password)], 1000);
+        return true;
+    } catch {
+        return false;
+    } finally {
+        c?.close();
+    }
+}
+
+for (const engine of LOOPBACK_ENGINES) {
+    describe(`RedisSentinel password rotation without a restart (loopback) [${engine}]`, function () {
+        this.timeout(120000);
+        const c = useSentinelCluster(engine, {
+            basePort: 17700,
+            password: OLD,
+            users: [{ name: "app", rules: "~app:* +@read +@write", password: APP_OLD }],
+        });
+
+        it("moves every node, sentinel, agent and HAProxy check to the new passwords while writes flow; the old ones stop working once all have", async () => {
+            const master = await c().healthy();
+            const instances: Target[] = [...c().nodes, ...c().sentinels];
+            const runIds = async () => Promise.all(instances.map(async t => (await info(t, NEW, "server")).run_id));
+            const before = await Promise.all(instances.map(async t => (await info(t, OLD, "server")).run_id));
+            const w = new AckedWriter({ host: c().proxy.host, port: c().proxy.port, password: OLD, prefix: "rotation" }).start();
+            await new Promise(r => setTimeout(r, 1000));
+
+            const t0 = Date.now();
+            c().setPasswords(NEW, [{ password: APP_NEW }]);
+            const allNew = await waitFor(async () => {
+                const ok = await Promise.all([...instances.map(t => takes(t, NEW)), ...c().nodes.map(n => takes(n, ["app", APP_NEW]))]);
+                return ok.every(Boolean);
+            }, 20000);
+            const tNew = Date.now();
+            assert.ok(allNew, `not every instance takes the new passwords 20 s after the change\n${await c().describe()}`);
+            // The old ones still work until every instance has switched, and a grace (4 s here, 120 s on pods) after.
+            const oldStill = await Promise.all([...instances.map(t => takes(t, OLD)), ...c().nodes.map(n => takes(n, ["app", APP_OLD]))]);
+            assert.ok(oldStill.every(Boolean), `an old password was refused before the change was complete: ${oldStill}`);
+            w.usePassword(NEW);
+            (c().o as { password: string }).password = NEW;
+
+            const oldGone = await waitFor(async () => {
+                const ok = await Promise.all([...instances.map(t => takes(t, OLD)), ...c().nodes.map(n => takes(n, ["app", APP_OLD]))]);
+                return ok.every(x => !x);
+            }, 40000);
+            const tGone = Date.now();
+            assert.ok(oldGone, `an old password still works 40 s after every instance took the new one\n${await c().describe()}`);
+            await new Promise(r => setTimeout(r, 2000));
+            const t1 = Date.now();
+            await w.stop();
+            console.log(
+                `      new passwords everywhere after ${tNew - t0} ms, old ones refused everywhere after ${tGone - t0} ms; ` +
+                    `${w.acked.length} acked writes, longest stretch without a write ${w.longestGap(t0, t1)} ms`,
+            );
+
+            assert.strictEqual(refusedWithin(w.attempts, t0, t1, 250), 0, "writes were refused during the rotation");
+            assert.deepStrictEqual(await runIds(), before, "an instance restarted");
+            assert.strictEqual(await c().sentinelMaster(), master, "the rotation moved the master");
+            // A new connection through the endpoint: HAProxy's checks passed with the new check password after the old
+            // one was dropped (the writer's one connection would outlive a node marked down).
+            assert.strictEqual(await c().writeThroughProxy("after-rotation", "1"), master);
+            // Replication kept its links and takes new connections with the new password: a replica that reconnects
+            // now presents it (masterauth), so WAIT still counts every replica.
+            for (const [i, n] of c().nodes.entries()) {
+                if (i === master) continue;
+                await once(n, NEW, ["CLIENT", "KILL", "TYPE", "master"]);
+            }
+            const linked = await waitFor(async () => {
+                const acks = await once(c().nodes[master], NEW, ["WAIT", c().nodes.length - 1, 1000], 3000);
+                return acks === c().nodes.length - 1;
+            }, 15000);
+            assert.ok(linked, `replicas did not resync with the new replication password\n${await c().describe()}`);
+            assert.deepStrictEqual(
+                await missing(w.acked, keys => once(c().nodes[master], NEW, ["MGET", ...keys]) as Promise<(string | null)[]>),
+                [],
+            );
+            // Each instance's loop went through its three steps.
+            for (const name of [...c().nodes.map((_n, i) => `node${i}`), ...c().sentinels.map((_s, i) => `sentinel${i}`)]) {
+                const log = fs.readFileSync(path.join(c().dir, name, "log"), "utf8");
+                assert.match(log, /auth-reload: .* old passwords dropped/, `${name} did not drop the old passwords`);
+            }
+        });
+    });
+}
