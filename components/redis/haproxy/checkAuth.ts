@@ -15,7 +15,11 @@ export interface CheckAuth {
     file: string;
     mapFile: string;
     derive: boolean;
-    /** How long after a change the previous password is still tried (default 600 s). */
+    /**
+     * How long after a change the previous password is still tried (default 300 s): past the kubelets of the data
+     * pods (their sync period, about a minute) and their grace (AUTH_GRACE_SECONDS). Once the data nodes have dropped
+     * it, each try is a refused AUTH in their ACL LOG, so not much longer.
+     */
     keepPreviousSeconds?: number;
 }
 
@@ -43,7 +47,7 @@ export function renderHaproxyAuthLua(a: CheckAuth): string {
             "-- Rendered by kubecache: the password HAProxy's checks log in with, from the mounted Secret.",
             `local file = "${a.file}"`,
             `local map = "${a.mapFile}"`,
-            `local keep = ${a.keepPreviousSeconds ?? 600}`,
+            `local keep = ${a.keepPreviousSeconds ?? 300}`,
             "local current, since = nil, nil",
             "local function load()",
             '    local f = io.open(file, "r")',
