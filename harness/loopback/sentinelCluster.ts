@@ -70,6 +70,11 @@ export class SentinelCluster {
     private readonly procs = new Map<string, ChildProcess>();
     /** The component's own resolution of the arguments a user would give for this set. */
     readonly resolved: ResolvedSentinel;
+    /**
+     * The engine each data node's next start runs (by ordinal; default the cluster's): a test rolls the set to another
+     * engine by restarting nodes after changing theirs, as a changed image does to a pod.
+     */
+    readonly nodeEngines: (LoopbackEngine | undefined)[] = [];
 
     constructor(readonly o: ClusterOptions) {
         const n = o.nodes ?? 3;
@@ -190,7 +195,7 @@ export class SentinelCluster {
 
     private env(name: string, ordinal: number): Record<string, string> {
         const env: Record<string, string> = {
-            ...engineEnv(this.o.engine ?? "redis"),
+            ...engineEnv((name.startsWith("node") ? this.nodeEngines[ordinal] : undefined) ?? this.o.engine ?? "redis"),
             HOSTNAME: `${name.replace(/[0-9]+$/, "")}-${ordinal}`,
             REDIS_PASSWORD: this.o.password,
             REDISCLI_AUTH: this.o.password,

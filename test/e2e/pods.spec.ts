@@ -18,11 +18,15 @@ import { httpGet, MemcachedBinary, memcachedText as memcached, OP, STATUS_AUTH_E
 import { changeSummary, Stack } from "./support/pulumi";
 import { criContainers, leaks, localImages, missingRealNodes } from "./support/realnodes";
 import { renderAndApply } from "./support/render";
+import { rotatePassword } from "./support/rotation";
+import { switchToValkey } from "./support/engineSwitch";
 
 const PROJECT = path.join(__dirname, "project");
 const NS = "kubecache-e2e";
 const OPERATOR_NS = "kubecache-system";
 const PASSWORD = "pods-Redis-pw-" + Math.random().toString(36).slice(2, 12);
+/** Step 2d's new Redis password; the steps after it read the password from the Secret. */
+const ROTATED_PASSWORD = "pods-rotated-pw-" + Math.random().toString(36).slice(2, 12);
 const MEMCACHED_PASSWORD = "pods-mc-pw-" + Math.random().toString(36).slice(2, 12);
 const RUNS = Number(process.env.KUBECACHE_FAILOVER_RUNS ?? 5);
 const ROLLOUTS = Number(process.env.KUBECACHE_ROLLOUTS ?? 2);
@@ -287,13 +291,13 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("2b. 10,000 keys written, master force-deleted, back with them from its PVC", Date.now() - t0);
     });
 
-    it("2c. RedisSentinel on `engine: redis` (Debian's Redis image): created beside the Valkey set, fails over a deleted master with every acknowledged write, removed again", async function () {
+    it("2c. RedisSentinel on `engine: redis` (Debian's Redis image): created beside the Valkey set, fails over a deleted master with every acknowledged write, switched to Valkey under a writer, removed again", async function () {
         const t0 = Date.now();
         await stack.setConfig({ redisEngineSentinel: true });
         const up = await stack.up();
         assert.equal(up.code, 0, `pulumi up adding the engine: redis set failed:\n${up.stdout.slice(-4000)}\n${up.stderr.slice(-2000)}`);
         timed("2c. pulumi up adding a RedisSentinel on engine: redis (update)", up.ms);
-        const target = await sentinelTarget("redis-ha-redis", 2);
+        const target = await sentinelTarget("redis-ha-redis", 3);
         const master = await steady(target);
         const pod = await kubectl.get("pod", master, NS);
         assert.equal(pod.spec.containers[0].image, images.redis, `${master} runs the Redis image`);
@@ -312,7 +316,15 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         );
         assert.notEqual(r.to, r.from);
         assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
-        await stack.setConfig({ redisEngineSentinel: false });
+        // The engine switch: every replica first, the master last (its preStop stays on Redis while any replica does).
+        const s = await switchToValkey({ stack, target, valkeyImage: images.valkey });
+        console.log(
+            `        engine: redis -> valkey: up ${(s.upMs / 1000).toFixed(1)} s, refused ${s.refusedMs} ms in all ` +
+                `(stretches ${s.stretches.join(", ") || "none"} ms), ${s.acked} acked, ${s.lost} lost`,
+        );
+        timed("2c. engine: redis -> valkey roll (pulumi up)", s.upMs);
+        assert.equal(s.lost, 0, "WAIT-acknowledged writes lost in the engine switch");
+        await stack.setConfig({ redisEngineSentinel: false, redisEngineSentinelValkey: false });
         const down = await stack.up();
         assert.equal(
             down.code,
@@ -323,6 +335,28 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
             (await kubectl.list("pods", NS)).some(p => p.metadata.name.startsWith("redis-ha-redis-")) ? undefined : true,
         );
         timed("2c. engine: redis set up, failed over, removed", Date.now() - t0);
+    });
+
+    it("2d. password rotation: a new redisPassword updates only the Secrets' data; every Redis pod takes it live, writes through redis-ha flow, no pod restarts", async function () {
+        const r = await rotatePassword({
+            kubectl,
+            stack,
+            namespace: NS,
+            endpointService: "redis-ha",
+            oldPassword: PASSWORD,
+            newPassword: ROTATED_PASSWORD,
+        });
+        console.log(
+            `        rotation: up ${(r.upMs / 1000).toFixed(1)} s, new password everywhere after ${(r.newEverywhereMs / 1000).toFixed(1)} s, ` +
+                `old refused everywhere after ${(r.oldRefusedMs / 1000).toFixed(1)} s; ${r.acked} acked, ${r.lost} lost, ` +
+                `longest stretch without a write ${r.longestGapMs} ms, refused ${r.refusedMs} ms`,
+        );
+        timed("2d. password rotation (up, every pod on the new password, the old one refused)", r.oldRefusedMs);
+        assert.ok(r.previewSteps.length > 0, "the preview shows no change");
+        for (const step of r.previewSteps)
+            assert.match(step, /^update kubernetes:core\/v1:SecretPatch::/, `preview: ${r.previewSteps.join("; ")}`);
+        assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
+        assert.equal(r.refusedMs, 0, `writes were refused for ${r.refusedMs} ms during the rotation`);
     });
 
     it(`3. failover on real pods: ${RUNS} × master pod deleted and ${RUNS} × redis-server killed, writes through the ClusterIP`, async function () {

@@ -70,16 +70,17 @@ const sentinel = new RedisSentinel(
     opts,
 );
 // `redisEngineSentinel`: a second RedisSentinel on `engine: redis` with the Redis image (the real-pods tier's step
-// 2c deploys it, fails it over once and removes it again), so Sentinel HA runs on both engines on real pods.
+// 2c deploys it, fails it over once, switches it to Valkey with `redisEngineSentinelValkey` and removes it again), so
+// Sentinel HA runs on both engines on real pods and an engine switch rolls under a writer.
 if (config.getBoolean("redisEngineSentinel")) {
+    const valkey = config.getBoolean("redisEngineSentinelValkey");
     new RedisSentinel(
         "redis-ha-redis",
         {
             namespace: ns,
             auth,
-            engine: "redis",
-            image: config.require("redisEngineImage"),
-            replicas: 2,
+            ...(valkey ? { engine: "valkey" as const, image } : { engine: "redis" as const, image: config.require("redisEngineImage") }),
+            replicas: 3,
             proxy: { image: config.get("haproxyImage") },
         },
         opts,

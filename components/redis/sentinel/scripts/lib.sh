@@ -125,6 +125,10 @@ find_master_node() {
 
 # run_id of node $1:$2 (one node may answer under several names).
 run_id_of() { cli -h "$1" -p "$2" INFO server | tr -d '\r' | sed -n 's/^run_id://p'; }
+# The server `engine-version` of $1:$2 (Valkey reports a Redis version too, so its own comes first).
+server_of() {
+  cli -h "$1" -p "$2" INFO server | tr -d '\r' | awk -F: '$1 == "valkey_version" { v = "valkey-" $2 } $1 == "redis_version" && r == "" { r = "redis-" $2 } END { print (v != "" ? v : r) }'
+}
 
 # `ip port` of each replica `SENTINEL REPLICAS` lists, read on stdin as its --raw -d '|' reply.
 replica_list() { tr '|' '\n' | awk 'k == "ip" { ip = $0 } k == "port" { print ip, $0 } { k = $0 }'; }

@@ -2,10 +2,14 @@
 # The data container's preStop hook: a planned hand-over instead of an unplanned failover whenever the master's pod
 # is stopped (rolling update, `kubectl delete`, node drain).
 #
-# A replica just stops. The master:
-# 1. picks the replica to hand over to — in a rolling update (highest ordinal first) one with a higher ordinal is
-#    already updated, so it is preferred and the master is restarted once; among those, the most up to date — and
-#    gives it `replica-priority 1` so Sentinel promotes it;
+# A replica marks itself `replica-priority 0` (never to be promoted: it is going away, and pods stopped together — a
+# scale-in, a drain — must not receive the master) and stops. The master:
+# 1. picks the replica to hand over to among those not stopping — in a rolling update (highest ordinal first) one
+#    with a higher ordinal is already updated, so it is preferred and the master is restarted once; among those, the
+#    most up to date. When the replicas run more than one server version (a roll to another engine or version), the
+#    master stays on its own version: it hands over to the lowest ordinal that runs it, which the roll reaches last,
+#    so every replica is updated before the master and none ever syncs from a master whose RDB it may not read.
+#    It gives the target `replica-priority 1` so Sentinel promotes it;
 # 2. pauses writes (`CLIENT PAUSE WRITE`: clients wait instead of failing) and waits until the target has every byte
 #    of the replication stream, so nothing acknowledged can be lost;
 # 3. sends `SENTINEL FAILOVER`, timed so the sentinel's next once-a-second INFO of the target lands just after the
@@ -28,20 +32,34 @@ lcli() { cli -h "$KC_LOCAL_HOST" -p "$self_port" "$@"; }
 deadline=$(($(ms) + KC_HANDOVER_BUDGET * 1000))
 me=$(lcli --raw -d '|' ROLE) || exit 0
 case "$me" in master\|*) ;; *)
-  say "not the master: stopping"
+  lcli CONFIG SET replica-priority 0 >/dev/null
+  say "not the master: marked not to be promoted, stopping"
   exit 0
   ;;
 esac
+# The priority of replica $1:$2 (0: stopping, never to be promoted).
+priority_of() { cli -h "$1" -p "$2" --raw CONFIG GET replica-priority | sed -n 2p; }
 myid=$(run_id_of "$KC_LOCAL_HOST" "$self_port")
 
-# Connected replicas of this master, by ordinal: prefer higher ordinals, then the highest offset.
-target="" target_off=-1 target_up=0 j=0
+# Connected replicas of this master, by ordinal: prefer higher ordinals, then the highest offset; with mixed server
+# versions, the lowest ordinal on this master's version (see above).
+mine_server=$(server_of "$KC_LOCAL_HOST" "$self_port")
+target="" target_off=-1 target_up=0 j=0 same="" mixed=0
 for n in $KC_NODES; do
   if [ "$(hp "$n")" != "$self_host $self_port" ]; then
     r=$(cli -h "${n%:*}" -p "${n##*:}" --raw -d '|' ROLE) || r=''
     case "$r" in
       "slave|$self_host|$self_port|connected|"*)
+        [ "$(priority_of "${n%:*}" "${n##*:}")" != 0 ] || {
+          j=$((j + 1))
+          continue
+        }
         off=${r##*|} up=0
+        if [ "$(server_of "${n%:*}" "${n##*:}")" = "$mine_server" ]; then
+          [ -n "$same" ] || same=$(hp "$n")
+        else
+          mixed=1
+        fi
         [ "$j" -gt "$ordinal" ] && up=1
         if [ "$up" -gt "$target_up" ] || { [ "$up" -eq "$target_up" ] && [ "$off" -ge "$target_off" ]; }; then
           target=$(hp "$n") target_off=$off target_up=$up
@@ -54,6 +72,10 @@ done
 if [ -z "$target" ]; then
   say "no connected replica to hand over to: stopping"
   exit 0
+fi
+if [ "$mixed" -eq 1 ] && [ -n "$same" ] && [ "$same" != "$target" ]; then
+  say "replicas run other server versions than $mine_server: staying on it"
+  target=$same
 fi
 say "handing over to $target"
 th=${target% *} tp=${target#* }
@@ -140,6 +162,13 @@ while [ "$asked" -eq 0 ] && [ "$attempt" -lt 3 ] && [ "$(ms)" -lt "$deadline" ];
     say "missed the sentinel's INFO cycle (about $late ms): retrying"
     unpause
     continue
+  fi
+  # A target stopped together with this pod (its preStop raced this selection) must not get the master: the sentinels
+  # fail over to another replica as for a crash.
+  if [ "$(priority_of "$th" "$tp")" = 0 ]; then
+    say "$target is stopping too: stopping without a hand-over"
+    unpause
+    exit 0
   fi
   # The timed sentinel first, then the others.
   for s in "$leader" $calm; do

@@ -67,8 +67,9 @@ done
   echo "sentinel down-after-milliseconds $name $down_after"
   echo "sentinel failover-timeout $name $KC_FAILOVER_TIMEOUT_MS"
   echo "sentinel parallel-syncs $name $KC_PARALLEL_SYNCS"
+  # Only replicas of the set as it is now: a peer still remembers nodes a scale-in removed.
   printf '%s\n' "$replicas" | while read -r rh rp; do
-    if [ -n "$rh" ] && [ "$rh $rp" != "$master" ]; then echo "sentinel known-replica $name $rh $rp"; fi
+    case " $KC_NODES " in *" $rh:$rp "*) [ "$rh $rp" = "$master" ] || echo "sentinel known-replica $name $rh $rp" ;; esac
   done
 } >"$conf.new"
 if [ -n "$(auth_password)" ]; then
