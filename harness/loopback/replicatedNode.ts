@@ -19,6 +19,11 @@ export function startReplicatedNode(o: {
     password: string;
     /** What the component would add to redis.conf: a memory cap, a TLS directory. */
     conf?: { maxmemoryBytes?: number; tlsDir?: string };
+    /**
+     * The password files the pods mount (see SentinelCluster.setPasswords), every data node of the set by port, and
+     * the rotation's grace: the node then follows changes of the files as a pod does.
+     */
+    auth?: { dir: string; nodePorts: number[]; graceSeconds: number };
 }): void {
     const node = path.join(o.dir, `node${o.ordinal}`);
     fs.mkdirSync(path.join(node, "data"), { recursive: true });
@@ -28,6 +33,13 @@ export function startReplicatedNode(o: {
         runtimeDir: path.join(node, "run"),
         master: { host: "127.0.0.1", port: o.masterPort },
         announceHost: { expr: "127.0.0.1" },
+        ...(o.auth
+            ? {
+                  authDir: o.auth.dir,
+                  authGraceSeconds: o.auth.graceSeconds,
+                  nodes: o.auth.nodePorts.map(port => ({ host: "127.0.0.1", port })),
+              }
+            : {}),
     });
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(node, name), text);
     o.procs.start(

@@ -4,8 +4,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { LOOPBACK_ENGINES } from "../../harness/loopback/engines";
-import { waitFor } from "../../harness/processes";
+import { CHECK_PASSWORD_KEY, derivedPassword } from "../../components/redis/auth";
+import { PASSWORD_KEY } from "../../components/redis/defaults";
+import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
+import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
+import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
 import { RespClient, Target, info, once } from "../../harness/loopback/resp";
 import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
 import { useSentinelCluster } from "../support/loopbackCluster";
@@ -101,6 +104,93 @@ for (const engine of LOOPBACK_ENGINES) {
                 const log = fs.readFileSync(path.join(c().dir, name, "log"), "utf8");
                 assert.match(log, /auth-reload: .* old passwords dropped/, `${name} did not drop the old passwords`);
             }
+        });
+    });
+}
+
+for (const engine of LOOPBACK_ENGINES) {
+    describe(`RedisReplicated password rotation without a restart (loopback) [${engine}]`, function () {
+        this.timeout(60000);
+        const procs = new ProcessGroup();
+        const MASTER = 17731 + enginePortOffset(engine);
+        const REPLICA = 17732 + enginePortOffset(engine);
+        let dir = "";
+        const writeFiles = (password: string) => {
+            fs.mkdirSync(path.join(dir, "auth"), { recursive: true });
+            for (const [name, text] of Object.entries({
+                [PASSWORD_KEY]: password,
+                [CHECK_PASSWORD_KEY]: derivedPassword(password, "haproxy"),
+            })) {
+                fs.writeFileSync(path.join(dir, "auth", `.${name}`), text);
+                fs.renameSync(path.join(dir, "auth", `.${name}`), path.join(dir, "auth", name));
+            }
+        };
+        before(function () {
+            skipUnlessEngine(this, engine);
+            dir = tempDir("replicated-rotation");
+            writeFiles(OLD);
+            for (const [ordinal, port] of [
+                [0, MASTER],
+                [1, REPLICA],
+            ])
+                startReplicatedNode({
+                    procs,
+                    engine,
+                    dir,
+                    ordinal,
+                    port,
+                    masterPort: MASTER,
+                    password: OLD,
+                    auth: { dir: path.join(dir, "auth"), nodePorts: [MASTER, REPLICA], graceSeconds: 4 },
+                });
+        });
+        after(() => {
+            procs.stopAll();
+            if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        it("master and replica move to the new password live, replication keeps its link and relinks with it, writes to the master flow", async () => {
+            const linked = () =>
+                info(REPLICA, NEW, "replication").then(
+                    r => r.master_link_status === "up",
+                    () => false,
+                );
+            assert.ok(
+                await waitFor(
+                    () =>
+                        info(REPLICA, OLD, "replication").then(
+                            r => r.master_link_status === "up",
+                            () => false,
+                        ),
+                    20000,
+                ),
+                "the replica never linked",
+            );
+            const pids = await Promise.all([MASTER, REPLICA].map(async p => (await info(p, OLD, "server")).process_id));
+            const w = new AckedWriter({ host: "127.0.0.1", port: MASTER, password: OLD, prefix: "replicated-rotation" }).start();
+            await new Promise(r => setTimeout(r, 500));
+            const t0 = Date.now();
+            writeFiles(NEW);
+            assert.ok(
+                await waitFor(async () => (await Promise.all([MASTER, REPLICA].map(p => takes(p, NEW)))).every(Boolean), 15000),
+                "the nodes do not take the new password",
+            );
+            assert.ok((await Promise.all([MASTER, REPLICA].map(p => takes(p, OLD)))).every(Boolean), "the old one went too early");
+            w.usePassword(NEW);
+            assert.ok(
+                await waitFor(async () => (await Promise.all([MASTER, REPLICA].map(p => takes(p, OLD)))).every(x => !x), 30000),
+                "the old password still works 30 s later",
+            );
+            const t1 = Date.now();
+            await w.stop();
+            assert.strictEqual(refusedWithin(w.attempts, t0, t1, 250), 0, "writes were refused during the rotation");
+            assert.ok(await linked(), "the replica lost its link");
+            await once(REPLICA, NEW, ["CLIENT", "KILL", "TYPE", "master"]);
+            assert.ok(await waitFor(linked, 15000), "the replica did not relink with the new replication password");
+            assert.deepStrictEqual(await Promise.all([MASTER, REPLICA].map(async p => (await info(p, NEW, "server")).process_id)), pids);
+            const lost = await missing(w.acked, keys => once(MASTER, NEW, ["MGET", ...keys]) as Promise<(string | null)[]>);
+            assert.deepStrictEqual(lost, []);
+            console.log(`      ${w.acked.length} acked writes, longest stretch without a write ${w.longestGap(t0, t1)} ms`);
         });
     });
 }
