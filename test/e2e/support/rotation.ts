@@ -27,10 +27,10 @@ async function instances(kubectl: Kubectl, ns: string): Promise<Instance[]> {
     return out;
 }
 
-/** Pod UIDs and restart counts of every pod of the namespace: what a rotation must not change. */
+/** Pod UIDs and restart counts of every Redis pod (data, sentinel, HAProxy): what a rotation must not change. */
 async function podIdentities(kubectl: Kubectl, ns: string): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const p of await kubectl.list("pods", ns)) {
+    for (const p of await kubectl.list("pods", ns, "app.kubernetes.io/name=redis")) {
         const restarts = (p.status.containerStatuses ?? []).map((c: any) => `${c.name}:${c.restartCount}`).join(",");
         out[p.metadata.name] = `${p.metadata.uid} ${restarts}`;
     }
