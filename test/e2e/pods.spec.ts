@@ -297,43 +297,47 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         const up = await stack.up();
         assert.equal(up.code, 0, `pulumi up adding the engine: redis set failed:\n${up.stdout.slice(-4000)}\n${up.stderr.slice(-2000)}`);
         timed("2c. pulumi up adding a RedisSentinel on engine: redis (update)", up.ms);
-        const target = await sentinelTarget("redis-ha-redis", 3);
-        const master = await steady(target);
-        const pod = await kubectl.get("pod", master, NS);
-        assert.equal(pod.spec.containers[0].image, images.redis, `${master} runs the Redis image`);
-        const c = await RespClient.connect(6379, pod.status.podIP, 2000);
         try {
-            await c.ok(["AUTH", target.password]);
-            const server = String(await c.ok(["INFO", "server"]));
-            assert.match(server, /^redis_version:7\.\d+\.\d+\r?$/m, "engine: redis runs Redis");
-            assert.doesNotMatch(server, /valkey_version/);
+            const target = await sentinelTarget("redis-ha-redis", 3);
+            const master = await steady(target);
+            const pod = await kubectl.get("pod", master, NS);
+            assert.equal(pod.spec.containers[0].image, images.redis, `${master} runs the Redis image`);
+            const c = await RespClient.connect(6379, pod.status.podIP, 2000);
+            try {
+                await c.ok(["AUTH", target.password]);
+                const server = String(await c.ok(["INFO", "server"]));
+                assert.match(server, /^redis_version:7\.\d+\.\d+\r?$/m, "engine: redis runs Redis");
+                assert.doesNotMatch(server, /valkey_version/);
+            } finally {
+                c.close();
+            }
+            const r = await oneFailover(target, "pod-delete", 0);
+            console.log(
+                `        engine: redis pod-delete: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`,
+            );
+            assert.notEqual(r.to, r.from);
+            assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
+            // The engine switch: every replica first, the master last (its preStop stays on Redis while any replica does).
+            const s = await switchToValkey({ stack, target, valkeyImage: images.valkey });
+            console.log(
+                `        engine: redis -> valkey: up ${(s.upMs / 1000).toFixed(1)} s, refused ${s.refusedMs} ms in all ` +
+                    `(stretches ${s.stretches.join(", ") || "none"} ms), ${s.acked} acked, ${s.lost} lost`,
+            );
+            timed("2c. engine: redis -> valkey roll (pulumi up)", s.upMs);
+            assert.equal(s.lost, 0, "WAIT-acknowledged writes lost in the engine switch");
         } finally {
-            c.close();
+            // Removed whatever happened, so the steps after run on the stack they expect.
+            await stack.setConfig({ redisEngineSentinel: false, redisEngineSentinelValkey: false });
+            const down = await stack.up();
+            assert.equal(
+                down.code,
+                0,
+                `pulumi up removing the engine: redis set failed:\n${down.stdout.slice(-4000)}\n${down.stderr.slice(-2000)}`,
+            );
+            await eventually("the engine: redis set's pods gone", 120_000, async () =>
+                (await kubectl.list("pods", NS)).some(p => p.metadata.name.startsWith("redis-ha-redis-")) ? undefined : true,
+            );
         }
-        const r = await oneFailover(target, "pod-delete", 0);
-        console.log(
-            `        engine: redis pod-delete: ${(r.ms / 1000).toFixed(2)} s, ${r.from} -> ${r.to}, ${r.acked} acked, ${r.lost} lost`,
-        );
-        assert.notEqual(r.to, r.from);
-        assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
-        // The engine switch: every replica first, the master last (its preStop stays on Redis while any replica does).
-        const s = await switchToValkey({ stack, target, valkeyImage: images.valkey });
-        console.log(
-            `        engine: redis -> valkey: up ${(s.upMs / 1000).toFixed(1)} s, refused ${s.refusedMs} ms in all ` +
-                `(stretches ${s.stretches.join(", ") || "none"} ms), ${s.acked} acked, ${s.lost} lost`,
-        );
-        timed("2c. engine: redis -> valkey roll (pulumi up)", s.upMs);
-        assert.equal(s.lost, 0, "WAIT-acknowledged writes lost in the engine switch");
-        await stack.setConfig({ redisEngineSentinel: false, redisEngineSentinelValkey: false });
-        const down = await stack.up();
-        assert.equal(
-            down.code,
-            0,
-            `pulumi up removing the engine: redis set failed:\n${down.stdout.slice(-4000)}\n${down.stderr.slice(-2000)}`,
-        );
-        await eventually("the engine: redis set's pods gone", 120_000, async () =>
-            (await kubectl.list("pods", NS)).some(p => p.metadata.name.startsWith("redis-ha-redis-")) ? undefined : true,
-        );
         timed("2c. engine: redis set up, failed over, removed", Date.now() - t0);
     });
 

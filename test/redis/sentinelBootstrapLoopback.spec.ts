@@ -29,6 +29,8 @@ interface World {
     peers?: Record<string, [string, number]>;
     /** Files in this node's data directory. */
     localData?: boolean;
+    /** Instances (host names) that answer but refuse the password (a rotation this pod's peers have not taken yet). */
+    refusing?: string[];
 }
 
 describe("RedisSentinel data-aware bootstrap (start script against a stub redis-cli)", () => {
@@ -56,9 +58,14 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
             ([host, [role, keys]]) =>
                 `  *"-h ${host} "*"INFO replication keyspace"*) printf "# Replication\\r\\nrole:${role}\\r\\nmaster_repl_offset:${role === "master" ? 100 : 90}\\r\\n# Keyspace\\r\\n${keys > 0 ? `db0:keys=${keys},expires=0,avg_ttl=0\\r\\n` : ""}"; exit 0 ;;`,
         );
-        fs.writeFileSync(path.join(bin, "redis-cli"), ["#!/bin/sh", 'case "$* " in', ...answers, ...peers, "esac", "exit 1"].join("\n"), {
-            mode: 0o755,
-        });
+        const refusing = (world.refusing ?? []).map(host => `  *"-h ${host} "*) echo "NOAUTH Authentication required."; exit 0 ;;`);
+        fs.writeFileSync(
+            path.join(bin, "redis-cli"),
+            ["#!/bin/sh", 'case "$* " in', ...refusing, ...answers, ...peers, "esac", "exit 1"].join("\n"),
+            {
+                mode: 0o755,
+            },
+        );
         fs.writeFileSync(path.join(bin, "fake-redis-server"), '#!/bin/sh\ncat "$1"\n', { mode: 0o755 });
         const data = path.join(run, "data");
         fs.mkdirSync(data);
@@ -73,6 +80,8 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
             stateDir: path.join(run, "agent"),
             peerWaitSeconds: 1,
             probeTimeoutSeconds: 1,
+            // No password files here (the password comes from REDIS_PASSWORD), so no rotation loop outlives the stub.
+            authDir: "",
         };
         for (const [name, text] of Object.entries(renderSentinelFiles(r, site, true).data)) fs.writeFileSync(path.join(run, name), text);
         const script = path.join(run, "start.sh");
@@ -133,6 +142,13 @@ describe("RedisSentinel data-aware bootstrap (start script against a stub redis-
 
     it("without a sentinel majority it follows a peer that reports role:master, even on ordinal 0", () => {
         replicaOf(bootstrap(0, { peers: { [nodes[1].host]: ["master", 1] } }), nodes[1]);
+    });
+
+    it("waits while a peer answers but refuses its password (created during a rotation), instead of starting detached or fresh", () => {
+        const world = { peers: { [nodes[1].host]: ["slave", 10000] as [string, number] }, refusing: sentinels.map(s => s.host) };
+        assert.strictEqual(bootstrap(0, world, 2500), undefined, "started while the sentinels refused its password");
+        assert.strictEqual(bootstrap(0, { refusing: [nodes[1].host, nodes[2].host] }, 2500), undefined, "started a fresh data set");
+        replicaOf(bootstrap(0, { peers: world.peers }), { host: "127.0.0.1", port: 1 });
     });
 
     it("with no master anywhere but data on a peer or on disk, it starts detached for the agents to promote the best copy", () => {

@@ -189,7 +189,7 @@ auth_resume() {
   [ -s "$_st/previous" ] || [ -s "$_st/applied" ] || return 0
   auth_creds "$1" >"$_st/resume"
   _tries=0
-  until [ "$(auth_local PING)" = PONG ] || [ "$_tries" -ge 120 ]; do
+  until [ "$(auth_local PING)" = PONG ] || [ "$_tries" -ge 120 ] || ! kill -0 "$_server" 2>/dev/null; do
     _tries=$((_tries + 1))
     sleep 0.5
   done
@@ -200,8 +200,10 @@ auth_resume() {
 }
 
 # Records what the start applied (users.list $1), then runs the loop in the background for runtime config $2 (the
-# instance's own), as `data` or `sentinel` ($3), every KC_AUTH_RELOAD_SECONDS (default 2).
+# instance's own), as `data` or `sentinel` ($3), every KC_AUTH_RELOAD_SECONDS (default 2), for as long as this
+# process (which the start script replaces with the server) lives.
 auth_reload_start() {
+  _server=$$
   [ -n "${KC_AUTH_DIR:-}" ] && [ -n "$(auth_password)" ] || return 0
   AUTH_CONF=$2 AUTH_CLI=$(command -v redis-cli || command -v valkey-cli) || return 0
   _st=$(auth_state)
@@ -211,7 +213,7 @@ auth_reload_start() {
   [ -s "$_st/applied" ] || auth_creds "$1" >"$_st/applied"
   (
     auth_resume "$1"
-    while sleep "${KC_AUTH_RELOAD_SECONDS:-2}"; do
+    while sleep "${KC_AUTH_RELOAD_SECONDS:-2}" && kill -0 "$_server" 2>/dev/null; do
       auth_reload_once "$1" "$3" || true
     done
   ) &

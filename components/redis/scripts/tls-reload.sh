@@ -16,9 +16,11 @@ tls_reload_start() {
   [ -n "$_port" ] && [ -n "$_crt" ] || return 0
   _dir=$(dirname "$_crt")
   _cli=$(command -v redis-cli || command -v valkey-cli) || return 0
+  _server=$$
   (
     _loaded=$(tls_fingerprint "$_dir")
-    while sleep "${KC_TLS_RELOAD_SECONDS:-10}"; do
+    # For as long as this process (the server, once the start script execs it) lives.
+    while sleep "${KC_TLS_RELOAD_SECONDS:-10}" && kill -0 "$_server" 2>/dev/null; do
       _now=$(tls_fingerprint "$_dir")
       [ "$_now" != "$_loaded" ] || continue
       if REDISCLI_AUTH=${REDIS_PASSWORD:-} "$_cli" --tls --insecure -h 127.0.0.1 -p "$_port" CONFIG SET \

@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import { RespClient } from "../../../harness/loopback/resp";
 import { AckedWriter, missing, refusedWithin } from "../../../harness/loopback/writer";
+import { eventually } from "./exec";
 import { SentinelTarget, steady } from "./failover";
 import { Stack } from "./pulumi";
 
@@ -22,19 +23,32 @@ export async function switchToValkey(o: { stack: Stack; target: SentinelTarget; 
     const host = (await target.kubectl.get("service", target.name, target.namespace)).spec.clusterIP;
     await steady(target);
     const w = new AckedWriter({ host, port: 6379, password: target.password, prefix: "engine-switch" }).start();
-    await new Promise(r => setTimeout(r, 1000));
-    const t0 = Date.now();
-    await o.stack.setConfig({ redisEngineSentinelValkey: true });
-    const up = await o.stack.up();
-    assert.equal(up.code, 0, `pulumi up switching the engine failed:\n${up.stdout.slice(-3000)}\n${up.stderr.slice(-2000)}`);
-    const upMs = Date.now() - t0;
-    const master = await steady(target);
-    await new Promise(r => setTimeout(r, 1000));
-    const t1 = Date.now();
-    await w.stop();
-    for (let i = 0; i < target.dataPods; i++) {
-        const pod = await target.kubectl.get("pod", `${target.name}-node-${i}`, target.namespace);
-        assert.equal(pod.spec.containers[0].image, o.valkeyImage, `${pod.metadata.name} runs the Valkey image`);
+    let t0 = 0,
+        t1 = 0,
+        upMs = 0,
+        master = "";
+    try {
+        await new Promise(r => setTimeout(r, 1000));
+        t0 = Date.now();
+        await o.stack.setConfig({ redisEngineSentinelValkey: true });
+        const up = await o.stack.up();
+        assert.equal(up.code, 0, `pulumi up switching the engine failed:\n${up.stdout.slice(-3000)}\n${up.stderr.slice(-2000)}`);
+        upMs = Date.now() - t0;
+        // `pulumi up` may return before the StatefulSet has replaced its last pod: the roll ends when every data pod
+        // runs the new image, Ready, with a master and every replica linked.
+        await eventually("every data pod on the Valkey image and Ready", 300_000, async () => {
+            for (let i = 0; i < target.dataPods; i++) {
+                const pod = await target.kubectl.get("pod", `${target.name}-node-${i}`, target.namespace);
+                const ready = pod?.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
+                if (pod?.spec.containers[0].image !== o.valkeyImage || !ready || pod.metadata.deletionTimestamp) return undefined;
+            }
+            return true;
+        });
+        master = await steady(target);
+        await new Promise(r => setTimeout(r, 1000));
+    } finally {
+        t1 = Date.now();
+        await w.stop();
     }
     const ip = (await target.kubectl.get("pod", master, target.namespace)).status.podIP;
     const c = await RespClient.connect(6379, ip, 2000);

@@ -59,6 +59,17 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
     throw new Error(`${what}: not within ${ms / 1000} s`);
 }
 
+/** What the Redis pods logged of the rotation and of HAProxy's checks, for a failure message. */
+async function rotationLogs(kubectl: Kubectl, ns: string): Promise<string> {
+    const r = await kubectl.run(["logs", "-n", ns, "-l", "app.kubernetes.io/name=redis", "--all-containers", "--prefix", "--tail=400"]);
+    const keep = /auth-reload|bootstrap|agent: .*(fenced|taking)|prestop|refuses|WRONGPASS|NOAUTH|is DOWN|is UP|Lua|ALERT/;
+    return r.stdout
+        .split("\n")
+        .filter(l => keep.test(l))
+        .slice(-150)
+        .join("\n");
+}
+
 export interface RotationResult {
     previewSteps: string[];
     upMs: number;
@@ -85,7 +96,9 @@ export async function rotatePassword(o: {
 }): Promise<RotationResult> {
     const { kubectl, stack, namespace: ns } = o;
     const before = await podIdentities(kubectl, ns);
-    const all = await instances(kubectl, ns);
+    // Asked again at every poll: a pod that moves (it should not) gets a new address.
+    const everyInstance = async (password: string, takesIt: boolean) =>
+        (await Promise.all((await instances(kubectl, ns)).map(i => takes(i, password)))).every(x => x === takesIt);
     const host = (await kubectl.get("service", o.endpointService, ns)).spec.clusterIP;
     await stack.setConfig({}, { redisPassword: o.newPassword });
     const preview = await stack.preview(["--json"]);
@@ -95,27 +108,33 @@ export async function rotatePassword(o: {
         .map((s: { op: string; urn: string }) => `${s.op} ${s.urn.split("::").slice(-2).join("::")}`);
 
     const w = new AckedWriter({ host, port: 6379, password: o.oldPassword, prefix: "rotation" }).start();
-    await new Promise(r => setTimeout(r, 1000));
-    const t0 = Date.now();
-    const up = await stack.up();
-    assert.equal(up.code, 0, `pulumi up with the new password failed:\n${up.stdout.slice(-3000)}\n${up.stderr.slice(-2000)}`);
-    const upMs = Date.now() - t0;
-    const newEverywhereMs =
-        upMs +
-        (await until("every Redis server and sentinel takes the new password", 240_000, async () =>
-            (await Promise.all(all.map(i => takes(i, o.newPassword)))).every(Boolean),
-        ));
-    const oldStill = await Promise.all(all.map(i => takes(i, o.oldPassword)));
-    w.usePassword(o.newPassword);
-    assert.ok(oldStill.every(Boolean), `the old password was refused before the change was complete: ${JSON.stringify(oldStill)}`);
-    const oldRefusedMs =
-        newEverywhereMs +
-        (await until("every Redis server and sentinel refuses the old password", 360_000, async () =>
-            (await Promise.all(all.map(i => takes(i, o.oldPassword)))).every(x => !x),
-        ));
-    await new Promise(r => setTimeout(r, 3000));
-    const t1 = Date.now();
-    await w.stop();
+    let t0 = 0,
+        t1 = 0,
+        upMs = 0,
+        newEverywhereMs = 0,
+        oldRefusedMs = 0;
+    try {
+        await new Promise(r => setTimeout(r, 1000));
+        t0 = Date.now();
+        const up = await stack.up();
+        assert.equal(up.code, 0, `pulumi up with the new password failed:\n${up.stdout.slice(-3000)}\n${up.stderr.slice(-2000)}`);
+        upMs = Date.now() - t0;
+        newEverywhereMs =
+            upMs +
+            (await until("every Redis server and sentinel takes the new password", 240_000, () => everyInstance(o.newPassword, true)));
+        const oldStill = await everyInstance(o.oldPassword, true);
+        w.usePassword(o.newPassword);
+        assert.ok(oldStill, "the old password was refused somewhere before the change was complete");
+        oldRefusedMs =
+            newEverywhereMs +
+            (await until("every Redis server and sentinel refuses the old password", 360_000, () => everyInstance(o.oldPassword, false)));
+        await new Promise(r => setTimeout(r, 3000));
+    } catch (e) {
+        throw new Error(`${(e as Error).message}\n${await rotationLogs(kubectl, ns)}`);
+    } finally {
+        t1 = Date.now();
+        await w.stop();
+    }
 
     const c = await RespClient.connect(6379, host, 2000);
     let lost: string[] = [];

@@ -41,7 +41,9 @@ while :; do
     [ "$3" -gt 0 ] && holders=$((holders + 1))
     if [ "$1" = master ] && { [ -z "$live" ] || [ "$(hp "$n")" = "$S" ]; }; then live=$(hp "$n") live_keys=$3; fi
   done
-  if [ -n "$S" ] && [ "$S" != "$self_host $self_port" ]; then
+  if [ -z "$S" ] && [ -z "$live" ] && refuser=$(peer_refuses_auth "$self_host" "$self_port"); then
+    msg="$refuser refuses this pod's password (a rotation under way): waiting for it to take it"
+  elif [ -n "$S" ] && [ "$S" != "$self_host $self_port" ]; then
     if [ "$live" = "$S" ]; then
       if [ "$live_keys" -eq 0 ] && has_local_data; then
         mode=orphan msg="the sentinels' master $S holds no data but this node may: starting detached"

@@ -97,6 +97,21 @@ sentinel_majority() {
   printf '%s' "$_answers" | most_named "$(majority_of "$(count_of "$KC_SENTINELS")")"
 }
 
+# Some instance of KC_NODES and KC_SENTINELS other than $1:$2 answers but refuses this pod's password: a pod created
+# during a password rotation knows only the new one, which a peer whose kubelet has not updated its files yet does
+# not take (auth-reload.sh). Start scripts wait for such peers instead of taking them for down.
+peer_refuses_auth() {
+  for _pa in $KC_NODES $KC_SENTINELS; do
+    [ "$(hp "$_pa")" = "${1:-} ${2:-}" ] && continue
+    case "$(cli -h "${_pa%:*}" -p "${_pa##*:}" PING)" in NOAUTH* | WRONGPASS*)
+      echo "$_pa"
+      return 0
+      ;;
+    esac
+  done
+  return 1
+}
+
 # `role offset keys` of data node $1:$2 (its replication offset, kept while its link is down).
 node_state() {
   _r=$(cli -h "$1" -p "$2" INFO replication keyspace | tr -d '\r') || return 1

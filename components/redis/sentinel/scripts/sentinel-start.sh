@@ -32,6 +32,14 @@ tries=0
 while [ -z "$master" ]; do
   master=$(find_master_node "" "" || true)
   [ -n "$master" ] && break
+  if refuser=$(peer_refuses_auth "$self_host" "$self_port"); then
+    # Not counted: the peer is there, it only has not taken the rotated password yet.
+    [ "$tries" -eq 0 ] || [ "$refuser" = "${last_refuser:-}" ] || echo "$refuser refuses this pod's password (a rotation under way): waiting"
+    last_refuser=$refuser
+    sleep 1
+    master=$(ask_sentinels "$self_host" "$self_port" || true)
+    continue
+  fi
   if [ "$tries" -ge "$KC_MASTER_WAIT_SECONDS" ]; then
     master=$(hp "${KC_NODES%% *}")
     echo "no data node reports master after ${KC_MASTER_WAIT_SECONDS}s"
