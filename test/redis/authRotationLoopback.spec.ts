@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CHECK_PASSWORD_KEY, derivedPassword } from "../../components/redis/auth";
+import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
 import { PASSWORD_KEY } from "../../components/redis/defaults";
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
@@ -99,6 +100,31 @@ for (const engine of LOOPBACK_ENGINES) {
                 await missing(w.acked, keys => once(c().nodes[master], NEW, ["MGET", ...keys]) as Promise<(string | null)[]>),
                 [],
             );
+            // A failover after the rotation: Sentinel cuts the normal clients of the nodes it reconfigures, and the
+            // agents' long-lived streams reconnect; with the password they started with they would be refused, the new
+            // master's agent would never confirm it, and the endpoint would stay without a master (seen on real pods).
+            const w2 = new AckedWriter({ host: c().proxy.host, port: c().proxy.port, password: NEW, prefix: "after-rotation" }).start();
+            await new Promise(r => setTimeout(r, 500));
+            const h0 = Date.now();
+            let handover = "";
+            try {
+                handover = await c().preStop(master);
+            } finally {
+                c().kill(`node${master}`, "SIGTERM");
+            }
+            const moved = await waitFor(async () => (await c().sentinelMaster()) !== master, 15000);
+            await new Promise(r => setTimeout(r, 3000));
+            const h1 = Date.now();
+            await w2.stop();
+            c().startNode(master);
+            assert.ok(moved, `no failover after the rotation\n${handover}`);
+            const after = w2.longestGap(h0, h1);
+            console.log(`      hand-over after the rotation: longest stretch without a write ${after} ms`);
+            assert.ok(
+                after < 2 * SENTINEL_DEFAULTS.downAfterMilliseconds,
+                `writes stopped for ${after} ms after a failover\n${await c().describe()}`,
+            );
+            await c().healthy();
             // Each instance's loop went through its three steps.
             for (const name of [...c().nodes.map((_n, i) => `node${i}`), ...c().sentinels.map((_s, i) => `sentinel${i}`)]) {
                 const log = fs.readFileSync(path.join(c().dir, name, "log"), "utf8");

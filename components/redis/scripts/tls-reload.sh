@@ -9,7 +9,9 @@ tls_fingerprint() { cat "$1/tls.crt" "$1/tls.key" "$1/ca.crt" 2>/dev/null | cksu
 
 # With runtime config $1 serving TLS, starts a background loop: every KC_TLS_RELOAD_SECONDS (default 10) it
 # compares the files with what the server loaded, and on a change asks the server on this pod to load them again.
-# The local connection skips verification: the server may still present the old certificate under a new CA.
+# The local connection skips verification (the server may still present the old certificate under a new CA) but
+# presents the pod's certificate (`tls.clientAuth`), with the password of the moment (auth-reload.sh, which every
+# start script sources first).
 tls_reload_start() {
   _port=$(sed -n 's/^tls-port //p' "$1")
   _crt=$(sed -n 's/^tls-cert-file //p' "$1")
@@ -23,7 +25,8 @@ tls_reload_start() {
     while sleep "${KC_TLS_RELOAD_SECONDS:-10}" && kill -0 "$_server" 2>/dev/null; do
       _now=$(tls_fingerprint "$_dir")
       [ "$_now" != "$_loaded" ] || continue
-      if REDISCLI_AUTH=${REDIS_PASSWORD:-} "$_cli" --tls --insecure -h 127.0.0.1 -p "$_port" CONFIG SET \
+      # shellcheck disable=SC2046 # a list of arguments
+      if REDISCLI_AUTH=$(auth_password) "$_cli" $(auth_cli_args "$1") CONFIG SET \
         tls-cert-file "$_dir/tls.crt" tls-key-file "$_dir/tls.key" tls-ca-cert-file "$_dir/ca.crt" 2>&1 | grep -q '^OK$'; then
         echo "tls-reload: $(date +%H:%M:%S) serving the renewed certificate"
         _loaded=$_now

@@ -2,7 +2,10 @@
 # Sourced by agent.sh: the readers that feed its decision loop. Each keeps one long-lived `redis-cli -r` stream open
 # (to a sentinel, or to the local node) and writes the newest answer, stamped with /proc/uptime, to a file under
 # $state that the loop reads; each answer may wake the loop through the FIFO on fd 3. A stream that ends is
-# restarted after 0.2 s; the loop kills one that stays silent (see KC_RESTART_CS in agent.sh).
+# restarted after 0.2 s; the loop kills one that stays silent (see KC_RESTART_CS in agent.sh). A stream refused for
+# its password is restarted too: `redis-cli -r` reconnects by itself when its connection is cut (Sentinel kills the
+# normal clients of a node it reconfigures) but with the password it started with, which a rotation may have
+# dropped since (auth-reload.sh); a new stream presents the current one.
 # shellcheck shell=sh disable=SC2154 # state and the KC_* values are the agent's
 
 watch_sentinel() { # index host port
@@ -11,7 +14,12 @@ watch_sentinel() { # index host port
     echo $! >"$state/s$1.pid"
     wait $!
     sleep 0.2
-  done 2>/dev/null | while IFS='|' read -r _ _ _ ip _ port _ _ _ flags _; do
+  done 2>/dev/null | while IFS='|' read -r head _ _ ip _ port _ _ _ flags _; do
+    case $head in NOAUTH* | WRONGPASS*)
+      kill "$(cat "$state/s$1.pid")" 2>/dev/null
+      continue
+      ;;
+    esac
     now
     echo "$_now $ip $port $flags" >"$state/s$1"
     wake "$ip $port $flags"
@@ -34,6 +42,11 @@ watch_local() {
     echo "$_now" >"$state/local.restarted"
     sleep 0.2
   done 2>/dev/null | while IFS='|' read -r r a b c d _; do
+    case $r in NOAUTH* | WRONGPASS*)
+      kill "$(cat "$state/local.pid")" 2>/dev/null
+      continue
+      ;;
+    esac
     now
     echo "$_now $r $a $b $c $d" >"$state/local"
     # A replica's offset ($d) moves with every write: no reason to wake.
