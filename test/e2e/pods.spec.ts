@@ -358,7 +358,7 @@ describe("real pods: every component on kubelet + containerd nodes of the local 
         timed("2d. password rotation (up, every pod on the new password, the old one refused)", r.oldRefusedMs);
         assert.ok(r.previewSteps.length > 0, "the preview shows no change");
         for (const step of r.previewSteps)
-            assert.match(step, /^update kubernetes:core\/v1:SecretPatch::/, `preview: ${r.previewSteps.join("; ")}`);
+            assert.match(step, /^update \S*kubernetes:core\/v1:SecretPatch::/, `preview: ${r.previewSteps.join("; ")}`);
         assert.equal(r.lost, 0, "WAIT-acknowledged writes lost");
         assert.equal(r.refusedMs, 0, `writes were refused for ${r.refusedMs} ms during the rotation`);
     });
