@@ -138,9 +138,10 @@ export function applicationRules(rules: string): string {
 export const userPasswordEnv = (i: number) => `KUBECACHE_USER_${i}_PASSWORD`;
 
 /**
- * `users.list`, which scripts/runtime-conf.sh turns into the ACL file at start: `default` with `$REDIS_PASSWORD`, the
- * internal users with passwords derived from it, each application user with the variable that holds its password
- * (from its Secret). Only hashes reach the ACL file.
+ * `users.list`, which scripts/runtime-conf.sh turns into the ACL file at start: `default` with the component's
+ * password, the internal users with passwords derived from it, each application user with the name of the mounted
+ * file (else the variable) that holds its password. Only hashes reach the ACL file; scripts/auth-reload.sh applies
+ * later changes of those files.
  */
 export function usersList(users: RedisUserSpec[]): string {
     return (

@@ -50,7 +50,7 @@ export function exporterPasswords(p: string): string {
     return JSON.stringify(Object.fromEntries(addrs.map(a => [a, p])));
 }
 
-/** An internal ACL user's password: what the start scripts derive (`derive` in scripts/runtime-conf.sh). */
+/** An internal ACL user's password: what the pods' scripts derive (`auth_derive` in scripts/auth-reload.sh). */
 export function derivedPassword(password: string, user: string): string {
     return createHash("sha256").update(`${password}:${user}`).digest("hex");
 }

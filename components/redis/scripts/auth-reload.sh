@@ -10,7 +10,7 @@
 #      the exporters read the files the kubelet updates on their own nodes), the old passwords go (ACL SETUSER u <old).
 # The state lives in the memory-backed runtime directory, so a container restart in the middle resumes: its start
 # accepts the old passwords too until step 3 (auth_acl_extra). A pod created anew starts with the new passwords only.
-# Derived internal passwords are as in runtime-conf.sh.
+# Internal users' passwords derive from the component's (auth_derive), as auth.ts's derivedPassword computes them.
 
 auth_state() { echo "$KC_RUNTIME_DIR/auth"; }
 
