@@ -175,6 +175,21 @@ export async function once(
     }
 }
 
+/** Whether `target` takes `password` (as the default user, or `[user, password]`): its AUTH answers OK. */
+export async function acceptsAuth(target: Target, password: string | [string, string], timeoutMs = 1000): Promise<boolean> {
+    const { host, port } = hostPort(target);
+    let c: RespClient | undefined;
+    try {
+        c = await RespClient.connect(port, host, timeoutMs);
+        await c.ok(["AUTH", ...(typeof password === "string" ? [password] : password)], timeoutMs);
+        return true;
+    } catch {
+        return false;
+    } finally {
+        c?.close();
+    }
+}
+
 /** An `INFO <section>` reply as a key/value map. */
 export async function info(
     target: Target,

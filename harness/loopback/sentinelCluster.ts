@@ -9,8 +9,6 @@ import { ChildProcess, execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { RedisUserSpec, userPasswordEnv } from "../../components/redis/acl";
-import { CHECK_PASSWORD_KEY, derivedPassword } from "../../components/redis/auth";
-import { PASSWORD_KEY } from "../../components/redis/defaults";
 import { ResolvedSentinel, resolveSentinelArgs } from "../../components/redis/sentinel/args";
 import { SentinelSite, renderSentinelFiles } from "../../components/redis/sentinel/files";
 import { HostPort } from "../../components/redis/defaults";
@@ -18,6 +16,7 @@ import { SentinelTuning } from "../../components/redis/sentinel/conf";
 import { ProcessGroup, tempDir, waitFor } from "../processes";
 import { LoopbackEngine, engineEnv } from "./engines";
 import { PrivateNet } from "./netns";
+import { writePasswordFiles } from "./passwords";
 import { RespClient, RespError, Target, once, replicationInfo } from "./resp";
 
 export interface ClusterOptions {
@@ -121,14 +120,10 @@ export class SentinelCluster {
     }
 
     /**
-     * Writes the password files as the kubelet projects the Secrets: the component's password, the check user's
-     * derived one and each application user's; each file replaced at once (rename), as the kubelet swaps them.
+     * Writes the password files as the kubelet projects the Secrets (see {@link writePasswordFiles}).
      */
     setPasswords(password: string, users: { password: string }[] = this.o.users ?? []): void {
-        fs.mkdirSync(this.authDir, { recursive: true });
-        const files: Record<string, string> = { [PASSWORD_KEY]: password, [CHECK_PASSWORD_KEY]: derivedPassword(password, "haproxy") };
-        users.forEach((u, i) => (files[userPasswordEnv(i)] = u.password));
-        for (const [name, text] of Object.entries(files)) writeAtomically(path.join(this.authDir, name), text);
+        writePasswordFiles(this.authDir, password, users);
     }
 
     /** HAProxy's Prometheus endpoint. */

@@ -4,13 +4,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CHECK_PASSWORD_KEY, derivedPassword } from "../../components/redis/auth";
 import { SENTINEL_DEFAULTS } from "../../components/redis/sentinel/defaults";
-import { PASSWORD_KEY } from "../../components/redis/defaults";
 import { LOOPBACK_ENGINES, enginePortOffset, skipUnlessEngine } from "../../harness/loopback/engines";
 import { startReplicatedNode } from "../../harness/loopback/replicatedNode";
 import { ProcessGroup, tempDir, waitFor } from "../../harness/processes";
-import { RespClient, Target, info, once } from "../../harness/loopback/resp";
+import { Target, acceptsAuth, info, once } from "../../harness/loopback/resp";
+import { writePasswordFiles } from "../../harness/loopback/passwords";
 import { AckedWriter, missing, refusedWithin } from "../../harness/loopback/writer";
 import { useSentinelCluster } from "../support/loopbackCluster";
 
@@ -19,20 +18,7 @@ const NEW = "rotation-new-password";
 const APP_OLD = "app-old-password";
 const APP_NEW = "app-new-password";
 
-/** Whether `target` takes `password` (as the default user, or `[user, password]`): AUTH answers OK. */
-async function takes(target: Target, password: string | [string, string]): Promise<boolean> {
-    const { host, port } = typeof target === "number" ? { host: "127.0.0.1", port: target } : target;
-    let c: RespClient | undefined;
-    try {
-        c = await RespClient.connect(port, host, 1000);
-        await c.ok(["AUTH", ...(typeof password === "string" ? [password] : password)], 1000);
-        return true;
-    } catch {
-        return false;
-    } finally {
-        c?.close();
-    }
-}
+const takes = acceptsAuth;
 
 for (const engine of LOOPBACK_ENGINES) {
     describe(`RedisSentinel password rotation without a restart (loopback) [${engine}]`, function () {
@@ -141,16 +127,7 @@ for (const engine of LOOPBACK_ENGINES) {
         const MASTER = 17731 + enginePortOffset(engine);
         const REPLICA = 17732 + enginePortOffset(engine);
         let dir = "";
-        const writeFiles = (password: string) => {
-            fs.mkdirSync(path.join(dir, "auth"), { recursive: true });
-            for (const [name, text] of Object.entries({
-                [PASSWORD_KEY]: password,
-                [CHECK_PASSWORD_KEY]: derivedPassword(password, "haproxy"),
-            })) {
-                fs.writeFileSync(path.join(dir, "auth", `.${name}`), text);
-                fs.renameSync(path.join(dir, "auth", `.${name}`), path.join(dir, "auth", name));
-            }
-        };
+        const writeFiles = (password: string) => writePasswordFiles(path.join(dir, "auth"), password);
         before(function () {
             skipUnlessEngine(this, engine);
             dir = tempDir("replicated-rotation");

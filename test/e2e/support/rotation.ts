@@ -3,9 +3,10 @@
  * Redis pod through the kubelet's update of the mounted Secret, while a writer writes through redis-ha's endpoint.
  */
 import { strict as assert } from "assert";
-import { RespClient } from "../../../harness/loopback/resp";
+import { RespClient, acceptsAuth } from "../../../harness/loopback/resp";
 import { AckedWriter, missing, refusedWithin } from "../../../harness/loopback/writer";
 import { Kubectl } from "./cluster";
+import { eventually } from "./exec";
 import { Stack } from "./pulumi";
 
 /** Every Redis server and sentinel of the namespace, as a client reaches it from the host. */
@@ -37,26 +38,13 @@ async function podIdentities(kubectl: Kubectl, ns: string): Promise<Record<strin
     return out;
 }
 
-async function takes(i: Instance, password: string): Promise<boolean> {
-    let c: RespClient | undefined;
-    try {
-        c = await RespClient.connect(i.port, i.host, 1000);
-        await c.ok(["AUTH", password], 1000);
-        return true;
-    } catch {
-        return false;
-    } finally {
-        c?.close();
-    }
-}
+const takes = (i: Instance, password: string) => acceptsAuth({ host: i.host, port: i.port }, password);
 
+/** Milliseconds until `check` holds (asked every second), through exec.ts's `eventually`. */
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<number> {
     const t0 = Date.now();
-    while (Date.now() - t0 < ms) {
-        if (await check()) return Date.now() - t0;
-        await new Promise(r => setTimeout(r, 1000));
-    }
-    throw new Error(`${what}: not within ${ms / 1000} s`);
+    await eventually(what, ms, async () => ((await check()) ? true : undefined));
+    return Date.now() - t0;
 }
 
 /** What the Redis pods logged of the rotation and of HAProxy's checks, for a failure message. */

@@ -40,12 +40,8 @@ rm -f "$state/wake"
 mkfifo "$state/wake"
 exec 3<>"$state/wake"
 
-# shellcheck disable=SC2086
-# With the password of the moment (cli_auth): the agent outlives password rotations.
-lcli() {
-  cli_auth
-  timeout 0.5 "$CLI" --no-auth-warning $KC_CLI_ARGS -h "$KC_LOCAL_HOST" -p "$self_port" "$@" 2>/dev/null
-}
+# shellcheck disable=SC2086 # with the password of the moment (cli_auth): the agent outlives password rotations
+lcli() { cli_auth && timeout 0.5 "$CLI" --no-auth-warning $KC_CLI_ARGS -h "$KC_LOCAL_HOST" -p "$self_port" "$@" 2>/dev/null; }
 say() { echo "agent: $(date +%H:%M:%S.%3N) $*"; }
 now() {
   read -r _up _rest </proc/uptime

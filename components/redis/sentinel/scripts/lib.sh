@@ -6,7 +6,7 @@
 
 CLI=$(command -v redis-cli || command -v valkey-cli || echo redis-cli)
 # The password the calls present (REDISCLI_AUTH): the mounted file's, kept current by the kubelet, except while a
-# rotation of this pod has not reached its step 2 (auth-reload.sh), when peers may not take the new one yet.
+# rotation of this pod has not reached its step 2 (auth-reload.sh), when peers may not take the new one yet. Always succeeds.
 cli_auth() {
   [ -n "${KC_AUTH_DIR:-}" ] && [ -s "$KC_AUTH_DIR/redis-password" ] || return 0
   _ca=$KC_RUNTIME_DIR/auth
